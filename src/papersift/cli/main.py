@@ -1,0 +1,159 @@
+"""The papersift command line: one thin command per library function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import api
+from ..config import default_db_path
+from .common import (
+    PapersiftGroup,
+    input_format_option,
+    make_encoder,
+    open_store,
+    rank_options,
+    ranking_options,
+    show_progress,
+    warn,
+    write_output,
+)
+
+FILES = click.Path(path_type=Path)
+
+
+@click.group(cls=PapersiftGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="papersift")
+def cli() -> None:
+    """Sift research papers down to the ones that matter to you, and say why.
+
+    Data lives in $PAPERSIFT_HOME (default: the platform's user data directory).
+    """
+
+
+@cli.command("rank")
+@click.option("--profile", "profiles", multiple=True, required=True, type=FILES, help="A file of your papers (repeatable).")
+@click.option("--feed", "feeds", multiple=True, required=True, type=FILES, help="A file of candidate papers (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not keep embeddings in the local store between runs.")
+@input_format_option
+@ranking_options
+def rank_command(
+    profiles: tuple[Path, ...],
+    feeds: tuple[Path, ...],
+    no_cache: bool,
+    input_format: str | None,
+    top: int,
+    fmt: str,
+    out: Path | None,
+    model: str,
+    aggregation: str,
+    quiet: bool,
+) -> None:
+    """Rank the papers of FEED files against the papers of PROFILE files (no store needed)."""
+    cache = None if no_cache else open_store()
+    digest = api.rank_files(
+        profiles,
+        feeds,
+        encoder=make_encoder(model),
+        options=rank_options(top, aggregation),
+        input_format=input_format,
+        cache=cache,
+        show_progress=show_progress() and not quiet,
+    )
+    warn(digest.warnings, quiet)
+    subtitle = (
+        f"{len(digest.recommendations)} of {digest.candidates} candidates against {digest.profile_size} "
+        f"profile papers · model {digest.model_id}"
+        + (f" · {digest.excluded_own} of your own papers left out" if digest.excluded_own else "")
+    )
+    write_output(digest.recommendations, fmt, out, "papersift digest", subtitle)
+
+
+@cli.group("profile", cls=PapersiftGroup)
+def profile_group() -> None:
+    """Your publications, in the local store."""
+
+
+@profile_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.option("--name", required=True, help="The profile's name (created if new).")
+@input_format_option
+@click.option("--quiet", "-q", is_flag=True)
+def profile_import(files: tuple[Path, ...], name: str, input_format: str | None, quiet: bool) -> None:
+    """Add the papers of FILES to profile NAME (all files or nothing)."""
+    with open_store() as store:
+        summary, warnings = api.import_profile(store, name, files, input_format)
+    warn(warnings, quiet)
+    click.echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+
+
+@profile_group.command("list")
+def profile_list() -> None:
+    """The profiles in the store."""
+    with open_store() as store:
+        infos = store.profiles()
+    if not infos:
+        click.echo("no profiles yet (papersift profile import FILE --name NAME)")
+    for info in infos:
+        click.echo(f"{info.name}\t{info.n_papers} papers\tsince {info.created_at}")
+
+
+@profile_group.command("show")
+@click.argument("name")
+def profile_show(name: str) -> None:
+    """The papers that drive NAME's ranking, with where each came from."""
+    with open_store() as store:
+        papers = store.profile_papers(name)
+    for index, paper in enumerate(papers, start=1):
+        origins = ", ".join(sorted({Path(s.origin).name for s in paper.sources}))
+        click.echo(f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}]")
+
+
+@cli.group("feed", cls=PapersiftGroup)
+def feed_group() -> None:
+    """Candidate papers, in the local store."""
+
+
+@feed_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=FILES)
+@input_format_option
+@click.option("--quiet", "-q", is_flag=True)
+def feed_import(files: tuple[Path, ...], input_format: str | None, quiet: bool) -> None:
+    """Add the papers of FILES to the candidates (all files or nothing)."""
+    with open_store() as store:
+        summary, warnings = api.import_feed(store, files, input_format)
+    warn(warnings, quiet)
+    click.echo(f"feed: {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+
+
+@cli.command("digest")
+@click.option("--profile", "profile", required=True, help="The stored profile to rank for.")
+@ranking_options
+def digest_command(
+    profile: str, top: int, fmt: str, out: Path | None, model: str, aggregation: str, quiet: bool
+) -> None:
+    """Rank the stored candidates for a stored profile."""
+    with open_store() as store:
+        digest = api.digest_from_store(
+            store,
+            profile,
+            encoder=make_encoder(model),
+            options=rank_options(top, aggregation),
+            show_progress=show_progress() and not quiet,
+        )
+    subtitle = (
+        f"{len(digest.recommendations)} of {digest.candidates} candidates for profile '{profile}' "
+        f"({digest.profile_size} papers) · model {digest.model_id}"
+    )
+    write_output(digest.recommendations, fmt, out, f"papersift digest for {profile}", subtitle)
+
+
+@cli.command("where")
+def where_command() -> None:
+    """Print the path of the local store."""
+    click.echo(str(default_db_path()))
+
+
+def main() -> None:
+    cli(prog_name="papersift")

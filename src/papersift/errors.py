@@ -1,0 +1,55 @@
+"""The typed errors of papersift.
+
+Every error a user can cause is a :class:`PapersiftError`; the CLI prints its
+message as one sentence and exits non-zero, so messages must name the file,
+line or record the user has to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PapersiftError(Exception):
+    """Base of every error papersift raises on purpose."""
+
+
+class InputError(PapersiftError):
+    """A file or record could not be read; says which file and where."""
+
+    def __init__(
+        self,
+        message: str,
+        path: str | Path | None = None,
+        line: int | None = None,
+        record: int | None = None,
+    ) -> None:
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.record = record
+        self.reason = message
+        where = ""
+        if self.path is not None:
+            where = self.path
+            if line is not None:
+                where += f", line {line}"
+            if record is not None:
+                where += f", record {record}"
+            where += ": "
+        super().__init__(f"{where}{message}")
+
+
+class SourceError(PapersiftError):
+    """A remote source answered badly or not at all."""
+
+
+class StoreError(PapersiftError):
+    """The local store is missing something or refused a write."""
+
+
+class ModelError(PapersiftError):
+    """An encoder could not be loaded or run."""
+
+
+class ConfigError(PapersiftError):
+    """The configuration or a command-line choice is invalid."""

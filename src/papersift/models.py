@@ -1,0 +1,120 @@
+"""Plain data: papers, where they came from, and recommendations. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one copy of a paper was read: a file (or URL) in a format, at a record."""
+
+    origin: str
+    format: str
+    record: int | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class Paper:
+    """A paper as papersift knows it; every field a source gave is kept.
+
+    ``ids`` holds external identifiers by scheme (``arxiv`` without version,
+    ``doi`` lower-cased, ``s2``, ``openreview``, ...). ``date`` is ISO
+    (``YYYY-MM-DD``, or ``YYYY`` when only the year is known).
+    """
+
+    title: str = ""
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    n_authors: int | None = None
+    ids: dict[str, str] = field(default_factory=dict)
+    date: str | None = None
+    venue: str | None = None
+    comments: str | None = None
+    upvotes: int | None = None
+    links: list[str] = field(default_factory=list)
+    sources: list[Provenance] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def display_title(self) -> str:
+        """The title, or for a title-less record (an arXiv listing) its first sentence."""
+        if self.title:
+            return self.title
+        first = self.abstract.split(". ")[0].strip()
+        return (first[:117] + "...") if len(first) > 120 else first or "(untitled)"
+
+    @property
+    def year(self) -> int | None:
+        if self.date and self.date[:4].isdigit():
+            return int(self.date[:4])
+        return None
+
+    def text(self) -> str:
+        """The text an encoder sees: title and abstract."""
+        if self.title and self.abstract:
+            return f"{self.title}. {self.abstract}"
+        return self.title or self.abstract
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["sources"] = [s.to_dict() for s in self.sources]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        sources = [Provenance(**s) for s in data.get("sources", [])]
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "sources"}
+        return cls(**known, sources=sources)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One reason a candidate was picked: a profile paper it is close to."""
+
+    paper_title: str
+    similarity: float
+    shared_terms: tuple[str, ...] = ()
+    paper_ids: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "paper": self.paper_title,
+            "similarity": round(self.similarity, 4),
+            "shared_terms": list(self.shared_terms),
+            "ids": dict(self.paper_ids),
+        }
+
+
+@dataclass
+class Recommendation:
+    """A ranked candidate with its score and the reasons for it."""
+
+    rank: int
+    score: float
+    paper: Paper
+    why: list[Match] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.paper
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "title": p.display_title,
+            "authors": p.authors,
+            "n_authors": p.n_authors,
+            "abstract": p.abstract,
+            "date": p.date,
+            "venue": p.venue,
+            "comments": p.comments,
+            "upvotes": p.upvotes,
+            "ids": p.ids,
+            "links": p.links,
+            "sources": [s.to_dict() for s in p.sources],
+            "why": [m.to_dict() for m in self.why],
+        }

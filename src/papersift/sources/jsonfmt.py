@@ -1,0 +1,131 @@
+"""papersift's own JSON / JSONL paper format (also OpenReview-style notes).
+
+A paper object has ``title`` and/or ``abstract`` and optionally ``authors``
+(list of names), ``ids`` (``{"arxiv": ..., "doi": ...}``), ``date``, ``venue``,
+``comments``, ``n_authors``, ``upvotes``, ``links``. A JSON file holds a list of
+them or ``{"papers": [...]}``; a JSONL file one per line. Objects in the
+OpenReview expertise layout (``{"id": ..., "content": {"title": ..., "abstract": ...}}``,
+values possibly wrapped as ``{"value": ...}``) are read too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import InputError
+from ..identity import normalize_arxiv_id, normalize_doi
+from ..models import Paper, Provenance
+from .base import ParseResult, split_plain_authors
+
+FORMAT_JSON = "json"
+FORMAT_JSONL = "jsonl"
+
+
+def _unwrap(value: Any) -> Any:
+    return value.get("value") if isinstance(value, dict) and "value" in value else value
+
+
+def _text(value: Any) -> str:
+    value = _unwrap(value)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def paper_from_object(obj: Any, origin: str, fmt: str, record: int, line: int | None) -> Paper:
+    if not isinstance(obj, dict):
+        raise InputError("expected a JSON object for a paper", origin, line=line, record=record)
+    content = obj.get("content") if isinstance(obj.get("content"), dict) else obj
+    title, abstract = _text(content.get("title")), _text(content.get("abstract"))
+    if not title and not abstract:
+        raise InputError("paper has neither a title nor an abstract", origin, line=line, record=record)
+    raw_authors = _unwrap(content.get("authors"))
+    if isinstance(raw_authors, str):
+        authors = split_plain_authors(raw_authors)
+    elif isinstance(raw_authors, list):
+        authors = [a.get("name", "") if isinstance(a, dict) else str(a) for a in raw_authors]
+        authors = [a for a in authors if a]
+    else:
+        authors = []
+    ids: dict[str, str] = {}
+    raw_ids = obj.get("ids") if isinstance(obj.get("ids"), dict) else {}
+    for scheme, value in raw_ids.items():
+        if isinstance(value, str | int) and str(value):
+            ids[scheme] = str(value)
+    if "arxiv" in ids:
+        ids["arxiv"] = normalize_arxiv_id(ids["arxiv"]) or ids["arxiv"]
+    if "doi" in ids:
+        ids["doi"] = normalize_doi(ids["doi"]) or ids["doi"]
+    if content is not obj and obj.get("id"):
+        ids.setdefault("openreview", str(obj["id"]))
+    elif obj.get("id") and not ids:
+        ids["id"] = str(obj["id"])
+    date = _unwrap(content.get("date"))
+    if not date and _unwrap(content.get("year")):
+        date = str(_unwrap(content.get("year")))
+    n_authors = obj.get("n_authors")
+    upvotes = obj.get("upvotes")
+    links = obj.get("links") if isinstance(obj.get("links"), list) else []
+    return Paper(
+        title=title,
+        abstract=abstract,
+        authors=authors,
+        n_authors=n_authors if isinstance(n_authors, int) else (len(authors) or None),
+        ids=ids,
+        date=str(date) if date else None,
+        venue=_text(content.get("venue")) or None,
+        comments=_text(content.get("comments")) or None,
+        upvotes=upvotes if isinstance(upvotes, int) else None,
+        links=[str(link) for link in links],
+        sources=[Provenance(origin, fmt, record=record, line=line)],
+    )
+
+
+def looks_like_json(text: str) -> bool:
+    return text.lstrip()[:1] in ("[", "{") and not looks_like_jsonl(text)
+
+
+def looks_like_jsonl(text: str) -> bool:
+    lines = [line for line in text.strip().split("\n") if line.strip()]
+    if len(lines) < 2 or not all(line.lstrip().startswith("{") for line in lines[:3]):
+        return False
+    try:
+        json.loads(lines[0])
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def parse_json(text: str, origin: str = "<text>") -> ParseResult:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON ({exc.msg})", origin, line=exc.lineno) from None
+    if isinstance(data, dict) and isinstance(data.get("papers"), list):
+        items = data["papers"]
+    elif isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+        items = list(data.values())  # {id: paper}, as OpenReview's submissions.json
+    elif isinstance(data, list):
+        items = data
+    elif isinstance(data, dict):
+        items = [data]
+    else:
+        raise InputError("expected a JSON list of papers", origin)
+    result = ParseResult()
+    for record, obj in enumerate(items, start=1):
+        result.papers.append(paper_from_object(obj, origin, FORMAT_JSON, record, None))
+    return result
+
+
+def parse_jsonl(text: str, origin: str = "<text>") -> ParseResult:
+    result = ParseResult()
+    record = 0
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        record += 1
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON ({exc.msg})", origin, line=line_no, record=record) from None
+        result.papers.append(paper_from_object(obj, origin, FORMAT_JSONL, record, line_no))
+    return result

@@ -1,0 +1,78 @@
+"""A pasted publication list: a name line, then title / authors / abstract, one line each."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import InputError
+from ..models import Paper, Provenance
+from .base import ParseResult, split_inverted_authors
+
+FORMAT = "publist"
+
+
+_NAME_LINE = re.compile(r"[^,]{1,60},[^,]{1,60}")
+
+
+def _has_header(lines: list[str]) -> bool:
+    """The first line names the researcher ("Cevher, Volkan") rather than a paper.
+
+    Records come in threes, so a count of lines one over a multiple of three
+    means a header; otherwise only a "Last, First" line is taken as one.
+    """
+    if len(lines) % 3 == 1:
+        return True
+    return len(lines) % 3 == 2 and bool(_NAME_LINE.fullmatch(lines[0].strip()))
+
+
+def looks_like(text: str) -> bool:
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) < 3 or any(not line.strip() for line in lines):
+        return False
+    body = lines[1:] if _has_header(lines) else lines
+    if len(body) % 3:
+        return False
+    # The third line of a record is an abstract: long prose.
+    return sum(len(line) for line in body[2::3]) / max(1, len(body) // 3) > 150
+
+
+def parse(text: str, origin: str = "<text>") -> ParseResult:
+    lines = text.rstrip("\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise InputError("is empty", origin)
+    result = ParseResult()
+    start = 1 if _has_header(lines) else 0
+    owner = lines[0].strip() if start else None
+    body = lines[start:]
+    for index in range(0, len(body), 3):
+        record = index // 3 + 1
+        line_no = start + index + 1
+        chunk = body[index : index + 3]
+        if len(chunk) < 3:
+            raise InputError(
+                "truncated record: expected title, authors and abstract lines, "
+                f"found {len(chunk)}",
+                origin,
+                line=line_no,
+                record=record,
+            )
+        title, authors, abstract = (part.strip() for part in chunk)
+        if not title:
+            raise InputError("record has no title", origin, line=line_no, record=record)
+        if not abstract:
+            result.warnings.append(f"{origin}, record {record}: no abstract; ranked on its title alone")
+        if not authors:
+            result.warnings.append(f"{origin}, record {record}: no authors")
+        paper = Paper(
+            title=title,
+            abstract=abstract,
+            authors=split_inverted_authors(authors),
+            sources=[Provenance(origin, FORMAT, record=record, line=line_no)],
+        )
+        paper.n_authors = len(paper.authors) or None
+        if owner:
+            paper.extra["listed_for"] = owner
+        result.papers.append(paper)
+    return result

@@ -1,0 +1,377 @@
+"""The local SQLite store. Only this package touches the database.
+
+Every public write is one transaction: an import that fails half-way leaves
+the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import StoreError
+from ..identity import deduplicate, identity_keys, merge
+from ..models import Paper, Provenance
+from . import schema as s
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did: papers read, new papers, papers merged into known ones."""
+
+    read: int
+    new: int
+    merged: int
+
+
+@dataclass(frozen=True)
+class ProfileInfo:
+    name: str
+    n_papers: int
+    created_at: str
+
+
+class Store:
+    """A papersift database file (created and migrated on open)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
+        self.engine: Engine = create_engine(f"sqlite:///{self.path}")
+        event.listen(self.engine, "connect", _on_connect)
+        self._migrate()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction; database errors become :class:`StoreError`."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the store {self.path} refused the write: {exc.orig or exc}") from None
+
+    def _migrate(self) -> None:
+        try:
+            with self.engine.begin() as conn:
+                version = conn.execute(text("PRAGMA user_version")).scalar_one()
+                if version > s.SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the store {self.path} has schema version {version}, newer than this papersift "
+                        f"({s.SCHEMA_VERSION}); upgrade papersift"
+                    )
+                for number in range(version, s.SCHEMA_VERSION):
+                    s.MIGRATIONS[number](conn)
+                    conn.execute(text(f"PRAGMA user_version = {number + 1}"))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{self.path} is not a usable papersift store: {exc.orig or exc}") from None
+
+    @property
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(text("PRAGMA user_version")).scalar_one())
+
+    # -- papers ---------------------------------------------------------
+
+    def import_papers(
+        self,
+        papers: Iterable[Paper],
+        profile: str | None = None,
+        as_candidates: bool = False,
+    ) -> ImportSummary:
+        """Add papers (de-duplicated against each other and the store) in one transaction.
+
+        With ``profile`` they join that profile (created if new); with
+        ``as_candidates`` they become candidates for digests.
+        """
+        incoming = deduplicate(papers)
+        new = merged = 0
+        now = _now()
+        with self.transaction() as conn:
+            profile_id = self._ensure_profile(conn, profile, now) if profile else None
+            for paper in incoming:
+                paper_id, was_new = self._upsert(conn, paper, now)
+                new += was_new
+                merged += not was_new
+                if profile_id is not None:
+                    exists = conn.execute(
+                        select(s.profile_papers.c.paper_id).where(
+                            s.profile_papers.c.profile_id == profile_id, s.profile_papers.c.paper_id == paper_id
+                        )
+                    ).first()
+                    if not exists:
+                        conn.execute(
+                            insert(s.profile_papers).values(
+                                profile_id=profile_id, paper_id=paper_id, added_at=now, excluded=0
+                            )
+                        )
+                if as_candidates:
+                    seen = conn.execute(
+                        select(s.candidates.c.paper_id).where(s.candidates.c.paper_id == paper_id)
+                    ).first()
+                    if seen:
+                        conn.execute(
+                            update(s.candidates).where(s.candidates.c.paper_id == paper_id).values(last_seen=now)
+                        )
+                    else:
+                        conn.execute(insert(s.candidates).values(paper_id=paper_id, first_seen=now, last_seen=now))
+        return ImportSummary(read=len(incoming), new=new, merged=merged)
+
+    def _upsert(self, conn: Connection, paper: Paper, now: str) -> tuple[int, bool]:
+        keys = identity_keys(paper)
+        rows = conn.execute(select(s.paper_keys.c.paper_id).where(s.paper_keys.c.key.in_(keys))).all() if keys else []
+        existing = sorted({row.paper_id for row in rows})
+        if not existing:
+            paper_id = conn.execute(insert(s.papers).values(**_paper_row(paper), created_at=now, updated_at=now))
+            new_id = int(paper_id.inserted_primary_key[0])
+            self._write_keys_and_sources(conn, new_id, paper, now)
+            return new_id, True
+        survivor = existing[0]
+        combined = self._load(conn, survivor)
+        for other in existing[1:]:
+            merge(combined, self._load(conn, other))
+            self._absorb(conn, survivor, other)
+        merge(combined, paper)
+        conn.execute(update(s.papers).where(s.papers.c.id == survivor).values(**_paper_row(combined), updated_at=now))
+        self._write_keys_and_sources(conn, survivor, combined, now)
+        return survivor, False
+
+    def _absorb(self, conn: Connection, survivor: int, other: int) -> None:
+        """Re-point everything that referred to ``other`` at ``survivor``, then drop ``other``."""
+        conn.execute(update(s.paper_keys).where(s.paper_keys.c.paper_id == other).values(paper_id=survivor))
+        for table in (s.profile_papers, s.candidates):
+            # Both may hold a row already; the survivor's row wins.
+            conn.execute(
+                table.update().prefix_with("OR IGNORE").where(table.c.paper_id == other).values(paper_id=survivor)
+            )
+            conn.execute(delete(table).where(table.c.paper_id == other))
+        conn.execute(update(s.run_items).where(s.run_items.c.paper_id == other).values(paper_id=survivor))
+        conn.execute(delete(s.papers).where(s.papers.c.id == other))
+
+    def _write_keys_and_sources(self, conn: Connection, paper_id: int, paper: Paper, now: str) -> None:
+        for key in identity_keys(paper):
+            conn.execute(
+                insert(s.paper_keys).prefix_with("OR IGNORE").values(key=key, paper_id=paper_id)
+            )
+        for source in paper.sources:
+            conn.execute(
+                insert(s.provenance)
+                .prefix_with("OR IGNORE")
+                .values(
+                    paper_id=paper_id,
+                    origin=source.origin,
+                    format=source.format,
+                    record=source.record,
+                    line=source.line,
+                    imported_at=now,
+                )
+            )
+
+    def _load(self, conn: Connection, paper_id: int) -> Paper:
+        row = conn.execute(select(s.papers).where(s.papers.c.id == paper_id)).one()
+        sources = conn.execute(
+            select(s.provenance).where(s.provenance.c.paper_id == paper_id).order_by(s.provenance.c.id)
+        ).all()
+        return _paper_from_row(row, sources)
+
+    def _load_many(self, conn: Connection, paper_ids: Sequence[int]) -> list[Paper]:
+        if not paper_ids:
+            return []
+        rows = {r.id: r for r in conn.execute(select(s.papers).where(s.papers.c.id.in_(paper_ids))).all()}
+        by_paper: dict[int, list[Any]] = {}
+        for src in conn.execute(
+            select(s.provenance).where(s.provenance.c.paper_id.in_(paper_ids)).order_by(s.provenance.c.id)
+        ).all():
+            by_paper.setdefault(src.paper_id, []).append(src)
+        return [_paper_from_row(rows[i], by_paper.get(i, [])) for i in paper_ids if i in rows]
+
+    def paper_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(s.papers)).scalar_one())
+
+    def candidate_papers(self, since: str | None = None) -> list[Paper]:
+        """Candidates for digests (optionally only those first seen at or after ``since``, ISO)."""
+        query = select(s.candidates.c.paper_id).order_by(s.candidates.c.first_seen, s.candidates.c.paper_id)
+        if since:
+            query = query.where(s.candidates.c.first_seen >= since)
+        with self.engine.connect() as conn:
+            ids = [r.paper_id for r in conn.execute(query).all()]
+            return self._load_many(conn, ids)
+
+    # -- profiles -------------------------------------------------------
+
+    def _ensure_profile(self, conn: Connection, name: str, now: str) -> int:
+        row = conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == name)).first()
+        if row:
+            return int(row.id)
+        return int(conn.execute(insert(s.profiles).values(name=name, created_at=now)).inserted_primary_key[0])
+
+    def _profile_id(self, conn: Connection, name: str) -> int:
+        row = conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == name)).first()
+        if row is None:
+            known = [r.name for r in conn.execute(select(s.profiles.c.name).order_by(s.profiles.c.name)).all()]
+            hint = f" (known profiles: {', '.join(known)})" if known else " (import one with `papersift profile import`)"
+            raise StoreError(f"there is no profile named '{name}'{hint}")
+        return int(row.id)
+
+    def profiles(self) -> list[ProfileInfo]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.profiles.c.name, s.profiles.c.created_at, func.count(s.profile_papers.c.paper_id))
+                .select_from(s.profiles.outerjoin(s.profile_papers))
+                .group_by(s.profiles.c.id)
+                .order_by(s.profiles.c.name)
+            ).all()
+        return [ProfileInfo(name=r[0], created_at=r[1], n_papers=int(r[2])) for r in rows]
+
+    def profile_papers(self, name: str, include_excluded: bool = False) -> list[Paper]:
+        with self.engine.connect() as conn:
+            profile_id = self._profile_id(conn, name)
+            query = select(s.profile_papers.c.paper_id).where(s.profile_papers.c.profile_id == profile_id)
+            if not include_excluded:
+                query = query.where(s.profile_papers.c.excluded == 0)
+            ids = [r.paper_id for r in conn.execute(query.order_by(s.profile_papers.c.paper_id)).all()]
+            return self._load_many(conn, ids)
+
+    # -- embeddings -----------------------------------------------------
+
+    def get_embeddings(self, model_id: str, content_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(content_hashes), 500):
+                chunk = list(content_hashes[start : start + 500])
+                rows = conn.execute(
+                    select(s.embeddings.c.content_hash, s.embeddings.c.vector).where(
+                        s.embeddings.c.model_id == model_id, s.embeddings.c.content_hash.in_(chunk)
+                    )
+                ).all()
+                for row in rows:
+                    found[row.content_hash] = np.frombuffer(row.vector, dtype="<f4")
+        return found
+
+    def put_embeddings(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
+        now = _now()
+        rows = [
+            {
+                "model_id": model_id,
+                "content_hash": content_hash,
+                "dim": int(vector.shape[0]),
+                "vector": np.asarray(vector, dtype="<f4").tobytes(),
+                "created_at": now,
+            }
+            for content_hash, vector in vectors.items()
+        ]
+        if rows:
+            with self.transaction() as conn:
+                conn.execute(insert(s.embeddings).prefix_with("OR IGNORE"), rows)
+
+    # -- runs -----------------------------------------------------------
+
+    def record_run(
+        self,
+        profile: str | None,
+        model_id: str,
+        n_candidates: int,
+        items: Sequence[tuple[int, float, Paper, list[dict[str, Any]]]],
+        params: dict[str, Any] | None = None,
+    ) -> int:
+        """Remember a ranking run: (rank, score, paper, why) per recommendation."""
+        now = _now()
+        with self.transaction() as conn:
+            profile_id = self._profile_id(conn, profile) if profile else None
+            run_id = int(
+                conn.execute(
+                    insert(s.runs).values(
+                        profile_id=profile_id,
+                        model_id=model_id,
+                        created_at=now,
+                        n_candidates=n_candidates,
+                        params=json.dumps(params or {}),
+                    )
+                ).inserted_primary_key[0]
+            )
+            for rank, score, paper, why in items:
+                keys = identity_keys(paper)
+                row = conn.execute(
+                    select(s.paper_keys.c.paper_id).where(s.paper_keys.c.key.in_(keys)).limit(1)
+                ).first()
+                if row is None:
+                    continue
+                conn.execute(
+                    insert(s.run_items).values(
+                        run_id=run_id, rank=rank, paper_id=row.paper_id, score=score, why=json.dumps(why)
+                    )
+                )
+        return run_id
+
+    def run_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(s.runs)).scalar_one())
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+def _paper_row(paper: Paper) -> dict[str, Any]:
+    return {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "authors": json.dumps(paper.authors),
+        "n_authors": paper.n_authors,
+        "ids": json.dumps(paper.ids, sort_keys=True),
+        "date": paper.date,
+        "venue": paper.venue,
+        "comments": paper.comments,
+        "upvotes": paper.upvotes,
+        "links": json.dumps(paper.links),
+        "extra": json.dumps({k: v for k, v in paper.extra.items() if k != "store_id"}, sort_keys=True),
+    }
+
+
+def _paper_from_row(row: Any, sources: Sequence[Any]) -> Paper:
+    paper = Paper(
+        title=row.title,
+        abstract=row.abstract,
+        authors=json.loads(row.authors),
+        n_authors=row.n_authors,
+        ids=json.loads(row.ids),
+        date=row.date,
+        venue=row.venue,
+        comments=row.comments,
+        upvotes=row.upvotes,
+        links=json.loads(row.links),
+        extra=json.loads(row.extra),
+        sources=[Provenance(src.origin, src.format, src.record, src.line) for src in sources],
+    )
+    paper.extra["store_id"] = row.id
+    return paper
