@@ -24,8 +24,9 @@ _TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _link(rec: Recommendation) -> str | None:
-    if rec.paper.links:
-        return rec.paper.links[0]
+    for link in rec.paper.links:
+        if link.startswith(("https://", "http://")):
+            return link
     if rec.paper.ids.get("arxiv"):
         return f"https://arxiv.org/abs/{rec.paper.ids['arxiv']}"
     if rec.paper.ids.get("doi"):
@@ -76,18 +77,26 @@ def render_jsonl(recs: Sequence[Recommendation]) -> str:
     return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in recs)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
+# Inline markup only: titles never start a line, so block markers (#, -, +) are harmless.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def _md(text: str) -> str:
-    """Escape Markdown (and the HTML it may carry) so titles render as plain text."""
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
+    """Escape Markdown, and the HTML it may carry as entities, so titles render as plain text."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _safe_link(rec: Recommendation) -> str | None:
+    """Only web links are made clickable: a javascript: URL from a hostile file is not."""
+    link = _link(rec)
+    return link if link and link.startswith(("https://", "http://")) else None
 
 
 def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -> str:
     out = [f"# {_md(title)}", "", f"_{_md(subtitle)}_", ""]
     for rec in recs:
-        link = _link(rec)
+        link = _safe_link(rec)
         heading = f"[{_md(rec.paper.display_title)}]({link})" if link else _md(rec.paper.display_title)
         out.append(f"## {rec.rank}. {heading}")
         out.append("")
@@ -108,14 +117,13 @@ def render_html(recs: Sequence[Recommendation], title: str, subtitle: str) -> st
     )
     rows: list[dict[str, Any]] = []
     for rec in recs:
-        link = _link(rec)
+        link = _safe_link(rec)
         rows.append(
             {
                 "rank": rec.rank,
                 "score": rec.score,
                 "title": rec.paper.display_title,
-                # Only web links are made clickable: a javascript: URL from a hostile file is not.
-                "link": link if link and link.startswith(("https://", "http://")) else None,
+                "link": link,
                 "byline": byline(rec),
                 "abstract": rec.paper.abstract,
                 "why": [m.to_dict() for m in rec.why],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from ..errors import InputError
 from ..models import Paper, Provenance
 from .base import ParseResult, split_inverted_authors
@@ -11,18 +9,19 @@ from .base import ParseResult, split_inverted_authors
 FORMAT = "publist"
 
 
-_NAME_LINE = re.compile(r"[^,]{1,60},[^,]{1,60}")
-
-
 def _has_header(lines: list[str]) -> bool:
-    """The first line names the researcher ("Cevher, Volkan") rather than a paper.
+    """The first line names the researcher ("Cevher, Volkan") rather than starting a paper.
 
-    Records come in threes, so a count of lines one over a multiple of three
-    means a header; otherwise only a "Last, First" line is taken as one.
+    Records are title / authors / abstract, so whichever reading puts the
+    longest lines (abstracts) third in each record is the right one; this
+    also holds for a file whose last record was cut short.
     """
-    if len(lines) % 3 == 1:
-        return True
-    return len(lines) % 3 == 2 and bool(_NAME_LINE.fullmatch(lines[0].strip()))
+
+    def abstract_length(offset: int) -> float:
+        third = [len(line) for line in lines[offset + 2 :: 3]]
+        return sum(third) / len(third) if third else 0.0
+
+    return abstract_length(1) > abstract_length(0)
 
 
 def looks_like(text: str) -> bool:

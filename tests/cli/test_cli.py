@@ -1,0 +1,117 @@
+"""The command line: exit codes, one-sentence errors, no tracebacks, stateless rank and the store commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from papersift.cli import cli
+from papersift.config import default_db_path
+from tests.conftest import FEED_FILES, PROFILE_FILES, SAMPLE
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def profile_args() -> list[str]:
+    return [x for f in PROFILE_FILES for x in ("--profile", str(f))]
+
+
+def feed_args() -> list[str]:
+    return [x for f in FEED_FILES for x in ("--feed", str(f))]
+
+
+def test_rank_json_with_fake_encoder() -> None:
+    code, out, _ = run("rank", *profile_args(), *feed_args(), "--model", "fake", "--format", "json", "--top", "5", "-q")
+    assert code == 0
+    recs = json.loads(out)
+    assert [r["rank"] for r in recs] == [1, 2, 3, 4, 5]
+    assert all(r["why"] and r["sources"] for r in recs)
+    scores = [r["score"] for r in recs]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_rank_top_zero_means_all_and_own_papers_left_out(tmp_path: Path) -> None:
+    own = tmp_path / "own.jsonl"
+    own.write_text(json.dumps({"title": "SAMPa: Sharpness-aware Minimization Parallelized"}) + "\n"
+                   + json.dumps({"title": "Another unrelated robot paper"}) + "\n", encoding="utf-8")
+    code, out, _ = run(
+        "rank", *profile_args(), "--feed", own, "--feed", FEED_FILES[2], "--model", "fake", "--format", "jsonl", "--top", "0", "-q"
+    )
+    assert code == 0
+    titles = [json.loads(line)["title"] for line in out.splitlines()]
+    assert len(titles) == 55 + 1
+    assert "SAMPa: Sharpness-aware Minimization Parallelized" not in titles
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "table"])
+def test_rank_writes_file(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "digest.out"
+    code, stdout, _ = run("rank", *profile_args(), "--feed", FEED_FILES[0], "--model", "fake", "--format", fmt, "--out", out, "-q")
+    assert code == 0 and stdout == ""
+    text = out.read_text(encoding="utf-8")
+    assert "papersift digest" in text and "Dual-Encoders for Extreme Multi-Label Classification" in text
+
+
+def test_store_commands(isolated_home: Path) -> None:
+    code, out, _ = run("profile", "import", *PROFILE_FILES, "--name", "me")
+    assert code == 0 and "12 papers read, 12 new" in out
+    code, out, _ = run("feed", "import", *FEED_FILES, "-q")
+    assert code == 0 and "183 new" in out
+    code, out, _ = run("profile", "list")
+    assert "me\t12 papers" in out
+    code, out, _ = run("profile", "show", "me")
+    assert code == 0 and "SAMPa" in out and "profile_arxiv.txt" in out
+    code, out, _ = run("digest", "--profile", "me", "--model", "fake", "--format", "json", "--top", "3")
+    assert code == 0 and len(json.loads(out)) == 3
+    assert default_db_path().is_relative_to(isolated_home)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["rank", "--profile", "missing.txt", "--feed", str(FEED_FILES[0])], "missing.txt: does not exist"),
+        (["digest", "--profile", "nobody", "--model", "fake"], "there is no profile named 'nobody'"),
+        (["rank", "--profile", str(PROFILE_FILES[0]), "--feed", str(FEED_FILES[0]), "--aggregation", "median", "--model", "fake"], "unknown aggregation"),
+    ],
+)
+def test_errors_are_one_sentence_and_exit_1(args: list[str], message: str) -> None:
+    code, out, err = run(*args)
+    assert code == 1
+    assert message in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_bad_file_in_profile_import_leaves_store_unchanged(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"\x00\x01\x02")
+    run("profile", "import", PROFILE_FILES[0], "--name", "me")
+    code, _, err = run("profile", "import", PROFILE_FILES[1], bad, "--name", "me")
+    assert code == 1 and "bad.bin: is a binary file" in err
+    _, out, _ = run("profile", "list")
+    assert "me\t10 papers" in out
+
+
+def test_real_process_exit_code_and_no_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "PAPERSIFT_HOME": str(tmp_path)}
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes(b"Title\nAuthor\n\xe9t\xe9\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "papersift", "rank", "--profile", str(bad), "--feed", str(SAMPLE / "feed_hf_oct17.txt")],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"Error: {bad}, line 3: is not valid UTF-8 (byte 13)"
+
+
+def test_usage_error_exit_code() -> None:
+    code, _, err = run("rank", "--feed", str(FEED_FILES[0]))
+    assert code == 2 and "--profile" in err

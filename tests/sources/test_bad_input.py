@@ -1,0 +1,120 @@
+"""Bad input gets one clear sentence naming the file (and line or record), never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papersift.errors import InputError
+from papersift.sources import read_papers
+from tests.conftest import SAMPLE
+
+
+def _error(path: Path, **kwargs: object) -> InputError:
+    with pytest.raises(InputError) as info:
+        read_papers(path, **kwargs)  # type: ignore[arg-type]
+    assert str(path) in str(info.value)
+    return info.value
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    error = _error(tmp_path / "nope.txt")
+    assert "does not exist" in str(error)
+
+
+def test_directory(tmp_path: Path) -> None:
+    assert "directory" in str(_error(tmp_path))
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n   \n"])
+def test_empty_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    assert "is empty" in str(_error(path))
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(b"%PDF-1.7\n\x00\x01\x02binary stream")
+    assert "binary" in str(_error(path))
+
+
+def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Title one\nAuthors\nAbstract\nCaf\xe9 title\n".encode("latin-1"))
+    error = _error(path)
+    assert "not valid UTF-8" in str(error)
+    assert error.line == 4
+
+
+def test_unknown_format(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("just some notes\nnothing like a paper list\n", encoding="utf-8")
+    assert "no known format" in str(_error(path))
+
+
+def test_huge_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import papersift.sources as sources
+
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"x" * 2000)
+    assert "too large" in str(_error(path))
+
+
+def test_truncated_publication_list_names_record_and_line(tmp_path: Path) -> None:
+    lines = (SAMPLE / "profile_publications.txt").read_text(encoding="utf-8").split("\n")
+    path = tmp_path / "cut.txt"
+    path.write_text("\n".join(lines[:9]) + "\n", encoding="utf-8")  # header + 2 records + 2 lines of the 3rd
+    error = _error(path, input_format="publist")
+    assert "truncated record" in str(error)
+    assert (error.record, error.line) == (3, 8)
+
+
+def test_truncated_arxiv_listing(tmp_path: Path) -> None:
+    text = (SAMPLE / "profile_arxiv.txt").read_text(encoding="utf-8")
+    cut = text[: text.index("arXiv:2411.18728")]  # second record loses its id and date
+    path = tmp_path / "cut.txt"
+    path.write_text(cut, encoding="utf-8")
+    error = _error(path)
+    assert "truncated record" in str(error)
+    assert error.record == 2 and error.line == 8
+
+
+def test_truncated_hugging_face_page_keeps_last_record_with_warning(tmp_path: Path) -> None:
+    text = (SAMPLE / "feed_hf_oct17.txt").read_text(encoding="utf-8")
+    cut = text[: text.rindex("  • ")]  # the last record loses its author count and date
+    path = tmp_path / "cut.txt"
+    path.write_text(cut, encoding="utf-8")
+    result = read_papers(path)
+    assert len(result.papers) == 55
+    assert any("no author count or date" in w for w in result.warnings)
+
+
+def test_record_missing_optional_fields_is_kept_with_warning(tmp_path: Path) -> None:
+    path = tmp_path / "list.txt"
+    abstract = "We prune networks. " * 20
+    path.write_text(f"Doe, Jane\nA Title About Pruning\nJane Doe\n\nSecond Title\nDoe, Jane\n{abstract}\n", encoding="utf-8")
+    result = read_papers(path, input_format="publist")
+    assert [p.title for p in result.papers] == ["A Title About Pruning", "Second Title"]
+    assert result.warnings == [f"{path}, record 1: no abstract; ranked on its title alone"]
+
+
+def test_invalid_json_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "papers.jsonl"
+    path.write_text('{"title": "A"}\n{"title": "B"\n', encoding="utf-8")
+    error = _error(path)
+    assert error.line == 2 and error.record == 2
+
+
+def test_json_paper_without_text(tmp_path: Path) -> None:
+    path = tmp_path / "papers.json"
+    path.write_text('[{"title": "Fine"}, {"authors": ["x"]}]', encoding="utf-8")
+    error = _error(path)
+    assert error.record == 2 and "neither a title nor an abstract" in str(error)
+
+
+def test_forced_format_that_does_not_fit(tmp_path: Path) -> None:
+    error = _error(SAMPLE / "feed_hf_oct17.txt", input_format="arxiv-listing")
+    assert "no arXiv listing records" in str(error) or "truncated" in str(error)
