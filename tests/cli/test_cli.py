@@ -41,10 +41,27 @@ def test_rank_json_with_fake_encoder() -> None:
 
 def test_rank_top_zero_means_all_and_own_papers_left_out(tmp_path: Path) -> None:
     own = tmp_path / "own.jsonl"
-    own.write_text(json.dumps({"title": "SAMPa: Sharpness-aware Minimization Parallelized"}) + "\n"
-                   + json.dumps({"title": "Another unrelated robot paper"}) + "\n", encoding="utf-8")
+    own.write_text(
+        json.dumps({"title": "SAMPa: Sharpness-aware Minimization Parallelized"})
+        + "\n"
+        + json.dumps({"title": "Another unrelated robot paper"})
+        + "\n",
+        encoding="utf-8",
+    )
     code, out, _ = run(
-        "rank", *profile_args(), "--feed", own, "--feed", FEED_FILES[2], "--model", "fake", "--format", "jsonl", "--top", "0", "-q"
+        "rank",
+        *profile_args(),
+        "--feed",
+        own,
+        "--feed",
+        FEED_FILES[2],
+        "--model",
+        "fake",
+        "--format",
+        "jsonl",
+        "--top",
+        "0",
+        "-q",
     )
     assert code == 0
     titles = [json.loads(line)["title"] for line in out.splitlines()]
@@ -55,7 +72,9 @@ def test_rank_top_zero_means_all_and_own_papers_left_out(tmp_path: Path) -> None
 @pytest.mark.parametrize("fmt", ["markdown", "html", "table"])
 def test_rank_writes_file(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "digest.out"
-    code, stdout, _ = run("rank", *profile_args(), "--feed", FEED_FILES[0], "--model", "fake", "--format", fmt, "--out", out, "-q")
+    code, stdout, _ = run(
+        "rank", *profile_args(), "--feed", FEED_FILES[0], "--model", "fake", "--format", fmt, "--out", out, "-q"
+    )
     assert code == 0 and stdout == ""
     text = out.read_text(encoding="utf-8")
     assert "papersift digest" in text and "Dual-Encoders for Extreme Multi-Label Classification" in text
@@ -80,7 +99,20 @@ def test_store_commands(isolated_home: Path) -> None:
     [
         (["rank", "--profile", "missing.txt", "--feed", str(FEED_FILES[0])], "missing.txt: does not exist"),
         (["digest", "--profile", "nobody", "--model", "fake"], "there is no profile named 'nobody'"),
-        (["rank", "--profile", str(PROFILE_FILES[0]), "--feed", str(FEED_FILES[0]), "--aggregation", "median", "--model", "fake"], "unknown aggregation"),
+        (
+            [
+                "rank",
+                "--profile",
+                str(PROFILE_FILES[0]),
+                "--feed",
+                str(FEED_FILES[0]),
+                "--aggregation",
+                "median",
+                "--model",
+                "fake",
+            ],
+            "unknown aggregation",
+        ),
     ],
 )
 def test_errors_are_one_sentence_and_exit_1(args: list[str], message: str) -> None:
@@ -106,7 +138,10 @@ def test_real_process_exit_code_and_no_traceback(tmp_path: Path) -> None:
     bad.write_bytes(b"Title\nAuthor\n\xe9t\xe9\n")
     proc = subprocess.run(
         [sys.executable, "-m", "papersift", "rank", "--profile", str(bad), "--feed", str(SAMPLE / "feed_hf_oct17.txt")],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"Error: {bad}, line 3: is not valid UTF-8 (byte 13)"

@@ -29,7 +29,12 @@ def test_json_fields() -> None:
     (obj,) = json.loads(render(_recs(), "json"))
     for key in ("rank", "score", "title", "authors", "abstract", "ids", "sources", "why"):
         assert key in obj
-    assert obj["why"][0] == {"paper": f"My SAM paper {HOSTILE}", "similarity": 0.8123, "shared_terms": ["sharpness", "minima"], "ids": {}}
+    assert obj["why"][0] == {
+        "paper": f"My SAM paper {HOSTILE}",
+        "similarity": 0.8123,
+        "shared_terms": ["sharpness", "minima"],
+        "ids": {},
+    }
     assert obj["sources"] == [{"origin": "feed.txt", "format": "hf-page", "record": 3, "line": 10}]
     lines = render(_recs(), "jsonl").splitlines()
     assert json.loads(lines[0]) == obj

@@ -95,7 +95,9 @@ def test_truncated_hugging_face_page_keeps_last_record_with_warning(tmp_path: Pa
 def test_record_missing_optional_fields_is_kept_with_warning(tmp_path: Path) -> None:
     path = tmp_path / "list.txt"
     abstract = "We prune networks. " * 20
-    path.write_text(f"Doe, Jane\nA Title About Pruning\nJane Doe\n\nSecond Title\nDoe, Jane\n{abstract}\n", encoding="utf-8")
+    path.write_text(
+        f"Doe, Jane\nA Title About Pruning\nJane Doe\n\nSecond Title\nDoe, Jane\n{abstract}\n", encoding="utf-8"
+    )
     result = read_papers(path, input_format="publist")
     assert [p.title for p in result.papers] == ["A Title About Pruning", "Second Title"]
     assert result.warnings == [f"{path}, record 1: no abstract; ranked on its title alone"]

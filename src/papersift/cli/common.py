@@ -74,7 +74,9 @@ def ranking_options(func: F) -> F:
         show_default=True,
         help="Output format.",
     )(func)
-    func = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")(func)
+    func = click.option(
+        "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout."
+    )(func)
     func = click.option(
         "--model",
         default=DEFAULT_ENCODER,
@@ -99,9 +101,7 @@ def rank_options(top: int, aggregation: str) -> RankOptions:
     return RankOptions(top=top, aggregation=aggregation)
 
 
-def write_output(
-    recs: Sequence[Recommendation], fmt: str, out: Path | None, title: str, subtitle: str
-) -> None:
+def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, title: str, subtitle: str) -> None:
     """Print the digest, or write it to ``out`` atomically (a crash never leaves half a file)."""
     if out is None:
         if fmt == "table":

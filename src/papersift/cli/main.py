@@ -33,8 +33,12 @@ def cli() -> None:
 
 
 @cli.command("rank")
-@click.option("--profile", "profiles", multiple=True, required=True, type=FILES, help="A file of your papers (repeatable).")
-@click.option("--feed", "feeds", multiple=True, required=True, type=FILES, help="A file of candidate papers (repeatable).")
+@click.option(
+    "--profile", "profiles", multiple=True, required=True, type=FILES, help="A file of your papers (repeatable)."
+)
+@click.option(
+    "--feed", "feeds", multiple=True, required=True, type=FILES, help="A file of candidate papers (repeatable)."
+)
 @click.option("--no-cache", is_flag=True, help="Do not keep embeddings in the local store between runs.")
 @input_format_option
 @ranking_options

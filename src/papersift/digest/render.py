@@ -103,7 +103,11 @@ def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -
         out.append(f"score {rec.score:.3f} · {_md(byline(rec))}")
         out.append("")
         for m in rec.why:
-            terms = f"; shares {', '.join('`' + t.replace('`', '') + '`' for t in m.shared_terms)}" if m.shared_terms else ""
+            terms = (
+                f"; shares {', '.join('`' + t.replace('`', '') + '`' for t in m.shared_terms)}"
+                if m.shared_terms
+                else ""
+            )
             out.append(f"- close to your paper *{_md(m.paper_title)}* (similarity {m.similarity:.2f}){terms}")
         if rec.paper.abstract:
             out += ["", f"> {_md(rec.paper.abstract)}"]

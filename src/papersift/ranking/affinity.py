@@ -79,7 +79,9 @@ def get_aggregation(name: str) -> Aggregation:
             return softmax_pool(float(name.split(":", 1)[1]))
         except ValueError:
             pass
-    raise ConfigError(f"unknown aggregation '{name}' (use topK such as top3, softmax:T such as softmax:0.05, max or mean)")
+    raise ConfigError(
+        f"unknown aggregation '{name}' (use topK such as top3, softmax:T such as softmax:0.05, max or mean)"
+    )
 
 
 def cosine_similarities(candidates: np.ndarray, profile: np.ndarray) -> np.ndarray:

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-
 # Words every abstract uses; sharing them says nothing about a topic.
 SCIENTIFIC_STOP_WORDS = frozenset(
     """

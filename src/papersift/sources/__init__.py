@@ -75,9 +75,7 @@ def parse_text(text: str, origin: str = "<text>", input_format: str | None = Non
     return FORMATS[name](text, origin)
 
 
-def read_papers(
-    path: str | Path, input_format: str | None = None, today: dt.date | None = None
-) -> ParseResult:
+def read_papers(path: str | Path, input_format: str | None = None, today: dt.date | None = None) -> ParseResult:
     """Read and parse one file."""
     path = Path(path)
     origin = str(path)

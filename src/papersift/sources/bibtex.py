@@ -66,8 +66,10 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
         raise InputError("malformed BibTeX entry", origin, line=line)
     for record, entry in enumerate(library.entries, start=1):
         fields = {f.key.lower(): str(f.value) for f in entry.fields}
-        line = (entry.start_line + 1) if entry.start_line is not None else (
-            _line_of(text, starts[record - 1].start()) if record <= len(starts) else None
+        line = (
+            (entry.start_line + 1)
+            if entry.start_line is not None
+            else (_line_of(text, starts[record - 1].start()) if record <= len(starts) else None)
         )
         title = _clean(fields.get("title", ""))
         abstract = _clean(fields.get("abstract", ""))
@@ -85,7 +87,9 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
         year = fields.get("year", "").strip()
         date = fields.get("date", "").strip() or (year if year.isdigit() else None)
         authors = _authors(fields.get("author", ""))
-        venue = _clean(fields.get("journal", "") or fields.get("journaltitle", "") or fields.get("booktitle", "")) or None
+        venue = (
+            _clean(fields.get("journal", "") or fields.get("journaltitle", "") or fields.get("booktitle", "")) or None
+        )
         links = [fields["url"].strip()] if fields.get("url") else []
         result.papers.append(
             Paper(

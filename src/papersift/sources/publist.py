@@ -51,8 +51,7 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
         chunk = body[index : index + 3]
         if len(chunk) < 3:
             raise InputError(
-                "truncated record: expected title, authors and abstract lines, "
-                f"found {len(chunk)}",
+                f"truncated record: expected title, authors and abstract lines, found {len(chunk)}",
                 origin,
                 line=line_no,
                 record=record,

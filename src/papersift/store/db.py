@@ -175,9 +175,7 @@ class Store:
 
     def _write_keys_and_sources(self, conn: Connection, paper_id: int, paper: Paper, now: str) -> None:
         for key in identity_keys(paper):
-            conn.execute(
-                insert(s.paper_keys).prefix_with("OR IGNORE").values(key=key, paper_id=paper_id)
-            )
+            conn.execute(insert(s.paper_keys).prefix_with("OR IGNORE").values(key=key, paper_id=paper_id))
         for source in paper.sources:
             conn.execute(
                 insert(s.provenance)
@@ -235,7 +233,9 @@ class Store:
         row = conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == name)).first()
         if row is None:
             known = [r.name for r in conn.execute(select(s.profiles.c.name).order_by(s.profiles.c.name)).all()]
-            hint = f" (known profiles: {', '.join(known)})" if known else " (import one with `papersift profile import`)"
+            hint = (
+                f" (known profiles: {', '.join(known)})" if known else " (import one with `papersift profile import`)"
+            )
             raise StoreError(f"there is no profile named '{name}'{hint}")
         return int(row.id)
 
@@ -317,9 +317,7 @@ class Store:
             )
             for rank, score, paper, why in items:
                 keys = identity_keys(paper)
-                row = conn.execute(
-                    select(s.paper_keys.c.paper_id).where(s.paper_keys.c.key.in_(keys)).limit(1)
-                ).first()
+                row = conn.execute(select(s.paper_keys.c.paper_id).where(s.paper_keys.c.key.in_(keys)).limit(1)).first()
                 if row is None:
                     continue
                 conn.execute(
