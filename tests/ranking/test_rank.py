@@ -27,6 +27,10 @@ def test_aggregations_by_hand() -> None:
     assert np.allclose(top_k_mean(1)(sims), [0.9, 0.5])
     assert np.allclose(top_k_mean(2)(sims), [0.55, 0.5])
     assert np.allclose(top_k_mean(10)(sims), [0.4, 0.5])  # k capped at the profile size
+    assert np.allclose(get_aggregation("top2+mean")(sims), [0.55 + 0.4, 1.0])
+    assert np.allclose(get_aggregation("top1+0.5*mean")(sims), [0.9 + 0.2, 0.75])
+    mask = np.array([True, False, True])
+    assert np.allclose(top_k_mean(2, 1.0)(sims, mask), [0.55 + 0.55, 1.0])
     assert np.allclose(get_aggregation("max")(sims), [0.9, 0.5])
     assert np.allclose(get_aggregation("mean")(sims), [0.4, 0.5])
     # A smooth maximum prefers the specialist (row 0) over the generalist (row 1); the mean does not.

@@ -8,6 +8,7 @@ import click
 
 from .. import api
 from ..config import default_db_path
+from ..encoders import DEFAULT_ENCODER
 from .common import (
     PapersiftGroup,
     input_format_option,
@@ -151,6 +152,47 @@ def digest_command(
         f"({digest.profile_size} papers) · model {digest.model_id}"
     )
     write_output(digest.recommendations, fmt, out, f"papersift digest for {profile}", subtitle)
+
+
+@cli.command("affinity")
+@click.option(
+    "--archives",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Directory of reviewer archives: one ~ID.jsonl per reviewer, one paper per line.",
+)
+@click.option(
+    "--submissions",
+    required=True,
+    type=FILES,
+    help="submissions.json ({id: paper}) or a JSON/JSONL file of papers.",
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV to write.")
+@click.option(
+    "--model",
+    default=DEFAULT_ENCODER,
+    show_default=True,
+    help="Encoder: minilm, tfidf, or a sentence-transformers model name or path.",
+)
+@click.option("--chunk", type=click.IntRange(min=1), default=512, show_default=True, help="Submissions per chunk.")
+@click.option("--quiet", "-q", is_flag=True)
+def affinity_command(archives: Path, submissions: Path, out: Path, model: str, chunk: int, quiet: bool) -> None:
+    """Score every (submission, reviewer) pair; write submission_id,reviewer_id,score lines."""
+    with open_store() as store:
+        result = api.compute_affinity(
+            archives,
+            submissions,
+            out,
+            encoder=make_encoder(model),
+            chunk=chunk,
+            store=store,
+            show_progress=show_progress() and not quiet,
+        )
+    if not quiet:
+        click.echo(
+            f"{result.pairs} scores ({result.submissions} submissions x {result.reviewers} reviewers) written to {out}",
+            err=True,
+        )
 
 
 @cli.command("where")

@@ -3,35 +3,69 @@
 A smooth maximum, not a centroid or a plain mean: a researcher with several
 interests must be served in each, so a candidate close to a few of their
 papers should beat one vaguely close to all of them. Aggregations are named
-(``top3``, ``softmax:0.05``, ``max``, ``mean``) so they can be swapped and
-measured.
+so they can be swapped and measured (``benchmarks/bench_quality.py``):
+
+- ``topK``: mean of the K highest similarities (``top1`` is the maximum);
+- ``topK+mean`` / ``topK+W*mean``: that, plus W (default 1) times the mean over
+  the whole profile, a breadth term; ``top2+mean`` measured best on the
+  gold standard (see the README) and is the default;
+- ``softmax:T``: softmax-weighted mean (max as T -> 0, mean as T -> inf);
+- ``max``, ``mean``.
+
+Every aggregation works on similarities of shape (..., n_papers) with an
+optional mask of real papers, so the same code scores a digest (2-D) and a
+padded block of reviewers (3-D).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
 
 from ..errors import ConfigError
 
-Aggregation = Callable[[np.ndarray], np.ndarray]
-"""(n_candidates, n_profile) similarities -> (n_candidates,) scores."""
+Aggregation = Callable[..., np.ndarray]
+"""aggregate(similarities (..., n), mask (..., n) of bool or None) -> (...,) scores."""
 
-DEFAULT_AGGREGATION = "top3"
+DEFAULT_AGGREGATION = "top2+mean"
 
 
-def top_k_mean(k: int) -> Aggregation:
-    """Mean of each row's k largest similarities (k capped at the profile size)."""
+def _masked(similarities: np.ndarray, mask: np.ndarray | None, fill: float) -> np.ndarray:
+    return similarities if mask is None else np.where(mask, similarities, fill)
+
+
+def _counts(similarities: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    if mask is None:
+        return np.full(similarities.shape[:-1], similarities.shape[-1], dtype=np.float32)
+    return np.broadcast_to(mask, similarities.shape).sum(axis=-1).astype(np.float32)
+
+
+def masked_mean(similarities: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    if similarities.shape[-1] == 0:
+        return np.zeros(similarities.shape[:-1], dtype=np.float32)
+    total = _masked(similarities, mask, 0.0).sum(axis=-1)
+    return total / np.maximum(_counts(similarities, mask), 1.0)
+
+
+def top_k_mean(k: int, mean_weight: float = 0.0) -> Aggregation:
+    """Mean of the k largest similarities (k capped at the papers there are), plus ``mean_weight`` x the mean."""
     if k < 1:
         raise ConfigError("top-k aggregation needs k >= 1")
 
-    def aggregate(similarities: np.ndarray) -> np.ndarray:
-        if similarities.shape[1] == 0:
-            return np.zeros(similarities.shape[0], dtype=np.float32)
-        kk = min(k, similarities.shape[1])
-        top = np.partition(similarities, similarities.shape[1] - kk, axis=1)[:, -kk:]
-        return top.mean(axis=1)
+    def aggregate(similarities: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        n = similarities.shape[-1]
+        if n == 0:
+            return np.zeros(similarities.shape[:-1], dtype=np.float32)
+        kk = min(k, n)
+        values = _masked(similarities, mask, -np.inf)
+        top = np.partition(values, n - kk, axis=-1)[..., n - kk :] if kk < n else values
+        finite = np.isfinite(top)
+        score = np.where(finite, top, 0.0).sum(axis=-1) / np.maximum(finite.sum(axis=-1), 1)
+        if mean_weight:
+            score = score + mean_weight * masked_mean(similarities, mask)
+        return score.astype(np.float32)
 
     return aggregate
 
@@ -41,46 +75,51 @@ def softmax_pool(temperature: float) -> Aggregation:
     if temperature <= 0:
         raise ConfigError("softmax aggregation needs a temperature > 0")
 
-    def aggregate(similarities: np.ndarray) -> np.ndarray:
-        if similarities.shape[1] == 0:
-            return np.zeros(similarities.shape[0], dtype=np.float32)
-        scaled = similarities / temperature
-        scaled = scaled - scaled.max(axis=1, keepdims=True)
+    def aggregate(similarities: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        if similarities.shape[-1] == 0:
+            return np.zeros(similarities.shape[:-1], dtype=np.float32)
+        values = _masked(similarities, mask, -np.inf)
+        scaled = values / temperature
+        scaled = scaled - scaled.max(axis=-1, keepdims=True)
         weights = np.exp(scaled)
-        weights /= weights.sum(axis=1, keepdims=True)
-        return (weights * similarities).sum(axis=1)
+        weights /= weights.sum(axis=-1, keepdims=True)
+        return np.nan_to_num((weights * _masked(similarities, mask, 0.0)).sum(axis=-1)).astype(np.float32)
 
     return aggregate
 
 
-def plain_mean(similarities: np.ndarray) -> np.ndarray:
-    if similarities.shape[1] == 0:
-        return np.zeros(similarities.shape[0], dtype=np.float32)
-    return similarities.mean(axis=1)
+def plain_mean(similarities: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    return masked_mean(similarities, mask).astype(np.float32)
 
 
-def plain_max(similarities: np.ndarray) -> np.ndarray:
-    if similarities.shape[1] == 0:
-        return np.zeros(similarities.shape[0], dtype=np.float32)
-    return similarities.max(axis=1)
+def plain_max(similarities: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    return top_k_mean(1)(similarities, mask)
+
+
+_TOPK = re.compile(r"^top(\d+)(?:\+(?:(\d*\.?\d+)\*?)?mean)?$")
 
 
 def get_aggregation(name: str) -> Aggregation:
-    """``topK`` (e.g. ``top3``), ``softmax:T`` (e.g. ``softmax:0.05``), ``max`` or ``mean``."""
-    name = name.strip().lower()
+    """An aggregation by name: ``top3``, ``top2+mean``, ``top2+0.5*mean``, ``softmax:0.05``, ``max``, ``mean``."""
+    name = name.strip().lower().replace(" ", "")
     if name == "max":
         return plain_max
     if name == "mean":
         return plain_mean
-    if name.startswith("top") and name[3:].isdigit():
-        return top_k_mean(int(name[3:]))
+    match = _TOPK.match(name)
+    if match:
+        weight = 0.0
+        if "+" in name:
+            weight = float(match.group(2)) if match.group(2) else 1.0
+        return top_k_mean(int(match.group(1)), weight)
     if name.startswith("softmax:"):
         try:
             return softmax_pool(float(name.split(":", 1)[1]))
         except ValueError:
             pass
     raise ConfigError(
-        f"unknown aggregation '{name}' (use topK such as top3, softmax:T such as softmax:0.05, max or mean)"
+        f"unknown aggregation '{name}' (use topK such as top3, topK+mean such as top2+mean, "
+        "softmax:T such as softmax:0.05, max or mean)"
     )
 
 

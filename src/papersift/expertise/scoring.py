@@ -1,0 +1,127 @@
+"""Reviewer-submission affinity at venue scale: chunked, streamed, memory bounded.
+
+All reviewer papers are embedded once and laid out as a padded
+(reviewers, max_papers, dim) block; submissions are scored a chunk at a time,
+so memory grows with ``chunk x reviewers x max_papers``, never with the full
+submissions x reviewers x papers cube.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import numpy as np
+
+from ..encoders import Encoder, embed_papers
+from ..models import Paper
+from ..ranking.affinity import DEFAULT_AGGREGATION, Aggregation, get_aggregation
+from .openreview import Archive
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+
+@dataclass(frozen=True)
+class AffinityOptions:
+    """``aggregation``: as for digests (see :mod:`papersift.ranking.affinity`)."""
+
+    aggregation: str = DEFAULT_AGGREGATION
+    chunk: int = 512
+
+
+class ReviewerBlock:
+    """Reviewer papers as a padded block, with a mask for reviewers who have fewer papers."""
+
+    def __init__(self, reviewer_ids: Sequence[str], vectors: Sequence[np.ndarray], dim: int) -> None:
+        self.reviewer_ids = list(reviewer_ids)
+        width = max((len(v) for v in vectors), default=0) or 1
+        self.counts = np.array([len(v) for v in vectors], dtype=np.int32)
+        self.block = np.zeros((len(vectors), width, dim), dtype=np.float32)
+        for i, v in enumerate(vectors):
+            if len(v):
+                self.block[i, : len(v)] = v
+        self.mask = np.arange(width)[None, :] < self.counts[:, None]  # (reviewers, width)
+        self.flat = self.block.reshape(-1, dim)
+
+    def scores(self, submissions: np.ndarray, aggregate: Aggregation) -> np.ndarray:
+        """(n_submissions, n_reviewers): each reviewer's papers aggregated (padding masked out)."""
+        n_rev, width = self.mask.shape
+        sims = (submissions @ self.flat.T).reshape(len(submissions), n_rev, width)
+        mask = None if self.mask.all() else self.mask[None, :, :]
+        return aggregate(sims, mask)
+
+
+def build_block(
+    archives: Sequence[Archive], encoder: Encoder, store: Store | None = None, show_progress: bool = False
+) -> ReviewerBlock:
+    papers = [p for a in archives for p in a.papers]
+    vectors = embed_papers(papers, encoder, store=store, show_progress=show_progress) if papers else np.zeros((0, 1))
+    dim = vectors.shape[1] if len(papers) else 1
+    per_reviewer, start = [], 0
+    for archive in archives:
+        per_reviewer.append(vectors[start : start + len(archive.papers)])
+        start += len(archive.papers)
+    return ReviewerBlock([a.reviewer_id for a in archives], per_reviewer, dim)
+
+
+def iter_affinity(
+    block: ReviewerBlock,
+    submission_ids: Sequence[str],
+    submission_vectors: np.ndarray,
+    options: AffinityOptions | None = None,
+) -> Iterator[tuple[list[str], np.ndarray]]:
+    """Chunks of (submission ids, scores of shape (chunk, reviewers))."""
+    options = options or AffinityOptions()
+    aggregate = get_aggregation(options.aggregation)
+    for start in range(0, len(submission_ids), options.chunk):
+        stop = start + options.chunk
+        yield list(submission_ids[start:stop]), block.scores(submission_vectors[start:stop], aggregate)
+
+
+def write_affinity_csv(
+    out: IO[str],
+    block: ReviewerBlock,
+    submission_ids: Sequence[str],
+    submission_vectors: np.ndarray,
+    options: AffinityOptions | None = None,
+) -> int:
+    """Stream ``submission_id,reviewer_id,score`` lines; returns the number of lines written."""
+    writer = csv.writer(out, lineterminator="\n")
+    lines = 0
+    reviewers = block.reviewer_ids
+    for ids, scores in iter_affinity(block, submission_ids, submission_vectors, options):
+        for sub_id, row in zip(ids, scores, strict=True):
+            writer.writerows(zip([sub_id] * len(reviewers), reviewers, np.char.mod("%.6f", row), strict=True))
+            lines += len(reviewers)
+    return lines
+
+
+def compute_affinity_file(
+    archives: Sequence[Archive],
+    submissions: Sequence[tuple[str, Paper]],
+    encoder: Encoder,
+    out_path: Path,
+    options: AffinityOptions | None = None,
+    store: Store | None = None,
+    show_progress: bool = False,
+) -> int:
+    """Embed (cached), score and write the CSV atomically; returns the number of pairs written."""
+    import os
+    import tempfile
+
+    block = build_block(archives, encoder, store=store, show_progress=show_progress)
+    sub_vectors = embed_papers([p for _, p in submissions], encoder, store=store, show_progress=show_progress)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            lines = write_affinity_csv(stream, block, [s for s, _ in submissions], sub_vectors, options)
+        os.replace(tmp, out_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return lines
