@@ -113,3 +113,10 @@ def test_cli_affinity_with_fake_encoder(tmp_path: Path) -> None:
     assert score[("s2", "~Bo_Unlearn1")] > score[("s2", "~Ada_Sharp1")]
     assert score[("s1", "~Cy_Empty1")] == 0.0
     assert "6 scores (2 submissions x 3 reviewers)" in result.stderr
+
+
+def test_csv_quotes_ids_that_need_it() -> None:
+    block = ReviewerBlock(['~Odd,"Name"'], [np.eye(2, dtype=np.float32)], dim=2)
+    out = io.StringIO()
+    write_affinity_csv(out, block, ["s,1"], np.eye(2, dtype=np.float32)[:1], AffinityOptions("top1"))
+    assert list(csv.reader(io.StringIO(out.getvalue()))) == [["s,1", '~Odd,"Name"', "1.000000"]]

@@ -67,6 +67,9 @@ def top_k_mean(k: int, mean_weight: float = 0.0) -> Aggregation:
             score = score + mean_weight * masked_mean(similarities, mask)
         return score.astype(np.float32)
 
+    # Exposed so scorers can take shortcuts (the mean of cosines is the cosine with the centroid).
+    aggregate.top_k = k  # type: ignore[attr-defined]
+    aggregate.mean_weight = mean_weight  # type: ignore[attr-defined]
     return aggregate
 
 
