@@ -14,8 +14,8 @@ import tempfile
 import time
 
 import numpy as np
-
 from common import median_time, save
+
 from papersift.expertise import AffinityOptions, ReviewerBlock, iter_affinity, write_affinity_csv
 
 
@@ -83,7 +83,8 @@ def main() -> None:
     print(
         f"matmul {results['matmul']:.2f}s ({data['matmul_gflops']:.0f} GFLOP/s) | papersift top2+mean "
         f"{results['score_default']:.2f}s ({data['ratio_default_to_matmul']:.2f}x) | top1 {results['score_top1']:.2f}s "
-        f"({data['ratio_top1_to_matmul']:.2f}x) | CSV of {pairs:,} lines {csv_time:.1f}s | peak RSS {data['peak_rss_mib']:.0f} MiB"
+        f"({data['ratio_top1_to_matmul']:.2f}x) | CSV of {pairs:,} lines {csv_time:.1f}s"
+        f" | peak RSS {data['peak_rss_mib']:.0f} MiB"
     )
 
 
