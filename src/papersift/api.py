@@ -59,7 +59,7 @@ def rank_papers(
 ) -> Digest:
     encoder = encoder or get_encoder()
     pool = exclude_own_papers(profile, candidates)
-    recommendations = rank(profile, pool, encoder, options, store=store, show_progress=show_progress)
+    recommendations = rank(profile, pool, encoder, options, store=store, show_progress=show_progress, exclude_own=False)
     return Digest(
         recommendations=recommendations,
         profile_size=len(profile),

@@ -42,8 +42,9 @@ def normalize_doi(value: str) -> str | None:
 
 def normalize_text(value: str) -> str:
     """Case, accents, LaTeX commands, punctuation and spacing removed."""
-    value = unicodedata.normalize("NFKD", value)
-    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    if not value.isascii():
+        value = unicodedata.normalize("NFKD", value)
+        value = "".join(ch for ch in value if not unicodedata.combining(ch))
     value = _LATEX_CMD.sub(" ", value)
     return _NON_ALNUM.sub(" ", value.lower()).strip()
 

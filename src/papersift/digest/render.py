@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from ..errors import ConfigError
 from ..models import Recommendation
 
@@ -116,6 +114,8 @@ def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -
 
 
 def render_html(recs: Sequence[Recommendation], title: str, subtitle: str) -> str:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True
     )

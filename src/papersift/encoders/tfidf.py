@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 class TfidfEncoder:
@@ -21,6 +20,8 @@ class TfidfEncoder:
         self.max_features = max_features
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import; only when used
+
         vectorizer = TfidfVectorizer(
             stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1, max_features=self.max_features
         )

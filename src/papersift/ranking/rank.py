@@ -29,7 +29,14 @@ class RankOptions:
 
 
 def exclude_own_papers(profile: Sequence[Paper], candidates: Sequence[Paper]) -> list[Paper]:
-    """Candidates that are not one of the profile's own papers (a researcher needs no news of those)."""
+    """Candidates that are not one of the profile's own papers (a researcher needs no news of those).
+
+    Papers from the store are already de-duplicated, so their store ids decide;
+    papers read from files are matched by identity keys.
+    """
+    if all("store_id" in p.extra for p in [*profile, *candidates]):
+        own_ids = {p.extra["store_id"] for p in profile}
+        return [c for c in candidates if c.extra["store_id"] not in own_ids]
     own = {key for paper in profile for key in identity_keys(paper)}
     return [c for c in candidates if not own.intersection(identity_keys(c))]
 
@@ -56,11 +63,12 @@ def rank(
     options: RankOptions | None = None,
     store: Store | None = None,
     show_progress: bool = False,
+    exclude_own: bool = True,
 ) -> list[Recommendation]:
     """Candidates ordered by affinity to the profile, best first, each with its reasons."""
     options = options or RankOptions()
     aggregate = get_aggregation(options.aggregation)
-    pool = exclude_own_papers(profile, candidates)
+    pool = exclude_own_papers(profile, candidates) if exclude_own else list(candidates)
     if not profile or not pool:
         return []
     profile_vectors, candidate_vectors = encode_both(profile, pool, encoder, store, show_progress)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import bibtexparser
-
 from ..errors import InputError
 from ..identity import normalize_arxiv_id, normalize_doi
 from ..models import Paper, Provenance
@@ -58,6 +56,8 @@ def _line_of(text: str, offset: int) -> int:
 
 
 def parse(text: str, origin: str = "<text>") -> ParseResult:
+    import bibtexparser  # imported when needed: most runs read no BibTeX
+
     library = bibtexparser.parse_string(text)
     result = ParseResult()
     starts = [m for m in _ENTRY_START.finditer(text) if m.group(1).lower() not in _NON_PAPER]
