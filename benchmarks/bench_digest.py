@@ -95,7 +95,8 @@ def main() -> None:
     save("digest", data)
     s = data["seconds"]
     print(
-        f"cold {s['cold']:.1f}s (embedding bound {embed_seconds:.1f}s) | warm {s['warm']:.2f}s | peer {s['peer']:.1f}s | "
+        f"cold {s['cold']:.1f}s (embedding bound {embed_seconds:.1f}s) | warm {s['warm']:.2f}s"
+        f" | peer {s['peer']:.1f}s | "
         f"peak RSS cold {data['peak_rss_mib']['cold']:.0f} MiB, warm {data['peak_rss_mib']['warm']:.0f} MiB"
     )
 

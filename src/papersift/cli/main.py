@@ -9,6 +9,7 @@ import click
 from .. import api
 from ..config import default_db_path
 from ..encoders import DEFAULT_ENCODER
+from ..ranking import DEFAULT_AGGREGATION
 from .common import (
     PapersiftGroup,
     input_format_option,
@@ -193,6 +194,52 @@ def affinity_command(archives: Path, submissions: Path, out: Path, model: str, c
             f"{result.pairs} scores ({result.submissions} submissions x {result.reviewers} reviewers) written to {out}",
             err=True,
         )
+
+
+@cli.group("eval", cls=PapersiftGroup)
+def eval_group() -> None:
+    """Measure affinity quality on public datasets."""
+
+
+@eval_group.command("goldstandard")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--splits", default="1-10", show_default=True, help="Which resamplings d_20_N to use, e.g. 1-10 or 1,3.")
+@click.option(
+    "--model",
+    default=DEFAULT_ENCODER,
+    show_default=True,
+    help="Encoder: minilm, tfidf, or a sentence-transformers model name or path.",
+)
+@click.option("--aggregation", default=DEFAULT_AGGREGATION, show_default=True, help="As for rank.")
+@click.option(
+    "--half",
+    type=click.Choice(["all", "choose", "confirm"]),
+    default="all",
+    show_default=True,
+    help="Researchers to report on: all, or one of the two fixed halves (decide on 'choose', report 'confirm').",
+)
+@click.option(
+    "--published/--no-published", default=True, show_default=True, help="Also score the included predictions."
+)
+@click.option("--quiet", "-q", is_flag=True)
+def eval_goldstandard(
+    directory: Path, splits: str, model: str, aggregation: str, half: str, published: bool, quiet: bool
+) -> None:
+    """Loss (lower is better), 95% bootstrap interval and easy/hard accuracy on the reviewer-expertise gold standard."""
+    from ..evaluation import report
+
+    with open_store() as store:
+        rows = report.evaluate_goldstandard(
+            directory,
+            report.parse_splits(splits),
+            make_encoder(model),
+            aggregation,
+            half=half,
+            include_published=published,
+            store=store,
+            show_progress=show_progress() and not quiet,
+        )
+    click.echo(report.format_table(rows))
 
 
 @cli.command("where")

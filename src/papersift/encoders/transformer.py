@@ -66,7 +66,16 @@ class SentenceTransformerEncoder:
 
     def _load(self) -> Any:
         if self._model is None:
+            # The weight-loading bars of transformers are noise next to papersift's own progress.
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             st = _sentence_transformers()
+            try:
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                hf_logging.set_verbosity_error()
+            except ImportError:
+                pass
             try:
                 self._model = st.SentenceTransformer(self.name_or_path, device="cpu")
             except Exception as exc:  # the library raises many kinds (OSError, HF errors, ValueError)

@@ -1,0 +1,26 @@
+"""`papersift eval goldstandard` end to end (TF-IDF, so no model is needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from papersift.cli import cli
+
+
+def test_eval_goldstandard_tfidf(shared_dir: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["eval", "goldstandard", str(shared_dir / "goldstandard"), "--splits", "1-2", "--model", "tfidf", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| method | loss")
+    assert any(line.startswith("| specter_mfr | 0.24") for line in lines)
+    papersift_row = next(line for line in lines if line.startswith("| papersift (tfidf"))
+    assert 0.2 < float(papersift_row.split("|")[2]) < 0.35
+
+
+def test_eval_goldstandard_missing_dir(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["eval", "goldstandard", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "is this the gold-standard directory?" in result.stderr
