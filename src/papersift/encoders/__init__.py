@@ -29,8 +29,16 @@ __all__ = [
 
 DEFAULT_ENCODER = "minilm"
 
+
+def _int8() -> Encoder:
+    from .onnx_int8 import OnnxInt8Encoder
+
+    return OnnxInt8Encoder()
+
+
 _REGISTRY: dict[str, Callable[[], Encoder]] = {
     "minilm": MiniLMEncoder,
+    "minilm-int8": _int8,
     "tfidf": TfidfEncoder,
 }
 
