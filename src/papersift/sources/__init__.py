@@ -11,7 +11,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError
-from . import arxiv_listing, bibtex, hf_page, jsonfmt, publist
+from . import (
+    arxiv_api,
+    arxiv_listing,
+    arxiv_oai,
+    arxiv_rss,
+    bibtex,
+    crossref,
+    csl_json,
+    dblp,
+    hf_api,
+    hf_page,
+    jsonfmt,
+    openalex,
+    openreview,
+    orcid,
+    publist,
+    ris,
+    semantic_scholar,
+    zotero_api,
+)
 from .base import ParseResult
 
 __all__ = ["FORMATS", "ParseResult", "detect_format", "decode", "parse_text", "read_papers"]
@@ -27,10 +46,37 @@ FORMATS: dict[str, Parser] = {
     arxiv_listing.FORMAT: arxiv_listing.parse,
     hf_page.FORMAT: hf_page.parse,
     publist.FORMAT: publist.parse,
+    arxiv_api.FORMAT: arxiv_api.parse,
+    arxiv_rss.FORMAT: arxiv_rss.parse,
+    arxiv_oai.FORMAT: arxiv_oai.parse,
+    hf_api.FORMAT: hf_api.parse,
+    openalex.FORMAT: openalex.parse,
+    semantic_scholar.FORMAT: semantic_scholar.parse,
+    orcid.FORMAT: orcid.parse,
+    crossref.FORMAT: crossref.parse,
+    dblp.FORMAT: dblp.parse,
+    openreview.FORMAT: openreview.parse,
+    ris.FORMAT: ris.parse,
+    csl_json.FORMAT: csl_json.parse,
+    zotero_api.FORMAT: zotero_api.parse,
 }
 
-# Most specific first: a publication list is the loosest shape.
+# Most specific first: service responses (each recognised by its own keys or root element) before
+# papersift's generic JSON, which would otherwise take any list of objects; a publication list is the loosest shape.
 _DETECTORS: list[tuple[str, Callable[[str], bool]]] = [
+    (arxiv_api.FORMAT, arxiv_api.looks_like),
+    (arxiv_rss.FORMAT, arxiv_rss.looks_like),
+    (arxiv_oai.FORMAT, arxiv_oai.looks_like),
+    (dblp.FORMAT, dblp.looks_like),
+    (semantic_scholar.FORMAT, semantic_scholar.looks_like),
+    (hf_api.FORMAT, hf_api.looks_like),
+    (openalex.FORMAT, openalex.looks_like),
+    (crossref.FORMAT, crossref.looks_like),
+    (orcid.FORMAT, orcid.looks_like),
+    (openreview.FORMAT, openreview.looks_like),
+    (zotero_api.FORMAT, zotero_api.looks_like),
+    (csl_json.FORMAT, csl_json.looks_like),
+    (ris.FORMAT, ris.looks_like),
     (jsonfmt.FORMAT_JSONL, jsonfmt.looks_like_jsonl),
     (jsonfmt.FORMAT_JSON, jsonfmt.looks_like_json),
     (arxiv_listing.FORMAT, arxiv_listing.looks_like),

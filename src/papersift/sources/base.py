@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..models import Paper
 
 
 @dataclass
 class ParseResult:
-    """Papers read from one text, plus warnings about records kept despite missing optional fields."""
+    """Papers read from one text, plus warnings about records kept despite missing optional fields.
+
+    ``meta`` carries what a service response says about itself rather than about
+    papers: paging (``next_cursor``, ``resumption_token``, ``total_results``), or
+    that a valid daily feed announced nothing (``empty_day``).
+    """
 
     papers: list[Paper] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 _AUTHOR_PAIR = re.compile(r"^[^,]+$")
