@@ -12,6 +12,7 @@ from papersift.encoders import MiniLMEncoder
 from papersift.encoders import transformer as transformer_module
 from papersift.errors import ModelError
 from papersift.ranking import RankOptions
+from papersift.ranking.personal import DigestOptions
 from papersift.store import Store
 from tests.conftest import FEED_FILES, PROFILE_FILES
 
@@ -64,7 +65,9 @@ def test_store_cache_gives_identical_scores(tmp_path: Path) -> None:
         api.import_profile(store, "me", PROFILE_FILES)
         api.import_feed(store, FEED_FILES[2:])
         cold = api.digest_from_store(store, "me", encoder=encoder, options=RankOptions(top=10))
-        warm = api.digest_from_store(store, "me", encoder=encoder, options=RankOptions(top=10))
+        warm = api.digest_from_store(
+            store, "me", encoder=encoder, options=RankOptions(top=10), settings=DigestOptions(include_seen=True)
+        )
     assert [(r.paper.title, round(r.score, 5)) for r in cold.recommendations] == [
         (r.paper.title, round(r.score, 5)) for r in warm.recommendations
     ]

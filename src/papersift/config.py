@@ -1,11 +1,17 @@
-"""Where papersift keeps its data: one place owns the paths."""
+"""Where papersift keeps its data, and its TOML config file: one place owns both."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import tomllib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+
+from .errors import ConfigError
 
 HOME_ENV = "PAPERSIFT_HOME"
 DB_FILENAME = "papersift.db"
@@ -20,3 +26,197 @@ def user_dir() -> Path:
 
 def default_db_path() -> Path:
     return user_dir() / DB_FILENAME
+
+
+# -- the TOML configuration file ---------------------------------------------------
+
+CONFIG_ENV = "PAPERSIFT_CONFIG"
+CONTACT_ENV = "PAPERSIFT_CONTACT"
+CONFIG_FILENAME = "config.toml"
+
+# Keys of a [[profiles]] table -> the kind of profile source they declare.
+PROFILE_SOURCE_KEYS = {
+    "openalex": "openalex",
+    "orcid": "orcid",
+    "s2_author": "s2-author",
+    "dblp": "dblp",
+    "arxiv_author": "arxiv-author",
+    "zotero_user": "zotero",
+    "files": "file",
+}
+# Keys of a [[follow]] table, per source.
+FOLLOW_KEYS = {
+    "arxiv": {"categories"},
+    "huggingface": set(),
+    "openreview": {"venue"},
+    "openalex": {"query", "concept", "since", "since_days"},
+    "file": {"path", "url"},
+}
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One source of a profile's papers: ``kind`` (openalex, orcid, s2-author, dblp, arxiv-author, zotero, file)."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ProfileConfig:
+    name: str
+    sources: tuple[SourceSpec, ...] = ()
+    zotero_key: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class FollowConfig:
+    """A candidate source ``papersift update`` fetches: its options as the ``fetch`` command takes them."""
+
+    source: str
+    categories: tuple[str, ...] = ()
+    venue: str | None = None
+    query: str | None = None
+    concept: str | None = None
+    since: dt.date | None = None
+    since_days: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    contact: str | None = None
+    profiles: tuple[ProfileConfig, ...] = ()
+    follow: tuple[FollowConfig, ...] = ()
+
+
+def default_config_path() -> Path:
+    """``$PAPERSIFT_CONFIG``, else ``config.toml`` in the data directory."""
+    override = os.environ.get(CONFIG_ENV)
+    return Path(override).expanduser() if override else user_dir() / CONFIG_FILENAME
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and check the config file; a missing default file is an empty config, a missing named one an error.
+
+    ``$PAPERSIFT_CONTACT`` overrides ``[contact] email``.
+    """
+    explicit = path is not None or CONFIG_ENV in os.environ
+    file = Path(path).expanduser() if path is not None else default_config_path()
+    if not file.exists():
+        if explicit:
+            raise ConfigError(f"{file}: the config file does not exist")
+        return Config(contact=_contact(os.environ.get(CONTACT_ENV), file, "PAPERSIFT_CONTACT"))
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot be read ({exc})") from None
+    return _parse_config(data, file)
+
+
+def _parse_config(data: dict[str, Any], file: Path) -> Config:
+    _no_unknown(data, {"contact", "profiles", "follow"}, file, "")
+    contact_table = data.get("contact", {})
+    if not isinstance(contact_table, dict):
+        raise ConfigError(f'{file}: contact: expected a table ([contact] email = "you@example.org")')
+    _no_unknown(contact_table, {"email"}, file, "contact.")
+    contact = os.environ.get(CONTACT_ENV) or contact_table.get("email")
+    profiles = tuple(_profile(t, file, f"profiles[{i}]") for i, t in enumerate(_tables(data, "profiles", file)))
+    names = [p.name for p in profiles]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{file}: profiles: the name '{name}' is declared twice")
+    follow = tuple(_follow(t, file, f"follow[{i}]") for i, t in enumerate(_tables(data, "follow", file)))
+    return Config(path=file, contact=_contact(contact, file, "contact.email"), profiles=profiles, follow=follow)
+
+
+def _contact(value: Any, file: Path, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or "@" not in value or any(c.isspace() for c in value.strip()):
+        raise ConfigError(f"{file}: {where}: expected an e-mail address, not {value!r}")
+    return value.strip()
+
+
+def _tables(data: dict[str, Any], key: str, file: Path) -> list[dict[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise ConfigError(f"{file}: {key}: expected an array of tables ([[{key}]])")
+    return value
+
+
+def _no_unknown(table: dict[str, Any], known: set[str], file: Path, where: str) -> None:
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{file}: {where}{key}: unknown key (known: {', '.join(sorted(known)) or 'none'})")
+
+
+def _text(table: dict[str, Any], key: str, file: Path, where: str) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{file}: {where}.{key}: expected a non-empty string, not {value!r}")
+    return value.strip()
+
+
+def _texts(table: dict[str, Any], key: str, file: Path, where: str) -> tuple[str, ...]:
+    value = table.get(key)
+    if value is None:
+        return ()
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise ConfigError(f"{file}: {where}.{key}: expected a string or a list of strings, not {value!r}")
+    return tuple(v.strip() for v in values)
+
+
+def _profile(table: dict[str, Any], file: Path, where: str) -> ProfileConfig:
+    _no_unknown(table, {"name", "zotero_key", *PROFILE_SOURCE_KEYS}, file, f"{where}.")
+    name = _text(table, "name", file, where)
+    if name is None:
+        raise ConfigError(f"{file}: {where}.name: every profile needs a name")
+    sources = []
+    for key, kind in PROFILE_SOURCE_KEYS.items():
+        for value in _texts(table, key, file, where):
+            if kind == "file" and "://" not in value:
+                value = str((file.parent / Path(value).expanduser()).resolve())
+            sources.append(SourceSpec(kind, value))
+    return ProfileConfig(name, tuple(sources), _text(table, "zotero_key", file, where))
+
+
+def _follow(table: dict[str, Any], file: Path, where: str) -> FollowConfig:
+    source = _text(table, "source", file, where)
+    if source not in FOLLOW_KEYS:
+        raise ConfigError(f"{file}: {where}.source: expected one of {', '.join(FOLLOW_KEYS)}, not {source!r}")
+    _no_unknown(table, {"source", *FOLLOW_KEYS[source]}, file, f"{where}.")
+    since_days = table.get("since_days")
+    if since_days is not None and (not isinstance(since_days, int) or isinstance(since_days, bool) or since_days < 0):
+        raise ConfigError(f"{file}: {where}.since_days: expected a whole number of days, not {since_days!r}")
+    since = table.get("since")
+    if since is not None and not isinstance(since, dt.date):
+        try:
+            since = dt.date.fromisoformat(str(since))
+        except ValueError:
+            raise ConfigError(f"{file}: {where}.since: expected a date (2026-01-31), not {since!r}") from None
+    follow = FollowConfig(
+        source=source,
+        categories=_texts(table, "categories", file, where),
+        venue=_text(table, "venue", file, where),
+        query=_text(table, "query", file, where),
+        concept=_text(table, "concept", file, where),
+        since=since,
+        since_days=since_days,
+        location=_text(table, "path", file, where) or _text(table, "url", file, where),
+    )
+    required = {"arxiv": follow.categories, "openreview": follow.venue, "file": follow.location}
+    if source in required and not required[source]:
+        needed = {"arxiv": "categories", "openreview": "venue", "file": "path or url"}[source]
+        raise ConfigError(f"{file}: {where}: a '{source}' source needs {needed}")
+    if source == "openalex" and bool(follow.query) == bool(follow.concept):
+        raise ConfigError(f"{file}: {where}: an 'openalex' source needs query or concept (one of them)")
+    if source == "file" and follow.location and "path" in table and "://" not in follow.location:
+        follow = replace(follow, location=str((file.parent / Path(follow.location).expanduser()).resolve()))
+    return follow

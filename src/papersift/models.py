@@ -91,14 +91,46 @@ class Match:
         }
 
 
+@dataclass(frozen=True)
+class RatingMatch:
+    """A reason from feedback: a paper the user rated that the candidate is close to."""
+
+    paper_title: str
+    rating: str
+    similarity: float
+    paper_ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sentence(self) -> str:
+        verb = {"up": "up-voted", "save": "saved", "down": "down-voted", "dismiss": "dismissed"}.get(
+            self.rating, self.rating
+        )
+        return f"close to a paper you {verb}: {self.paper_title}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "paper": self.paper_title,
+            "rating": self.rating,
+            "similarity": round(self.similarity, 4),
+            "ids": dict(self.paper_ids),
+        }
+
+
 @dataclass
 class Recommendation:
-    """A ranked candidate with its score and the reasons for it."""
+    """A ranked candidate with its score and the reasons for it.
+
+    ``relevance`` is the calibrated score in [0, 1] (None when not calibrated),
+    ``interest`` the profile interest it serves, ``ratings`` the ratings that moved it.
+    """
 
     rank: int
     score: float
     paper: Paper
     why: list[Match] = field(default_factory=list)
+    interest: str | None = None
+    relevance: float | None = None
+    ratings: list[RatingMatch] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         p = self.paper
@@ -117,4 +149,7 @@ class Recommendation:
             "links": p.links,
             "sources": [s.to_dict() for s in p.sources],
             "why": [m.to_dict() for m in self.why],
+            "interest": self.interest,
+            "relevance": None if self.relevance is None else round(self.relevance, 4),
+            "ratings": [r.to_dict() for r in self.ratings],
         }

@@ -10,6 +10,7 @@ from .. import api
 from ..config import default_db_path
 from ..encoders import DEFAULT_ENCODER
 from ..ranking import DEFAULT_AGGREGATION
+from ..ranking.personal import DigestOptions
 from .common import (
     PapersiftGroup,
     input_format_option,
@@ -21,6 +22,18 @@ from .common import (
     warn,
     write_output,
 )
+from .fetch import (
+    describe_sources,
+    fetch_group,
+    import_from_services,
+    origin_label,
+    profile_exclude,
+    profile_refresh,
+    profile_source_options,
+    service_sources,
+    update_command,
+)
+from .learn import interests_group, rate_command
 
 FILES = click.Path(path_type=Path)
 
@@ -82,16 +95,30 @@ def profile_group() -> None:
 
 
 @profile_group.command("import")
-@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.argument("files", nargs=-1, type=FILES)
 @click.option("--name", required=True, help="The profile's name (created if new).")
 @input_format_option
+@profile_source_options
 @click.option("--quiet", "-q", is_flag=True)
-def profile_import(files: tuple[Path, ...], name: str, input_format: str | None, quiet: bool) -> None:
-    """Add the papers of FILES to profile NAME (all files or nothing)."""
-    with open_store() as store:
-        summary, warnings = api.import_profile(store, name, files, input_format)
-    warn(warnings, quiet)
-    click.echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+def profile_import(
+    files: tuple[Path, ...],
+    name: str,
+    input_format: str | None,
+    quiet: bool,
+    zotero_key: str | None,
+    config_path: Path | None,
+    **services: tuple[str, ...],
+) -> None:
+    """Add the papers of FILES (all files or nothing) and of services to profile NAME; both are kept as its sources."""
+    sources = service_sources(**services)
+    if not files and not sources:
+        raise click.UsageError("give FILES or a service (--openalex, --orcid, --s2-author, --dblp, --arxiv-author...)")
+    if files:
+        with open_store() as store:
+            summary, warnings = api.import_profile(store, name, files, input_format)
+        warn(warnings, quiet)
+        click.echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+    import_from_services(name, sources, files, zotero_key, config_path, quiet)
 
 
 @profile_group.command("list")
@@ -108,12 +135,34 @@ def profile_list() -> None:
 @profile_group.command("show")
 @click.argument("name")
 def profile_show(name: str) -> None:
-    """The papers that drive NAME's ranking, with where each came from."""
+    """What drives NAME's ranking: its papers (with where each came from), interests and ratings."""
     with open_store() as store:
-        papers = store.profile_papers(name)
-    for index, paper in enumerate(papers, start=1):
-        origins = ", ".join(sorted({Path(s.origin).name for s in paper.sources}))
+        overview = api.profile_overview(store, name)
+    click.echo(f"papers ({len(overview.papers)}):")
+    for index, paper in enumerate(overview.papers, start=1):
+        origins = ", ".join(sorted({origin_label(s.origin) for s in paper.sources}))
         click.echo(f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}]")
+    for line in describe_sources(name):
+        click.echo(line)
+    if overview.interests:
+        click.echo(f"interests ({len(overview.interests)}):")
+        for interest in overview.interests:
+            muted = " [muted]" if interest.muted else ""
+            click.echo(f"{interest.id:3d}. {interest.name}{muted}: {len(interest.papers)} papers")
+    else:
+        click.echo("interests: not found yet (papersift interests list, or the first digest, finds them)")
+    click.echo(f"ratings ({len(overview.ratings)}):")
+    for entry in overview.ratings:
+        click.echo(f"  {entry.rating:7s} {entry.paper.display_title}  [{entry.created_at}; from {entry.origin}]")
+
+
+@profile_group.command("reset-feedback")
+@click.argument("name")
+def profile_reset_feedback(name: str) -> None:
+    """Forget every rating of profile NAME (its papers, interests and digest history stay)."""
+    with open_store() as store:
+        forgotten = api.reset_feedback(store, name)
+    click.echo(f"profile '{name}': {forgotten} rating{'s' if forgotten != 1 else ''} forgotten")
 
 
 @cli.group("feed", cls=PapersiftGroup)
@@ -136,10 +185,63 @@ def feed_import(files: tuple[Path, ...], input_format: str | None, quiet: bool) 
 @cli.command("digest")
 @click.option("--profile", "profile", required=True, help="The stored profile to rank for.")
 @ranking_options
+@click.option(
+    "--min-relevance",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Only papers at least this relevant (calibrated, 0-1): a quiet day sends few, a busy one is capped by --top.",
+)
+@click.option("--include-seen", is_flag=True, help="Also show papers already shown to (or rated by) this profile.")
+@click.option(
+    "--per-interest",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Slots each interest is guaranteed (default: --top shared among interests; 0: one plain ranking).",
+)
+@click.option(
+    "--by-interest/--flat",
+    default=True,
+    show_default=True,
+    help="Group the digest by interest, or list it by score.",
+)
+@click.option(
+    "--half-life",
+    "half_life",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Weight your papers by age: a paper this many years old counts half (default: no weighting).",
+)
+@click.option(
+    "--max-age-days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Leave out candidates dated more than this many days ago (undated ones are kept).",
+)
 def digest_command(
-    profile: str, top: int, fmt: str, out: Path | None, model: str, aggregation: str, quiet: bool
+    profile: str,
+    top: int,
+    fmt: str,
+    out: Path | None,
+    model: str,
+    aggregation: str,
+    quiet: bool,
+    min_relevance: float,
+    include_seen: bool,
+    per_interest: int | None,
+    by_interest: bool,
+    half_life: float | None,
+    max_age_days: int | None,
 ) -> None:
-    """Rank the stored candidates for a stored profile."""
+    """Rank the stored candidates for a stored profile; papers shown once are not shown again."""
+    settings = DigestOptions(
+        min_relevance=min_relevance,
+        include_seen=include_seen,
+        per_interest=per_interest,
+        by_interest=by_interest,
+        half_life_years=half_life,
+        max_age_days=max_age_days,
+    )
     with open_store() as store:
         digest = api.digest_from_store(
             store,
@@ -147,10 +249,25 @@ def digest_command(
             encoder=make_encoder(model),
             options=rank_options(top, aggregation),
             show_progress=show_progress() and not quiet,
+            settings=settings,
         )
+    left_out = [
+        f"{n} {what}"
+        for n, what in (
+            (digest.excluded_seen, "already shown or rated"),
+            (digest.excluded_old, "too old"),
+            (digest.below_threshold, f"below relevance {min_relevance:g}"),
+            (digest.muted, "in muted interests"),
+        )
+        if n
+    ]
     subtitle = (
         f"{len(digest.recommendations)} of {digest.candidates} candidates for profile '{profile}' "
-        f"({digest.profile_size} papers) · model {digest.model_id}"
+        f"({digest.profile_size} papers"
+        + (f", {len(digest.interests)} interests" if len(digest.interests) > 1 else "")
+        + (f", {digest.n_ratings} ratings" if digest.n_ratings else "")
+        + f") · model {digest.model_id}"
+        + (f" · left out: {', '.join(left_out)}" if left_out else "")
     )
     write_output(digest.recommendations, fmt, out, f"papersift digest for {profile}", subtitle)
 
@@ -240,6 +357,14 @@ def eval_goldstandard(
             show_progress=show_progress() and not quiet,
         )
     click.echo(report.format_table(rows))
+
+
+cli.add_command(rate_command)
+cli.add_command(fetch_group)
+cli.add_command(update_command)
+profile_group.add_command(profile_exclude)
+profile_group.add_command(profile_refresh)
+cli.add_command(interests_group)
 
 
 @cli.command("where")

@@ -59,6 +59,16 @@ def _origins(rec: Recommendation) -> str:
     return ", ".join(seen)
 
 
+def _standing(rec: Recommendation) -> str:
+    """Score, relevance and interest, as one line."""
+    parts = [f"score {rec.score:.3f}"]
+    if rec.relevance is not None:
+        parts.append(f"relevance {rec.relevance:.2f}")
+    if rec.interest:
+        parts.append(f"interest: {rec.interest}")
+    return " · ".join(parts)
+
+
 def _why_sentence(rec: Recommendation) -> str:
     parts = []
     for m in rec.why:
@@ -98,7 +108,7 @@ def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -
         heading = f"[{_md(rec.paper.display_title)}]({link})" if link else _md(rec.paper.display_title)
         out.append(f"## {rec.rank}. {heading}")
         out.append("")
-        out.append(f"score {rec.score:.3f} · {_md(byline(rec))}")
+        out.append(" · ".join(x for x in (_md(_standing(rec)), _md(byline(rec))) if x))
         out.append("")
         for m in rec.why:
             terms = (
@@ -107,6 +117,9 @@ def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -
                 else ""
             )
             out.append(f"- close to your paper *{_md(m.paper_title)}* (similarity {m.similarity:.2f}){terms}")
+        for r in rec.ratings:
+            verb = r.sentence.split(":", 1)[0]
+            out.append(f"- {verb}: *{_md(r.paper_title)}* (similarity {r.similarity:.2f})")
         if rec.paper.abstract:
             out += ["", f"> {_md(rec.paper.abstract)}"]
         out.append("")
@@ -132,6 +145,9 @@ def render_html(recs: Sequence[Recommendation], title: str, subtitle: str) -> st
                 "abstract": rec.paper.abstract,
                 "why": [m.to_dict() for m in rec.why],
                 "origins": _origins(rec),
+                "relevance": rec.relevance,
+                "interest": rec.interest,
+                "ratings": [{"sentence": r.sentence, "similarity": r.similarity} for r in rec.ratings],
             }
         )
     return env.get_template("digest.html.j2").render(title=title, subtitle=subtitle, recommendations=rows)
@@ -144,7 +160,7 @@ def build_table(recs: Sequence[Recommendation], title: str, subtitle: str) -> An
 
     table = Table(title=title, caption=subtitle, show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=False)
     table.add_column("paper", ratio=3)
     table.add_column("why", ratio=2)
     for rec in recs:
@@ -160,7 +176,12 @@ def build_table(recs: Sequence[Recommendation], title: str, subtitle: str) -> An
             why.append(m.paper_title)
             if m.shared_terms:
                 why.append("\n  " + ", ".join(m.shared_terms), style="green")
-        table.add_row(str(rec.rank), f"{rec.score:.3f}", paper, why)
+        for r in rec.ratings:
+            why.append("\n" + r.sentence, style="magenta")
+        if rec.interest:
+            why.append("\ninterest: " + rec.interest, style="yellow")
+        score = f"{rec.score:.3f}" + (f"\nrel {rec.relevance:.2f}" if rec.relevance is not None else "")
+        table.add_row(str(rec.rank), score, paper, why)
     return table
 
 

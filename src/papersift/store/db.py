@@ -23,6 +23,8 @@ from ..errors import StoreError
 from ..identity import deduplicate, identity_keys, merge
 from ..models import Paper, Provenance
 from . import schema as s
+from .fetchstate import FetchStateMixin
+from .learning import LearningMixin
 
 
 def _now() -> str:
@@ -45,7 +47,7 @@ class ProfileInfo:
     created_at: str
 
 
-class Store:
+class Store(LearningMixin, FetchStateMixin):
     """A papersift database file (created and migrated on open)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -109,37 +111,46 @@ class Store:
         With ``profile`` they join that profile (created if new); with
         ``as_candidates`` they become candidates for digests.
         """
+        with self.transaction() as conn:
+            return self._import_into(conn, papers, profile, as_candidates, _now())
+
+    def _import_into(
+        self, conn: Connection, papers: Iterable[Paper], profile: str | None, as_candidates: bool, now: str
+    ) -> ImportSummary:
+        """The body of :meth:`import_papers`, inside the caller's transaction (a fetch adds its checkpoint)."""
         incoming = deduplicate(papers)
         new = merged = 0
-        now = _now()
-        with self.transaction() as conn:
-            profile_id = self._ensure_profile(conn, profile, now) if profile else None
-            for paper in incoming:
-                paper_id, was_new = self._upsert(conn, paper, now)
-                new += was_new
-                merged += not was_new
-                if profile_id is not None:
-                    exists = conn.execute(
-                        select(s.profile_papers.c.paper_id).where(
-                            s.profile_papers.c.profile_id == profile_id, s.profile_papers.c.paper_id == paper_id
+        profile_id = self._ensure_profile(conn, profile, now) if profile else None
+        for paper in incoming:
+            paper_id, was_new = self._upsert(conn, paper, now)
+            new += was_new
+            merged += not was_new
+            if profile_id is not None:
+                # A paper the user excluded (under any of its identity keys) joins the profile as excluded.
+                excluded = int(self._is_excluded(conn, profile_id, paper_id))
+                exists = conn.execute(
+                    select(s.profile_papers.c.paper_id).where(
+                        s.profile_papers.c.profile_id == profile_id, s.profile_papers.c.paper_id == paper_id
+                    )
+                ).first()
+                if not exists:
+                    conn.execute(
+                        insert(s.profile_papers).values(
+                            profile_id=profile_id, paper_id=paper_id, added_at=now, excluded=excluded
                         )
-                    ).first()
-                    if not exists:
-                        conn.execute(
-                            insert(s.profile_papers).values(
-                                profile_id=profile_id, paper_id=paper_id, added_at=now, excluded=0
-                            )
-                        )
-                if as_candidates:
-                    seen = conn.execute(
-                        select(s.candidates.c.paper_id).where(s.candidates.c.paper_id == paper_id)
-                    ).first()
-                    if seen:
-                        conn.execute(
-                            update(s.candidates).where(s.candidates.c.paper_id == paper_id).values(last_seen=now)
-                        )
-                    else:
-                        conn.execute(insert(s.candidates).values(paper_id=paper_id, first_seen=now, last_seen=now))
+                    )
+                elif excluded:
+                    conn.execute(
+                        update(s.profile_papers)
+                        .where(s.profile_papers.c.profile_id == profile_id, s.profile_papers.c.paper_id == paper_id)
+                        .values(excluded=1)
+                    )
+            if as_candidates:
+                seen = conn.execute(select(s.candidates.c.paper_id).where(s.candidates.c.paper_id == paper_id)).first()
+                if seen:
+                    conn.execute(update(s.candidates).where(s.candidates.c.paper_id == paper_id).values(last_seen=now))
+                else:
+                    conn.execute(insert(s.candidates).values(paper_id=paper_id, first_seen=now, last_seen=now))
         return ImportSummary(read=len(incoming), new=new, merged=merged)
 
     def _upsert(self, conn: Connection, paper: Paper, now: str) -> tuple[int, bool]:
@@ -164,7 +175,7 @@ class Store:
     def _absorb(self, conn: Connection, survivor: int, other: int) -> None:
         """Re-point everything that referred to ``other`` at ``survivor``, then drop ``other``."""
         conn.execute(update(s.paper_keys).where(s.paper_keys.c.paper_id == other).values(paper_id=survivor))
-        for table in (s.profile_papers, s.candidates):
+        for table in (s.profile_papers, s.candidates, s.ratings, s.interest_papers, s.shown):
             # Both may hold a row already; the survivor's row wins.
             conn.execute(
                 table.update().prefix_with("OR IGNORE").where(table.c.paper_id == other).values(paper_id=survivor)
@@ -299,8 +310,12 @@ class Store:
         n_candidates: int,
         items: Sequence[tuple[int, float, Paper, list[dict[str, Any]]]],
         params: dict[str, Any] | None = None,
+        mark_shown: bool = False,
     ) -> int:
-        """Remember a ranking run: (rank, score, paper, why) per recommendation."""
+        """Remember a ranking run: (rank, score, paper, why) per recommendation.
+
+        With ``mark_shown`` (and a profile) its papers count as shown to the profile, in the same transaction.
+        """
         now = _now()
         with self.transaction() as conn:
             profile_id = self._profile_id(conn, profile) if profile else None
@@ -315,6 +330,7 @@ class Store:
                     )
                 ).inserted_primary_key[0]
             )
+            shown_ids = []
             for rank, score, paper, why in items:
                 keys = identity_keys(paper)
                 row = conn.execute(select(s.paper_keys.c.paper_id).where(s.paper_keys.c.key.in_(keys)).limit(1)).first()
@@ -325,6 +341,9 @@ class Store:
                         run_id=run_id, rank=rank, paper_id=row.paper_id, score=score, why=json.dumps(why)
                     )
                 )
+                shown_ids.append(int(row.paper_id))
+            if mark_shown and profile_id is not None:
+                self._mark_shown(conn, profile_id, shown_ids, run_id)
         return run_id
 
     def run_count(self) -> int:

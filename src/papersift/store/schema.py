@@ -129,5 +129,104 @@ def _migration_1(conn: Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1]
+# -- migration 2: what papersift learns from the user ---------------------------
+
+# One rating per (profile, paper): rating again replaces it. ``rating`` is up, down, save or dismiss;
+# ``origin`` says where it was given (cli, web, digest).
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", Integer, ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("rating", String(16), nullable=False),
+    Column("origin", String(32), nullable=False, default="cli"),
+    Column("created_at", String(32), nullable=False),
+)
+
+# A profile's papers grouped into interests; ``label`` is found automatically, ``name`` is the user's.
+interests = Table(
+    "interests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("label", Text, nullable=False, default=""),
+    Column("name", Text),
+    Column("muted", Integer, nullable=False, default=0),
+    Column("model_id", String(300), nullable=False, default=""),
+    Column("created_at", String(32), nullable=False),
+)
+
+interest_papers = Table(
+    "interest_papers",
+    metadata,
+    Column("interest_id", Integer, ForeignKey("interests.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", Integer, ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+# Papers a digest has shown to a profile: never shown again unless asked.
+shown = Table(
+    "shown",
+    metadata,
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", Integer, ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+    Column("shown_at", String(32), nullable=False),
+)
+
+
+def _migration_2(conn: Connection) -> None:
+    """Feedback: ratings, interests and their papers, papers already shown."""
+    metadata.create_all(conn, tables=[ratings, interests, interest_papers, shown])
+
+
+# -- migration 3: where papers come from, and fetches that can resume ------------
+
+# A profile's sources, re-pulled by `profile refresh`: kind is openalex, orcid, s2-author, dblp,
+# arxiv-author, zotero or file; value the id, name or path (never a secret).
+profile_sources = Table(
+    "profile_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("added_at", String(32), nullable=False),
+    Column("fetched_at", String(32)),
+    UniqueConstraint("profile_id", "kind", "value", name="uq_profile_source"),
+)
+
+# Papers kept out of a profile, by every identity key they had when excluded: a later version
+# (a journal DOI, a new arXiv version) that shares any key stays out too.
+profile_exclusions = Table(
+    "profile_exclusions",
+    metadata,
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("excluded_at", String(32), nullable=False),
+)
+
+# One row per fetch request (``key``, e.g. ``openalex:filter=author.id:A1&search=``): the state to
+# resume from (JSON: a cursor, token or offset), whether it finished, and what it stored so far.
+# Each page's papers and this row are written in one transaction.
+fetch_checkpoints = Table(
+    "fetch_checkpoints",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("label", Text, nullable=False, default=""),
+    Column("state", Text, nullable=False, default="{}"),
+    Column("done", Integer, nullable=False, default=0),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("papers", Integer, nullable=False, default=0),
+    Column("new_papers", Integer, nullable=False, default=0),
+    Column("started_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+
+def _migration_3(conn: Connection) -> None:
+    """Fetching: profile sources, profile exclusions by identity key, fetch checkpoints."""
+    metadata.create_all(conn, tables=[profile_sources, profile_exclusions, fetch_checkpoints])
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)

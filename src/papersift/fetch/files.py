@@ -1,0 +1,50 @@
+"""A file or a URL in any supported format (detected from its content)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..errors import InputError, SourceError
+from ..sources import decode, parse_text, read_papers
+from .base import Page, State
+from .client import HttpClient
+
+
+def is_url(value: str) -> bool:
+    return urlsplit(value).scheme in ("http", "https")
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """``location`` is a path (read as ``papersift feed import`` would) or an http(s) URL (fetched politely)."""
+
+    location: str
+    input_format: str | None = None
+
+    @property
+    def service(self) -> str:
+        if is_url(self.location):
+            return urlsplit(self.location).hostname or "URL"
+        return "file"
+
+    @property
+    def key(self) -> str:
+        return f"file:{self.location}"
+
+    @property
+    def label(self) -> str:
+        return self.location
+
+    def pages(self, client: HttpClient, state: State | None) -> Iterator[Page]:
+        if not is_url(self.location):
+            yield Page(read_papers(Path(self.location), self.input_format), self.location, {}, done=True)
+            return
+        response = client.get(self.location, service=self.service)
+        try:
+            result = parse_text(decode(response.content, self.location), self.location, self.input_format)
+        except InputError as exc:
+            raise SourceError(f"{self.service}: GET {exc}") from None
+        yield Page(result, self.location, {}, done=True)

@@ -1,0 +1,273 @@
+"""Running fetchers into the store: page by page, resumable, one report per source.
+
+Every page is stored with its checkpoint in one transaction as it arrives. A fetch that stops
+half-way (a crash, a dead service) keeps what it stored; run again, it resumes after the last
+stored page. A fetch that finished starts afresh next time (de-duplication makes that cheap).
+One source failing never touches another's results: each gets its own :class:`FetchReport`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config, FollowConfig, SourceSpec
+from ..errors import ConfigError, PapersiftError, StoreError
+from ..models import Paper
+from ..store import Store
+from .arxiv import ArxivAuthor, ArxivDaily, check_categories
+from .base import Fetcher, Page
+from .client import HttpClient
+from .dblp import DblpPerson, dblp_pid
+from .files import FileSource, is_url
+from .huggingface import HuggingFaceDaily
+from .openalex import author_works, openalex_id, works_since
+from .openreview import OpenReviewVenue
+from .orcid import OrcidWorks, orcid_id
+from .semantic_scholar import SemanticScholarAuthor, author_id
+from .zotero import ZoteroLibrary, zotero_user
+
+PROFILE_KINDS = ("openalex", "orcid", "s2-author", "dblp", "arxiv-author", "zotero", "file")
+MAX_WARNINGS = 50
+
+
+@dataclass
+class FetchReport:
+    """What one source gave: papers read and new (totals over a resumed fetch too), or why it failed."""
+
+    label: str
+    key: str
+    got: int = 0
+    new: int = 0
+    pages: int = 0
+    resumed: bool = False
+    empty_day: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def describe(self) -> str:
+        """One line for the user: ``got N (new M)``, ``failed: reason`` or ``no announcements on DATE``."""
+        resumed = " (resumed)" if self.resumed else ""
+        if self.error is not None:
+            kept = f"; {self.got} papers from {self.pages} earlier pages kept, rerun to resume" if self.pages else ""
+            return f"{self.label}: failed: {self.error}{kept}"
+        if self.empty_day is not None:
+            return f"{self.label}: no announcements on {self.empty_day} ({_why_empty(self.empty_day)})"
+        return f"{self.label}: got {self.got} (new {self.new}){resumed}"
+
+
+def _why_empty(day: str) -> str:
+    try:
+        weekend = dt.date.fromisoformat(day[:10]).weekday() >= 5
+    except ValueError:
+        weekend = False
+    return "weekend" if weekend else "holiday or no submissions"
+
+
+def fetch_source(
+    store: Store,
+    fetcher: Fetcher,
+    client: HttpClient,
+    profile: str | None = None,
+    on_page: Callable[[FetchReport, Page], None] | None = None,
+) -> FetchReport:
+    """Fetch every page of ``fetcher`` into the store (as candidates, or into ``profile``).
+
+    Library errors (a bad response, a service that gave up, the store refusing a write) end up in
+    the report, never raised: pages stored before them stay stored.
+    """
+    checkpoint = store.checkpoint(fetcher.key)
+    resume = checkpoint is not None and not checkpoint.done and bool(checkpoint.state)
+    report = FetchReport(fetcher.label, fetcher.key, resumed=resume)
+    if resume and checkpoint is not None:
+        report.got, report.new, report.pages = checkpoint.papers, checkpoint.new, checkpoint.pages
+    try:
+        for page in fetcher.pages(client, checkpoint.state if resume and checkpoint else None):
+            stored = store.store_page(
+                page.result.papers,
+                fetcher.key,
+                fetcher.label,
+                page.state,
+                page.done,
+                restart=report.pages == 0,
+                profile=profile,
+                as_candidates=profile is None,
+            )
+            report.got, report.new, report.pages = (
+                stored.checkpoint.papers,
+                stored.checkpoint.new,
+                stored.checkpoint.pages,
+            )
+            report.warnings.extend(page.result.warnings[: max(0, MAX_WARNINGS - len(report.warnings))])
+            if page.empty_day and page.done and report.got == 0:
+                report.empty_day = page.empty_day
+            if on_page is not None:
+                on_page(report, page)
+    except PapersiftError as exc:
+        report.error = str(exc)
+    return report
+
+
+# -- profiles ----------------------------------------------------------------------
+
+
+_CANONICAL: dict[str, Callable[[str], str]] = {
+    "openalex": lambda value: openalex_id(value, "A", "author"),
+    "orcid": orcid_id,
+    "s2-author": author_id,
+    "dblp": dblp_pid,
+    "arxiv-author": lambda value: _arxiv_author(value),
+    "zotero": zotero_user,
+    "file": lambda value: value if is_url(value) else str(Path(value).expanduser().resolve()),
+}
+
+
+def _arxiv_author(value: str) -> str:
+    if not value.strip():
+        raise ConfigError('give the arXiv author as arXiv writes it, e.g. "Cevher, V"')
+    return value.strip()
+
+
+def normalize_source(source: SourceSpec) -> SourceSpec:
+    """The form a source is remembered in: ids in canonical shape, file paths absolute; a bad id is a ConfigError."""
+    if source.kind not in _CANONICAL:
+        raise ConfigError(f"unknown profile source '{source.kind}' (known: {', '.join(PROFILE_KINDS)})")
+    return SourceSpec(source.kind, _CANONICAL[source.kind](source.value))
+
+
+def profile_fetcher(source: SourceSpec, zotero_key: str | None = None) -> Fetcher:
+    """The fetcher for one profile source."""
+    kind, value = normalize_source(source).kind, normalize_source(source).value
+    fetchers: dict[str, Callable[[], Fetcher]] = {
+        "openalex": lambda: author_works(value),
+        "orcid": lambda: OrcidWorks(value),
+        "s2-author": lambda: SemanticScholarAuthor(value),
+        "dblp": lambda: DblpPerson(value),
+        "arxiv-author": lambda: ArxivAuthor(value),
+        "zotero": lambda: ZoteroLibrary(value, zotero_key),
+        "file": lambda: FileSource(value),
+    }
+    return fetchers[kind]()
+
+
+def import_profile_from(
+    store: Store,
+    name: str,
+    sources: Sequence[SourceSpec],
+    client: HttpClient,
+    zotero_key: str | None = None,
+    on_page: Callable[[FetchReport, Page], None] | None = None,
+) -> list[FetchReport]:
+    """Pull each source into profile ``name``; each source that worked is remembered for ``refresh_profile``.
+
+    Every id is checked before anything is fetched.
+    """
+    planned = [(normalize_source(s), profile_fetcher(s, zotero_key)) for s in sources]
+    reports = []
+    for source, fetcher in planned:
+        report = fetch_source(store, fetcher, client, profile=name, on_page=on_page)
+        if report.ok:
+            store.add_profile_source(name, source.kind, source.value)
+        reports.append(report)
+    return reports
+
+
+def remember_sources(store: Store, name: str, sources: Sequence[SourceSpec]) -> None:
+    """Remember sources of ``name`` without fetching (files already imported, sources from the config)."""
+    for source in sources:
+        normalized = normalize_source(source)
+        store.add_profile_source(name, normalized.kind, normalized.value)
+
+
+def refresh_profile(
+    store: Store,
+    name: str,
+    client: HttpClient,
+    zotero_key: str | None = None,
+    on_page: Callable[[FetchReport, Page], None] | None = None,
+) -> list[FetchReport]:
+    """Re-pull every source of ``name``: new papers join, excluded ones stay out.
+
+    The Zotero API key is never stored; give it here (``--zotero-key``, ``zotero_key`` in the
+    config, or ``$PAPERSIFT_ZOTERO_KEY``), or a private library answers 403.
+    """
+    sources = store.profile_sources(name)
+    if not sources:
+        raise StoreError(
+            f"profile '{name}' has no sources to refresh from "
+            "(add some with `papersift profile import --name NAME --openalex ID` or files)"
+        )
+    reports = []
+    for record in sources:
+        try:
+            fetcher = profile_fetcher(SourceSpec(record.kind, record.value), zotero_key)
+        except ConfigError as exc:
+            reports.append(FetchReport(f"{record.kind} {record.value}", "", error=str(exc)))
+            continue
+        report = fetch_source(store, fetcher, client, profile=name, on_page=on_page)
+        if report.ok:
+            store.add_profile_source(name, record.kind, record.value)
+        reports.append(report)
+    return reports
+
+
+def exclude_from_profile(store: Store, name: str, paper: str) -> Paper:
+    """Keep the paper called ``paper`` (store id, arXiv id, DOI or exact title) out of profile ``name``, for good."""
+    paper_id = store.resolve_paper(paper)
+    store.exclude_profile_paper(name, paper_id)
+    return store.papers_by_id([paper_id])[0]
+
+
+# -- candidates --------------------------------------------------------------------
+
+
+def follow_fetcher(follow: FollowConfig, today: dt.date | None = None) -> Fetcher:
+    """The fetcher for a ``[[follow]]`` entry of the config (or the equivalent ``fetch`` command)."""
+    if follow.source == "arxiv":
+        return ArxivDaily(check_categories(follow.categories))
+    if follow.source == "huggingface":
+        return HuggingFaceDaily()
+    if follow.source == "openreview":
+        if not follow.venue:
+            raise ConfigError("an OpenReview source needs a venue id, e.g. ICLR.cc/2026/Conference")
+        return OpenReviewVenue(follow.venue)
+    if follow.source == "openalex":
+        since = follow.since
+        if follow.since_days is not None:
+            since = (today or dt.date.today()) - dt.timedelta(days=follow.since_days)
+        return works_since(follow.query, follow.concept, since)
+    if follow.source == "file" and follow.location:
+        return FileSource(follow.location)
+    raise ConfigError(f"cannot follow source '{follow.source}'")
+
+
+def update(
+    store: Store,
+    config: Config,
+    client: HttpClient,
+    zotero_key: str | None = None,
+    on_page: Callable[[FetchReport, Page], None] | None = None,
+    today: dt.date | None = None,
+) -> list[FetchReport]:
+    """Every configured profile refresh and candidate fetch, once; a failing source never stops the others."""
+    reports: list[FetchReport] = []
+    for profile in config.profiles:
+        try:
+            remember_sources(store, profile.name, profile.sources)
+            reports += refresh_profile(store, profile.name, client, profile.zotero_key or zotero_key, on_page)
+        except PapersiftError as exc:
+            reports.append(FetchReport(f"profile {profile.name}", "", error=str(exc)))
+    for follow in config.follow:
+        try:
+            fetcher = follow_fetcher(follow, today)
+        except PapersiftError as exc:
+            reports.append(FetchReport(f"{follow.source}", "", error=str(exc)))
+            continue
+        reports.append(fetch_source(store, fetcher, client, on_page=on_page))
+    return reports

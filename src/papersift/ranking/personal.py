@@ -1,0 +1,299 @@
+"""A profile's digest: similarity, feedback, calibration, interests, recency, and the day's selection.
+
+:class:`ProfileScorer` turns vectors into scores and relevances for one
+profile (similarity alone, or blended with the feedback classifier when there
+are ratings); :func:`select` picks the day's papers with a per-interest budget
+and a relevance threshold; :func:`personal_rank` does both and explains each
+pick. Pure functions of papers and vectors: the store is the caller's business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..models import Match, Paper, RatingMatch, Recommendation
+from .affinity import DEFAULT_AGGREGATION, get_aggregation
+from .calibration import Calibration, fit_calibration
+from .explain import TermExplainer
+from .feedback import RATING_SIGN, FeedbackModel, FeedbackOptions, blend, blend_weight, split_ratings, train_classifier
+from .interests import interest_scores
+from .rank import RankOptions
+
+# A rated paper is cited as a reason only when the candidate is at least this close to it (cosine).
+RATING_REASON_MIN = 0.45
+
+
+@dataclass(frozen=True)
+class DigestOptions:
+    """How many papers and which.
+
+    ``min_relevance``: calibrated threshold (0 keeps all); ``per_interest``: slots each interest is
+    guaranteed (None: top // interests; 0: a plain ranking); ``half_life_years``: weight profile
+    papers by age (None: no weighting); ``max_age_days``: leave out older candidates (undated kept).
+    """
+
+    min_relevance: float = 0.0
+    include_seen: bool = False
+    per_interest: int | None = None
+    by_interest: bool = True
+    half_life_years: float | None = None
+    max_age_days: int | None = None
+    today: dt.date | None = None
+    feedback: FeedbackOptions = field(default_factory=FeedbackOptions)
+
+
+@dataclass
+class InterestGroup:
+    """An interest as ranking sees it: a name, profile indices, muted or not."""
+
+    name: str
+    members: list[int]
+    muted: bool = False
+
+
+@dataclass
+class RatedPaper:
+    paper: Paper
+    rating: str
+    vector: np.ndarray
+
+
+def paper_day(paper: Paper, year_only: str = "mid") -> dt.date | None:
+    """The paper's date; a bare year counts as its middle (``mid``) or its last day (``end``)."""
+    date = paper.date or ""
+    try:
+        if len(date) >= 10:
+            return dt.date.fromisoformat(date[:10])
+        if len(date) >= 7 and date[4] == "-":
+            return dt.date(int(date[:4]), int(date[5:7]), 15)
+    except ValueError:
+        pass
+    if date[:4].isdigit():
+        return dt.date(int(date[:4]), 7, 1) if year_only == "mid" else dt.date(int(date[:4]), 12, 31)
+    return None
+
+
+def recency_weights(papers: Sequence[Paper], half_life_years: float | None, today: dt.date) -> np.ndarray | None:
+    """0.5 ** (age / half-life) per paper (undated papers weigh as the median dated one); None when off."""
+    if not half_life_years:
+        return None
+    ages = [(today - day).days / 365.25 if (day := paper_day(p)) else None for p in papers]
+    known = [max(a, 0.0) for a in ages if a is not None]
+    fill = float(np.median(known)) if known else 0.0
+    return np.asarray([0.5 ** ((fill if a is None else max(a, 0.0)) / half_life_years) for a in ages])
+
+
+def within_age(papers: Sequence[Paper], max_age_days: int | None, today: dt.date) -> list[bool]:
+    """Whether each paper is recent enough (undated papers always are)."""
+    if max_age_days is None:
+        return [True] * len(papers)
+    oldest = today - dt.timedelta(days=max_age_days)
+    return [(day := paper_day(p, "end")) is None or day >= oldest for p in papers]
+
+
+class ProfileScorer:
+    """Scores for one profile: smooth-max similarity, blended with the feedback classifier when rated.
+
+    ``background`` is a sample of the store's papers; with ratings, half of it trains the
+    classifier and the other half is the reference that standardises and calibrates scores.
+    """
+
+    def __init__(
+        self,
+        profile_vectors: np.ndarray,
+        background_vectors: np.ndarray,
+        ratings: Sequence[tuple[np.ndarray, str]] = (),
+        aggregation: str = DEFAULT_AGGREGATION,
+        own_weights: np.ndarray | None = None,
+        feedback: FeedbackOptions | None = None,
+    ) -> None:
+        self.profile = np.asarray(profile_vectors, dtype=np.float32)
+        self.weights = None if own_weights is None else np.asarray(own_weights, dtype=np.float32)
+        self.aggregate = get_aggregation(aggregation)
+        self.options = feedback or FeedbackOptions()
+        dim = self.profile.shape[1]
+        background = np.asarray(background_vectors, dtype=np.float32).reshape(-1, dim)
+        positives, negatives = split_ratings([(v, r) for v, r in ratings if r in RATING_SIGN], dim)
+        self.n_ratings = len(positives) + len(negatives)
+        self.model: FeedbackModel | None = None
+        self.alpha = 0.0
+        if self.n_ratings:
+            train, self.reference = background[0::2], background[1::2]
+            self.model = train_classifier(
+                self.profile, positives, negatives, train[: self.options.background], self.options, self.weights
+            )
+            self.alpha = blend_weight(self.n_ratings, self.options.blend_half)
+            self._sim_reference = self.similarity(self.reference)[1]
+            self._clf_reference = self.model.decision(self.reference)
+        else:
+            self.reference = background
+        self.calibration = self._calibrate()
+
+    def similarity(self, vectors: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(cosines to each profile paper, the aggregated similarity score); recency weights scale cosines."""
+        cosines = np.asarray(np.asarray(vectors, dtype=np.float32) @ self.profile.T, dtype=np.float32)
+        weighted = cosines * self.weights if self.weights is not None else cosines
+        return cosines, self.aggregate(weighted, mask) if len(cosines) else np.zeros(0, dtype=np.float32)
+
+    def combine(self, similarity: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        if self.model is None or self.alpha == 0.0:
+            return np.asarray(similarity, dtype=np.float64)
+        return blend(similarity, self.model.decision(vectors), self.alpha, self._sim_reference, self._clf_reference)
+
+    def score(self, vectors: np.ndarray) -> np.ndarray:
+        return self.combine(self.similarity(vectors)[1], vectors)
+
+    def _calibrate(self) -> Calibration:
+        n = len(self.profile)
+        own_scores = np.zeros(0)
+        if n >= 2:
+            # Each own paper against the rest of the profile: it is never its own nearest paper.
+            own_similarity = self.similarity(self.profile, mask=~np.eye(n, dtype=bool))[1]
+            own_scores = self.combine(own_similarity, self.profile)
+        return fit_calibration(own_scores, self.score(self.reference) if len(self.reference) else np.zeros(0))
+
+    def relevance(self, scores: np.ndarray) -> np.ndarray:
+        return self.calibration.relevance(scores)
+
+
+@dataclass
+class Selection:
+    """The day's picks (indices into the pool, in display order) and what was left out."""
+
+    order: list[int]
+    below_threshold: int
+    muted: int
+
+
+def select(
+    scores: np.ndarray,
+    relevance: np.ndarray,
+    interest_of: Sequence[int],
+    muted: set[int],
+    top: int,
+    min_relevance: float = 0.0,
+    per_interest: int | None = None,
+    by_interest: bool = True,
+) -> Selection:
+    """Pick at most ``top`` papers over the threshold, each unmuted interest guaranteed its share.
+
+    Each interest first gets up to ``per_interest`` of its best papers (default: ``top`` divided
+    by the interests that have any), taken round-robin so that a small interest is never drowned
+    by a large one; the slots left go to the best remaining papers. With ``by_interest`` the picks
+    are grouped by interest (interests ordered by their best pick), else ordered by score.
+    """
+    n = len(scores)
+    order = [int(i) for i in np.lexsort((np.arange(n), -np.asarray(scores)))]
+    is_muted = [interest_of[i] in muted for i in order]
+    eligible = [i for i, m in zip(order, is_muted, strict=True) if not m and relevance[i] >= min_relevance]
+    n_muted = sum(is_muted)
+    below = n - n_muted - len(eligible)
+    if top and len(eligible) > top:
+        groups: dict[int, list[int]] = {}
+        for i in eligible:
+            groups.setdefault(interest_of[i], []).append(i)
+        quota = per_interest if per_interest is not None else (top // len(groups) if len(groups) > 1 else 0)
+        place = {i: r for r, i in enumerate(eligible)}
+        # Round-robin: every interest's best paper, then every interest's second best, ...
+        guaranteed = sorted((depth, place[i], i) for g in groups.values() for depth, i in enumerate(g[:quota]))
+        chosen = [i for *_, i in guaranteed][:top]
+        taken = set(chosen)
+        chosen += [i for i in eligible if i not in taken][: top - len(chosen)]
+    else:
+        chosen = eligible
+    rank_of = {i: r for r, i in enumerate(order)}
+    chosen.sort(key=lambda i: rank_of[i])
+    if by_interest:
+        first: dict[int, int] = {}
+        for i in chosen:
+            first.setdefault(interest_of[i], rank_of[i])
+        chosen.sort(key=lambda i: (first[interest_of[i]], rank_of[i]))
+    return Selection(order=chosen, below_threshold=below, muted=n_muted)
+
+
+@dataclass
+class PersonalRanking:
+    recommendations: list[Recommendation]
+    below_threshold: int
+    muted: int
+    n_ratings: int
+    blend: float
+    calibrated: bool
+
+
+def personal_rank(
+    profile: Sequence[Paper],
+    pool: Sequence[Paper],
+    scorer: ProfileScorer,
+    pool_vectors: np.ndarray,
+    interests: Sequence[InterestGroup],
+    rated: Sequence[RatedPaper] = (),
+    options: RankOptions | None = None,
+    digest: DigestOptions | None = None,
+) -> PersonalRanking:
+    """Score, select and explain the pool's papers for one profile."""
+    options = options or RankOptions()
+    digest = digest or DigestOptions()
+    if not len(pool):
+        return PersonalRanking([], 0, 0, scorer.n_ratings, scorer.alpha, scorer.calibration.fitted)
+    cosines, similarity = scorer.similarity(pool_vectors)
+    scores = scorer.combine(similarity, pool_vectors)
+    relevance = scorer.relevance(scores)
+    groups = list(interests) or [InterestGroup("all", list(range(len(profile))))]
+    interest_of = np.argmax(interest_scores(cosines, [g.members for g in groups]), axis=1).tolist()
+    muted = {j for j, g in enumerate(groups) if g.muted}
+    picked = select(
+        scores,
+        relevance,
+        interest_of,
+        muted,
+        options.top,
+        digest.min_relevance,
+        digest.per_interest,
+        digest.by_interest and len(groups) > 1,
+    )
+    explainer = TermExplainer([p.text() for p in [*profile, *(pool[i] for i in picked.order)]])
+    rated_cosines = None
+    if rated:
+        rated_vectors = np.stack([np.asarray(r.vector, dtype=np.float32) for r in rated])
+        rated_cosines = pool_vectors[picked.order] @ rated_vectors.T
+    recommendations = []
+    for position, index in enumerate(picked.order):
+        closest = np.argsort(-cosines[index], kind="stable")[: options.explain]
+        why = [
+            Match(
+                paper_title=profile[j].display_title,
+                similarity=float(cosines[index, j]),
+                shared_terms=explainer.shared_terms(len(profile) + position, int(j), options.shared_terms),
+                paper_ids=dict(profile[j].ids),
+            )
+            for j in closest
+        ]
+        moved: list[RatingMatch] = []
+        if rated_cosines is not None:
+            for j in np.argsort(-rated_cosines[position], kind="stable")[:2]:
+                if rated_cosines[position, j] >= RATING_REASON_MIN and rated[j].rating in RATING_SIGN:
+                    r = rated[j]
+                    moved.append(
+                        RatingMatch(
+                            r.paper.display_title, r.rating, float(rated_cosines[position, j]), dict(r.paper.ids)
+                        )
+                    )
+        recommendations.append(
+            Recommendation(
+                rank=position + 1,
+                score=float(scores[index]),
+                paper=pool[index],
+                why=why,
+                interest=groups[interest_of[index]].name if interests else None,
+                relevance=float(relevance[index]),
+                ratings=moved,
+            )
+        )
+    return PersonalRanking(
+        recommendations, picked.below_threshold, picked.muted, scorer.n_ratings, scorer.alpha, scorer.calibration.fitted
+    )
