@@ -146,7 +146,7 @@ def digest_from_store(
     """Rank the store's candidates for a stored profile, and remember the run (and what it showed).
 
     Papers already shown to the profile, or rated by it, are left out unless ``settings.include_seen``;
-    candidates older than ``settings.max_age_days`` too. Ratings blend a classifier into the score;
+    candidates older than ``settings.max_age_days`` too. Ratings update the profile and blend in a classifier;
     scores are calibrated into a relevance in [0, 1] for ``settings.min_relevance``; picks are spread
     over the profile's interests (found and stored on first use).
     """

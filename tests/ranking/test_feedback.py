@@ -110,3 +110,28 @@ def test_calibration_separated_and_degenerate_references() -> None:
         assert not fallback.fitted
         values = fallback.relevance(np.linspace(-1, 2, 50))
         assert np.all(np.diff(values) >= 0) and values.min() >= 0 and values.max() <= 1
+
+
+def test_profile_update_alone_moves_rated_topics() -> None:
+    # Classifier off (blend_half inf): an up-voted pruning paper joins the profile and a down-voted
+    # unlearning paper is subtracted, so the tie between the two topics is broken the same way.
+    options = FeedbackOptions(up_weight=1.0, down_weight=0.5, blend_half=float("inf"))
+    ratings = [(vectors("pruning")[0], "up"), (vectors("unlearning")[0], "down")]
+    learned = ProfileScorer(OWN, BACKGROUND, ratings, feedback=options)
+    assert learned.model is None and learned.alpha == 0 and learned.n_ratings == 2
+    pruning, unlearning, sharpness = learned.score(vectors("pruning", "unlearning", "sharpness"))
+    assert pruning > unlearning
+    base = ProfileScorer(OWN, BACKGROUND).score(vectors("pruning", "unlearning", "sharpness"))
+    assert pruning > base[0] and unlearning < base[1]
+    # Cosines to the profile (for explanations and interests) still cover the profile's papers only.
+    cosines, _ = learned.similarity(vectors("pruning"))
+    assert cosines.shape == (1, len(OWN))
+    assert learned.calibration.fitted
+
+
+def test_weights_zero_leave_the_profile_alone() -> None:
+    options = FeedbackOptions(up_weight=0.0, down_weight=0.0, blend_half=float("inf"))
+    ratings = [(vectors("pruning")[0], "up"), (vectors("unlearning")[0], "down")]
+    learned = ProfileScorer(OWN, BACKGROUND, ratings, feedback=options)
+    candidates = vectors("pruning", "unlearning", "sharpness")
+    np.testing.assert_allclose(learned.score(candidates), ProfileScorer(OWN, BACKGROUND).score(candidates))

@@ -1,6 +1,11 @@
-"""Learning from ratings: a per-profile logistic regression on embeddings, blended with similarity.
+"""Learning from ratings: a profile update and a per-profile logistic regression on embeddings.
 
-Positives are the profile's own papers and its up-votes and saves; negatives
+Profile update (Rocchio): up-voted and saved papers join the profile's papers
+in the smooth maximum (their cosines scaled by ``up_weight``), and
+``down_weight`` times the cosine to the closest down-voted paper is
+subtracted. It is part of the similarity score.
+
+Classifier: positives are the profile's own papers and its up-votes and saves; negatives
 are its down-votes and a background sample of the store (papers the user
 never chose, standing in for "a random paper of the feed"). Sample weights
 make the two classes weigh the same and give each rating the weight of a
@@ -10,8 +15,9 @@ boundary. ``dismiss`` hides a paper without teaching the model.
 While ratings are few the classifier is noisy, so the score is a blend:
 ``(1 - a) * similarity + a * classifier`` (each standardised against the
 background), with ``a = n / (n + blend_half)`` growing with the number of
-ratings n. The defaults were chosen on the 'choose' half of the gold standard
-(``benchmarks/bench_feedback.py``, results in the README). The regression is
+ratings n (``blend_half`` inf: classifier off). The defaults were chosen on
+the 'choose' half of the gold standard (``benchmarks/bench_feedback.py``,
+results in the README). The regression is
 solved exactly in numpy (:func:`fit_logistic`): importing scikit-learn alone
 would cost more than a whole warm digest.
 """
@@ -29,13 +35,25 @@ RATING_SIGN = {"up": 1, "save": 1, "down": -1}
 
 @dataclass(frozen=True)
 class FeedbackOptions:
-    """``rating_weight``: one rating's weight as a share of the whole profile's; ``regularization``: C."""
+    """How ratings change the score.
 
-    # Chosen on the 'choose' half of the gold standard (bench_feedback.py): the best mean loss over 1-8 ratings.
-    blend_half: float = 8.0
+    Profile update (Rocchio): ``up_weight`` scales an up-voted or saved paper's cosines when it joins
+    the profile's papers in the smooth maximum (0: it does not join); ``down_weight`` times the
+    cosine to the closest down-voted paper is subtracted (0: down-votes change nothing here).
+    Classifier: ``rating_weight`` is one rating's weight as a share of the whole profile's,
+    ``regularization`` is C, ``blend_half`` the number of ratings at which the classifier has half
+    the score (``inf``: the classifier is off).
+    """
+
+    # Chosen on the 'choose' half of the gold standard (bench_feedback.py): the best mean loss over 1-6
+    # ratings among the settings that keep the classifier. With so few ratings the profile update carries
+    # the gain and the classifier is given a small share that grows with the ratings (half at 256).
+    blend_half: float = 256.0
     rating_weight: float = 0.25
     regularization: float = 0.1
     background: int = 200
+    up_weight: float = 0.5
+    down_weight: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -96,10 +96,13 @@ def within_age(papers: Sequence[Paper], max_age_days: int | None, today: dt.date
 
 
 class ProfileScorer:
-    """Scores for one profile: smooth-max similarity, blended with the feedback classifier when rated.
+    """Scores for one profile: smooth-max similarity, changed by ratings when there are any.
 
-    ``background`` is a sample of the store's papers; with ratings, half of it trains the
-    classifier and the other half is the reference that standardises and calibrates scores.
+    Ratings act twice (weights in :class:`FeedbackOptions`): up-voted and saved papers join the
+    profile's papers in the smooth maximum and the cosine to the closest down-voted paper is
+    subtracted (a profile update), and a classifier is blended in. ``background`` is a sample of the
+    store's papers; with ratings, half of it trains the classifier and the other half is the
+    reference that standardises and calibrates scores.
     """
 
     def __init__(
@@ -119,25 +122,45 @@ class ProfileScorer:
         background = np.asarray(background_vectors, dtype=np.float32).reshape(-1, dim)
         positives, negatives = split_ratings([(v, r) for v, r in ratings if r in RATING_SIGN], dim)
         self.n_ratings = len(positives) + len(negatives)
+        self.up = positives.astype(np.float32) if self.options.up_weight > 0 else np.zeros((0, dim), np.float32)
+        self.down = negatives.astype(np.float32) if self.options.down_weight > 0 else np.zeros((0, dim), np.float32)
         self.model: FeedbackModel | None = None
         self.alpha = 0.0
         if self.n_ratings:
             train, self.reference = background[0::2], background[1::2]
-            self.model = train_classifier(
-                self.profile, positives, negatives, train[: self.options.background], self.options, self.weights
-            )
             self.alpha = blend_weight(self.n_ratings, self.options.blend_half)
-            self._sim_reference = self.similarity(self.reference)[1]
-            self._clf_reference = self.model.decision(self.reference)
+            if self.alpha > 0:
+                self.model = train_classifier(
+                    self.profile, positives, negatives, train[: self.options.background], self.options, self.weights
+                )
+                self._sim_reference = self.similarity(self.reference)[1]
+                self._clf_reference = self.model.decision(self.reference)
         else:
             self.reference = background
         self.calibration = self._calibrate()
 
     def similarity(self, vectors: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(cosines to each profile paper, the aggregated similarity score); recency weights scale cosines."""
-        cosines = np.asarray(np.asarray(vectors, dtype=np.float32) @ self.profile.T, dtype=np.float32)
+        """(cosines to each profile paper, the profile-update score).
+
+        The score is the smooth maximum over the profile's papers (cosines scaled by recency weights)
+        and the up-voted ones (scaled by ``up_weight``), less ``down_weight`` times the cosine to the
+        closest down-voted paper. ``mask`` (n, profile papers) leaves profile papers out.
+        """
+        vectors = np.asarray(vectors, dtype=np.float32)
+        cosines = np.asarray(vectors @ self.profile.T, dtype=np.float32)
+        if not len(cosines):
+            return cosines, np.zeros(0, dtype=np.float32)
         weighted = cosines * self.weights if self.weights is not None else cosines
-        return cosines, self.aggregate(weighted, mask) if len(cosines) else np.zeros(0, dtype=np.float32)
+        if len(self.up):
+            weighted = np.concatenate([weighted, self.options.up_weight * (vectors @ self.up.T)], axis=1)
+            if mask is not None:
+                mask = np.concatenate(
+                    [np.broadcast_to(mask, cosines.shape), np.ones((len(cosines), len(self.up)), dtype=bool)], axis=1
+                )
+        score = self.aggregate(weighted, mask)
+        if len(self.down):
+            score = score - np.float32(self.options.down_weight) * (vectors @ self.down.T).max(axis=1)
+        return cosines, score
 
     def combine(self, similarity: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         if self.model is None or self.alpha == 0.0:
