@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 from common import GOLDSTANDARD, REPO, save
 
+from papersift.config import default_db_path
 from papersift.encoders import embed_papers, get_encoder
 from papersift.evaluation import SPLITS, load_ratings, load_split, paired_bootstrap_difference, split_reviewers
 from papersift.ranking.affinity import DEFAULT_AGGREGATION, get_aggregation
@@ -464,12 +465,14 @@ def options_dict(options: FeedbackOptions) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--resamples", type=int, default=1000)
-    parser.add_argument("--home", default="/tmp/gshome", help="PAPERSIFT_HOME whose store caches the embeddings")
+    parser.add_argument(
+        "--home", default=None, help="data directory whose store caches the embeddings (default: PAPERSIFT_HOME's)"
+    )
     parser.add_argument("--no-seed", action="store_true", help="skip the seed-researcher illustration")
     args = parser.parse_args()
     if not GOLDSTANDARD.is_dir():
         raise SystemExit(f"bench_feedback needs the gold standard at {GOLDSTANDARD}")
-    store = Store(Path(args.home) / "papersift.db")
+    store = Store(Path(args.home) / "papersift.db" if args.home else default_db_path())
     ratings = load_ratings(GOLDSTANDARD)
     choose_half, confirm_half = split_reviewers(ratings)
     reviewers = sorted(ratings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 README = HERE.parent / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-SCRIPTS = ["bench_quality.py", "bench_embedding.py", "bench_digest.py", "bench_affinity.py"]
+# Each script with its arguments; the int8 encoder's gold-standard loss sits beside the default's.
+SCRIPTS = [
+    ["bench_quality.py", "--extra-model", "minilm-int8"],
+    ["bench_embedding.py"],
+    ["bench_digest.py"],
+    ["bench_affinity.py"],
+    ["bench_feedback.py"],
+]
+# Embeddings of the gold standard are cached here between runs (unless PAPERSIFT_HOME says otherwise).
+CACHE = HERE / ".cache"
 
 
 def load(name: str) -> dict | None:
@@ -113,6 +123,12 @@ def affinity_section(a: dict) -> list[str]:
     ]
 
 
+def feedback_section(f: dict) -> list[str]:
+    from bench_feedback import readme_section
+
+    return [*readme_section(f), ""]
+
+
 def render() -> str:
     parts: list[str] = []
     for name, section in (
@@ -120,6 +136,7 @@ def render() -> str:
         ("embedding", embedding_section),
         ("digest", digest_section),
         ("affinity", affinity_section),
+        ("feedback", feedback_section),
     ):
         data = load(name)
         if data:
@@ -141,9 +158,11 @@ def main() -> None:
     parser.add_argument("--readme-only", action="store_true", help="only rewrite the README from existing results")
     args = parser.parse_args()
     if not args.readme_only:
-        for script in SCRIPTS:
-            print(f"== {script}", flush=True)
-            subprocess.run([sys.executable, str(HERE / script)], check=True, cwd=HERE)
+        env = {**os.environ}
+        env.setdefault("PAPERSIFT_HOME", str(CACHE))
+        for script, *script_args in SCRIPTS:
+            print(f"== {script} {' '.join(script_args)}", flush=True)
+            subprocess.run([sys.executable, str(HERE / script), *script_args], check=True, cwd=HERE, env=env)
     update_readme()
     print(f"README results updated from {HERE / 'results'}")
 

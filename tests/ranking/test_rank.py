@@ -7,7 +7,7 @@ import pytest
 
 from papersift.errors import ConfigError
 from papersift.models import Paper
-from papersift.ranking import RankOptions, get_aggregation, rank, softmax_pool, top_k_mean
+from papersift.ranking import DEFAULT_AGGREGATION, RankOptions, get_aggregation, rank, softmax_pool, top_k_mean
 from tests.conftest import KeywordEncoder
 
 
@@ -29,6 +29,10 @@ def test_aggregations_by_hand() -> None:
     assert np.allclose(top_k_mean(10)(sims), [0.4, 0.5])  # k capped at the profile size
     assert np.allclose(get_aggregation("top2+mean")(sims), [0.55 + 0.4, 1.0])
     assert np.allclose(get_aggregation("top1+0.5*mean")(sims), [0.9 + 0.2, 0.75])
+    # The default (chosen on the gold standard's 'choose' half): closest paper plus the profile mean;
+    # the specialist (one paper at 0.9) beats the generalist (0.5 to everything).
+    assert DEFAULT_AGGREGATION == "top1+mean"
+    assert np.allclose(get_aggregation(DEFAULT_AGGREGATION)(sims), [0.9 + 0.4, 0.5 + 0.5])
     mask = np.array([True, False, True])
     assert np.allclose(top_k_mean(2, 1.0)(sims, mask), [0.55 + 0.55, 1.0])
     assert np.allclose(get_aggregation("max")(sims), [0.9, 0.5])

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..encoders import Encoder
+from ..ranking.affinity import DEFAULT_AGGREGATION
 from .goldstandard import PUBLISHED, SPLITS, load_predictions, load_ratings, parse_splits, predict
 from .metrics import Evaluation, evaluate, split_reviewers
 
@@ -33,7 +34,7 @@ def evaluate_goldstandard(
     root: str | Path,
     splits: Sequence[int] = SPLITS,
     encoder: Encoder | None = None,
-    aggregation: str = "top2+mean",
+    aggregation: str = DEFAULT_AGGREGATION,
     half: str = "all",
     include_published: bool = True,
     store: Store | None = None,

@@ -7,8 +7,9 @@ so they can be swapped and measured (``benchmarks/bench_quality.py``):
 
 - ``topK``: mean of the K highest similarities (``top1`` is the maximum);
 - ``topK+mean`` / ``topK+W*mean``: that, plus W (default 1) times the mean over
-  the whole profile, a breadth term; ``top2+mean`` measured best on the
-  gold standard (see the README) and is the default;
+  the whole profile, a breadth term; ``top1+mean`` (the closest paper plus
+  the mean over the profile) measured best on the gold standard's 'choose'
+  half of the researchers (see the README) and is the default;
 - ``softmax:T``: softmax-weighted mean (max as T -> 0, mean as T -> inf);
 - ``max``, ``mean``.
 
@@ -29,7 +30,7 @@ from ..errors import ConfigError
 Aggregation = Callable[..., np.ndarray]
 """aggregate(similarities (..., n), mask (..., n) of bool or None) -> (...,) scores."""
 
-DEFAULT_AGGREGATION = "top2+mean"
+DEFAULT_AGGREGATION = "top1+mean"
 
 
 def _masked(similarities: np.ndarray, mask: np.ndarray | None, fill: float) -> np.ndarray:
