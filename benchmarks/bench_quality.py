@@ -159,7 +159,12 @@ def main() -> None:
         point, low, high = paired_bootstrap_difference(ca, wa, cb, wb, n_resamples=args.resamples)
         return {"a": a, "b": b, "half": "confirm", "difference": point, "ci": [low, high]}
 
-    comparisons = [diff(default_key, f"{args.model}:top3"), diff(default_key, "peer"), diff(default_key, "specter_mfr")]
+    comparisons = [
+        diff(default_key, f"{args.model}:top2+mean"),
+        diff(default_key, f"{args.model}:top3"),
+        diff(default_key, "peer"),
+        diff(default_key, "specter_mfr"),
+    ]
     for model in args.extra_model:
         comparisons.append(diff(f"{model}:{DEFAULT_AGGREGATION}", default_key))
     save(
