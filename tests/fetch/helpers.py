@@ -189,3 +189,24 @@ def hf_entry(arxiv_id: str, title: str, abstract: str, upvotes: int) -> dict[str
         "title": title,
         "numComments": 0,
     }
+
+
+def openalex_by_doi(request: httpx.Request, known: int | None = None) -> str:
+    """OpenAlex's answer to ``filter=doi:a|b|...``: the recorded envelope with one work per asked DOI
+    (the first ``known`` DOIs only, when given), each with an abstract naming its DOI."""
+    data = json.loads(fixture_text("openalex_works_list_built.json"))
+    work = data["results"][0]
+    dois = request.url.params["filter"].removeprefix("doi:").split("|")
+    results = []
+    for index, doi in enumerate(dois[:known] if known is not None else dois):
+        copy_ = copy.deepcopy(work)
+        copy_["id"] = f"https://openalex.org/W8{index:05d}"
+        copy_["doi"] = f"https://doi.org/{doi}"
+        copy_["title"] = copy_["display_name"] = f"A title OpenAlex spells differently {index}"
+        copy_["ids"] = {"openalex": copy_["id"], "doi": copy_["doi"]}
+        copy_["abstract_inverted_index"] = {"Abstract": [0], "of": [1], doi: [2]}
+        results.append(copy_)
+    data["results"] = results
+    data["meta"]["count"] = len(results)
+    data["meta"]["next_cursor"] = None
+    return json.dumps(data)

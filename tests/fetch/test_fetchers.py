@@ -30,6 +30,7 @@ from tests.fetch.helpers import (
     hf_entry,
     make_client,
     oai_page,
+    openalex_by_doi,
     openalex_page,
     openreview_page,
     s2_page,
@@ -236,11 +237,60 @@ def test_orcid_and_dblp_single_documents(store: Store) -> None:
     client, log = make_client(
         lambda r: text(fixture_text("orcid_works.json" if "orcid" in r.url.host else "dblp_person_built.xml"))
     )
-    orcid = fetch_source(store, OrcidWorks("0000-0003-1444-9135"), client, profile="me")
-    dblp = fetch_source(store, DblpPerson("00/0001"), client, profile="me")
+    orcid = fetch_source(store, OrcidWorks("0000-0003-1444-9135", abstracts=False), client, profile="me")
+    dblp = fetch_source(store, DblpPerson("00/0001", abstracts=False), client, profile="me")
     assert orcid.ok and orcid.got > 50 and dblp.ok and dblp.got == 4
     assert log.requests[0][1].headers["Accept"] == "application/json"
     assert log.urls == ["https://pub.orcid.org/v3.0/0000-0003-1444-9135/works", "https://dblp.org/pid/00/0001.xml"]
+
+
+def _orcid_dois() -> list[str]:
+    from papersift.sources import orcid
+
+    papers = orcid.parse(fixture_text("orcid_works.json"), "orcid_works.json").papers
+    return sorted({p.ids["doi"].lower() for p in papers if p.ids.get("doi") and not p.abstract})
+
+
+def test_orcid_abstracts_are_looked_up_in_openalex_by_doi(store: Store) -> None:
+    dois = _orcid_dois()
+    assert len(dois) > 50  # so the lookup takes two batches
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.openalex.org":
+            return text(openalex_by_doi(request))
+        return text(fixture_text("orcid_works.json"))
+
+    client, log = make_client(handler)
+    report = fetch_source(store, OrcidWorks("0000-0003-1444-9135"), client, profile="me")
+    assert report.ok and report.pages == 1
+    lookups = [log.params(i)["filter"] for i in range(1, len(log.urls))]
+    assert len(lookups) == 2 and [d for f in lookups for d in f.removeprefix("doi:").split("|")] == dois
+    papers = store.profile_papers("me")
+    # (An ORCID work group can carry several DOIs, versions of one work; the store holds it once.)
+    looked_up = [p for p in papers if p.ids.get("doi", "").lower() in dois]
+    assert len(looked_up) > 50
+    for paper in looked_up:
+        assert paper.abstract.startswith("Abstract of ") and paper.abstract.removeprefix("Abstract of ") in dois
+        assert not paper.title.startswith("A title OpenAlex spells differently")  # ORCID's title kept
+        assert "https://api.openalex.org/works" in {s.origin.split("?")[0] for s in paper.sources}
+    assert all(p.abstract for p in papers if p.ids.get("doi"))
+    assert len(papers) == report.got  # the lookup added abstracts, not papers
+    assert any(f"{len(dois)} abstracts added from OpenAlex by DOI" in w for w in report.warnings)
+
+
+def test_a_failing_abstract_lookup_keeps_the_papers_and_says_so(store: Store) -> None:
+    dois = _orcid_dois()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.openalex.org":
+            return text("<html>Service unavailable</html>", status=404)
+        return text(fixture_text("orcid_works.json"))
+
+    client, _ = make_client(handler)
+    report = fetch_source(store, OrcidWorks("0000-0003-1444-9135"), client, profile="me")
+    assert report.ok and report.got > 50
+    assert any(f"{len(dois)} papers keep no abstract: looking them up in OpenAlex failed" in w for w in report.warnings)
+    assert any("have no abstract; ranked on their titles alone" in w for w in report.warnings)
 
 
 def test_file_source_from_a_url_detects_the_format(store: Store) -> None:
@@ -292,3 +342,18 @@ def test_an_http_error_page_names_the_source(store: Store) -> None:
     report = fetch_source(store, DblpPerson("99/9999"), client, profile="me")
     assert report.error == "DBLP: GET https://dblp.org/pid/99/9999.xml: HTTP 404"
     assert json.dumps(report.describe())  # printable
+
+
+def test_dblp_abstracts_found_for_some_dois_only(store: Store) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.openalex.org":
+            return text(openalex_by_doi(request, known=1))  # OpenAlex knows only the first DOI asked for
+        return text(fixture_text("dblp_person_built.xml"))
+
+    client, log = make_client(handler)
+    report = fetch_source(store, DblpPerson("00/0001"), client, profile="me")
+    assert report.ok and report.got == 4 and len(log.urls) == 2
+    asked = log.params(1)["filter"].removeprefix("doi:").split("|")
+    with_abstract = [p for p in store.profile_papers("me") if p.abstract]
+    assert len(asked) >= 2 and [p.ids["doi"].lower() for p in with_abstract] == [asked[0]]
+    assert any("1 abstracts added from OpenAlex by DOI; 3 of 4 records still have none" in w for w in report.warnings)

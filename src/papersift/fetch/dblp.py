@@ -10,6 +10,7 @@ from ..errors import ConfigError
 from ..sources import dblp
 from .base import Page, State, get_parsed
 from .client import HttpClient
+from .enrich import add_missing_abstracts
 
 SERVICE = "DBLP"
 URL = "https://dblp.org/pid/{pid}.xml"
@@ -27,6 +28,7 @@ def dblp_pid(value: str) -> str:
 @dataclass(frozen=True)
 class DblpPerson:
     pid: str
+    abstracts: bool = True  # look up missing abstracts in OpenAlex by DOI (DBLP keeps none)
     service: str = SERVICE
 
     @property
@@ -39,4 +41,6 @@ class DblpPerson:
 
     def pages(self, client: HttpClient, state: State | None) -> Iterator[Page]:
         result, _, url = get_parsed(client, SERVICE, URL.format(pid=self.pid), dblp.parse)
+        if self.abstracts:
+            add_missing_abstracts(client, result, url)
         yield Page(result, url, {}, done=True)

@@ -10,6 +10,7 @@ from ..errors import ConfigError
 from ..sources import orcid
 from .base import Page, State, get_parsed
 from .client import HttpClient
+from .enrich import add_missing_abstracts
 
 SERVICE = "ORCID"
 URL = "https://pub.orcid.org/v3.0/{orcid}/works"
@@ -26,6 +27,7 @@ def orcid_id(value: str) -> str:
 @dataclass(frozen=True)
 class OrcidWorks:
     orcid: str
+    abstracts: bool = True  # look up missing abstracts in OpenAlex by DOI (ORCID keeps few)
     service: str = SERVICE
 
     @property
@@ -39,4 +41,6 @@ class OrcidWorks:
     def pages(self, client: HttpClient, state: State | None) -> Iterator[Page]:
         url = URL.format(orcid=self.orcid)
         result, _, origin = get_parsed(client, SERVICE, url, orcid.parse, headers={"Accept": "application/json"})
+        if self.abstracts:
+            add_missing_abstracts(client, result, origin)
         yield Page(result, origin, {}, done=True)
