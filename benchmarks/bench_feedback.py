@@ -264,6 +264,18 @@ def rows_for(cost: np.ndarray, weight: np.ndarray, base_cost: np.ndarray, column
     return out
 
 
+def pooled(cost: np.ndarray, weight: np.ndarray, base_cost: np.ndarray, columns: list[int], resamples: int) -> dict:
+    """The choosing objective (mean loss over k >= 1) with and without ratings, and their paired difference."""
+    rows = slice(1, len(K_RATINGS))
+
+    def flat(a: np.ndarray) -> np.ndarray:
+        return a[rows][:, :, columns].reshape(-1, len(columns))
+
+    cf, cb, w = flat(cost), flat(base_cost), flat(weight)
+    point, low, high = paired_bootstrap_difference(cf, w, cb, w, n_resamples=resamples)
+    return {"loss_without": loss_of(cb, w), "loss_with": loss_of(cf, w), "difference": point, "ci": [low, high]}
+
+
 def production_curve(cases: list[dict], reviewers: list[str], options: FeedbackOptions) -> tuple[np.ndarray, list]:
     """The chosen method's cost through ProfileScorer itself (k, split, researcher), and its fit times."""
     index = {r: i for i, r in enumerate(reviewers)}
@@ -407,6 +419,18 @@ def readme_section(data: dict) -> list[str]:
                 f"| {half} | {row['k']} | {row['researchers']} | {row['loss_without']:.3f} | {row['loss_with']:.3f} "
                 f"| {row['difference']:+.3f} | [{row['ci'][0]:+.3f}, {row['ci'][1]:+.3f}] |"
             )
+    if "pooled" in data:
+        ks_text = ", ".join(str(row["k"]) for row in data["curve"]["all"] if row["k"])
+        cells = "; ".join(
+            f"{half} {p['loss_without']:.3f} -> {p['loss_with']:.3f}, {p['difference']:+.3f} "
+            f"[{p['ci'][0]:+.3f}, {p['ci'][1]:+.3f}]"
+            for half, p in data["pooled"].items()
+        )
+        lines += [
+            "",
+            f"Over k = {ks_text} together (the choosing objective: the mean of the losses above), "
+            f"without -> with ratings, difference and 95% CI: {cells}.",
+        ]
     ks = [row["k"] for row in data["curve"]["all"] if row["k"]]
     lines += [
         "",
@@ -515,6 +539,7 @@ def main() -> None:
         "replica_gap": gap,
         "too_few": too_few(cases),
         "curve": {h: rows_for(production, weight, base_cost, columns[h], args.resamples) for h in halves},
+        "pooled": {h: pooled(production, weight, base_cost, columns[h], args.resamples) for h in halves},
         "fit_seconds_median": float(np.median(seconds)),
         "recency": recency(cases, ratings, reviewers, halves, args.resamples),
     }

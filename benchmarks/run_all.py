@@ -129,6 +129,61 @@ def feedback_section(f: dict) -> list[str]:
     return [*readme_section(f), ""]
 
 
+def targets_section(q: dict | None, e: dict | None, d: dict | None, a: dict | None) -> list[str]:
+    """Issue 3's targets against this run's numbers: met or not, and by how much."""
+    rows = []
+
+    def row(target: str, measured: str, met: bool) -> None:
+        rows.append(f"| {target} | {measured} | {'yes' if met else '**no**'} |")
+
+    if q:
+        res = q["results"]
+        ok = all(abs(res[k]["all"]["loss"] - res[k]["published"]) < 0.01 for k in ("tpms", "specter", "specter_mfr"))
+        row(
+            "metric reproduces the published TPMS 0.28, SPECTER 0.27, SPECTER+MFR 0.24",
+            ", ".join(f"{res[k]['all']['loss']:.3f}" for k in ("tpms", "specter", "specter_mfr")),
+            ok,
+        )
+        default = res[q["default"]]["all"]
+        row(
+            "default configuration: loss <= 0.19",
+            f"{default['loss']:.3f} [{default['ci'][0]:.3f}, {default['ci'][1]:.3f}]",
+            default["loss"] <= 0.19,
+        )
+    if e and q:
+        int8 = next((v for k, v in e["variants"].items() if "int8" in k), None)
+        model, aggregation = q["default"].split(":", 1)
+        int8_key = f"{model}-int8:{aggregation}"
+        if int8 and int8_key in q["results"]:
+            change = q["results"][int8_key]["all"]["loss"] - q["results"][q["default"]]["all"]["loss"]
+            row(
+                "embedding >= 2x plain sentence-transformers, loss change <= 0.005",
+                f"{int8['speedup']:.2f}x, loss {change:+.4f} (int8)",
+                int8["speedup"] >= 2 and abs(change) <= 0.005,
+            )
+    if d:
+        row("warm digest (1,000 x 100) <= 1 s", f"{d['seconds']['warm']:.2f} s", d["seconds"]["warm"] <= 1.0)
+        bound = d["embedding_bound_seconds"]
+        row(
+            "cold digest close to the embedding bound",
+            f"{d['seconds']['cold']:.1f} s, {d['seconds']['cold'] / bound:.2f}x the bound ({bound:.1f} s)",
+            d["seconds"]["cold"] <= 1.25 * bound,
+        )
+    if a:
+        ratio = a["ratio_default_to_matmul"]
+        row("affinity 10k x 1k x 20 within 2x of one matmul", f"{ratio:.2f}x", ratio <= 2.0)
+    if not rows:
+        return []
+    return [
+        "### Targets",
+        "",
+        "| target | this run | met |",
+        "|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def render() -> str:
     parts: list[str] = []
     for name, section in (
@@ -141,6 +196,7 @@ def render() -> str:
         data = load(name)
         if data:
             parts += section(data)
+    parts += targets_section(load("quality"), load("embedding"), load("digest"), load("affinity"))
     return "\n".join(parts).rstrip() + "\n"
 
 

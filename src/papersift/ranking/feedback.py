@@ -46,14 +46,16 @@ class FeedbackOptions:
     """
 
     # Chosen on the 'choose' half of the gold standard (bench_feedback.py): the best mean loss over 1-6
-    # ratings among the settings that keep the classifier. With so few ratings the profile update carries
-    # the gain and the classifier is given a small share that grows with the ratings (half at 256).
+    # ratings among the settings that keep the classifier, with the default aggregation (top1+mean).
+    # With so few ratings the profile update carries the gain (an up-vote counts as one of your papers,
+    # a down-vote pushes away at a quarter of that) and the classifier is given a small share that
+    # grows with the ratings (half at 256).
     blend_half: float = 256.0
-    rating_weight: float = 0.25
+    rating_weight: float = 1.0
     regularization: float = 0.1
     background: int = 200
-    up_weight: float = 0.5
-    down_weight: float = 0.0
+    up_weight: float = 1.0
+    down_weight: float = 0.25
 
 
 @dataclass(frozen=True)
