@@ -60,6 +60,14 @@ def quality_section(q: dict) -> list[str]:
     for c in q["comparisons"]:
         out.append(f"- `{c['a']}` - `{c['b']}`: {c['difference']:+.4f} [{c['ci'][0]:+.4f}, {c['ci'][1]:+.4f}]")
     default = res[q["default"]]["all"]
+    if "peer" in res:
+        peer = res["peer"]
+        out += [
+            "",
+            f"Against the peer-style baseline (weighted mean over the whole profile, as zotero-arxiv-daily scores): "
+            f"papersift's loss is {default['loss'] / peer['all']['loss']:.2f}x the peer's on all researchers, "
+            f"{res[q['default']]['confirm']['loss'] / peer['confirm']['loss']:.2f}x on the confirm half.",
+        ]
     out += ["", "Per split (all researchers), default: " + " ".join(f"{x:.3f}" for x in default["splits"]), ""]
     return out
 
