@@ -13,11 +13,13 @@ import functools
 import html
 import json
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from ..errors import InputError
 from ..identity import normalize_arxiv_id, normalize_doi
+from ..models import Paper
 from .base import ParseResult
 
 _HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
@@ -192,6 +194,34 @@ def skip_without_text(result: ParseResult, origin: str, record: int, title: str,
         return False
     result.warnings.append(f"{origin}, record {record}: neither a title nor an abstract; skipped")
     return True
+
+
+def collect_objects(
+    result: ParseResult,
+    items: Iterable[Any],
+    origin: str,
+    kind: str,
+    build: Callable[[dict[str, Any], str, int], tuple[str, str, Paper]],
+    null_reason: str | None = None,
+) -> ParseResult:
+    """Papers from a JSON list of ``kind`` objects: ``build(obj, origin, record)`` -> (title, abstract, paper).
+
+    Anything but an object is skipped with a warning naming the record (``null_reason`` explains
+    a ``null``, where a service uses one for an id it does not know); so is a record with neither
+    title nor abstract. Title-only records get one warning for the lot.
+    """
+    for record, item in enumerate(items, start=1):
+        if item is None and null_reason:
+            result.warnings.append(f"{origin}, record {record}: null ({null_reason}); skipped")
+            continue
+        if not isinstance(item, dict):
+            result.warnings.append(f"{origin}, record {record}: not a {kind} object; skipped")
+            continue
+        title, abstract, paper = build(item, origin, record)
+        if not skip_without_text(result, origin, record, title, abstract):
+            result.papers.append(paper)
+    note_missing_abstracts(result, origin)
+    return result
 
 
 def note_missing_abstracts(result: ParseResult, origin: str) -> None:

@@ -13,11 +13,10 @@ from ..models import Paper, Provenance
 from .base import ParseResult
 from .common import (
     add_doi,
+    collect_objects,
     date_from_parts,
     json_document,
     load_json,
-    note_missing_abstracts,
-    skip_without_text,
     squash,
     strip_markup,
     unique,
@@ -109,12 +108,4 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
             result.meta["per_page"] = message["items-per-page"]
     else:
         items = [message]
-    for record, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            result.warnings.append(f"{origin}, record {record}: not a work object; skipped")
-            continue
-        title, abstract, paper = _paper(item, origin, record)
-        if not skip_without_text(result, origin, record, title, abstract):
-            result.papers.append(paper)
-    note_missing_abstracts(result, origin)
-    return result
+    return collect_objects(result, items, origin, "work", _paper)

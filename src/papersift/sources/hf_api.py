@@ -14,12 +14,11 @@ from ..models import Paper, Provenance
 from .base import ParseResult
 from .common import (
     add_arxiv,
+    collect_objects,
     first_dict,
     iso_date,
     json_document,
     load_json,
-    note_missing_abstracts,
-    skip_without_text,
     squash,
     unique,
 )
@@ -108,12 +107,4 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
     if isinstance(data, dict) and not _is_entry(data):
         raise InputError("is not a Hugging Face Daily Papers response (expected a list of papers)", origin)
     result = ParseResult()
-    for record, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict):
-            result.warnings.append(f"{origin}, record {record}: not a paper object; skipped")
-            continue
-        title, abstract, paper = _paper(entry, origin, record)
-        if not skip_without_text(result, origin, record, title, abstract):
-            result.papers.append(paper)
-    note_missing_abstracts(result, origin)
-    return result
+    return collect_objects(result, entries, origin, "paper", _paper)

@@ -16,11 +16,10 @@ from .base import ParseResult
 from .common import (
     add_arxiv_from_url,
     add_doi,
+    collect_objects,
     iso_date,
     json_document,
     load_json,
-    note_missing_abstracts,
-    skip_without_text,
     squash,
     unique,
 )
@@ -145,12 +144,4 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
         meta = data["meta"]
         result.meta = {"count": meta.get("count"), "next_cursor": meta.get("next_cursor")}
         result.meta.update({k: meta[k] for k in ("page", "per_page") if meta.get(k) is not None})
-    for record, work in enumerate(works, start=1):
-        if not isinstance(work, dict):
-            result.warnings.append(f"{origin}, record {record}: not a work object; skipped")
-            continue
-        title, abstract, paper = _paper(work, origin, record)
-        if not skip_without_text(result, origin, record, title, abstract):
-            result.papers.append(paper)
-    note_missing_abstracts(result, origin)
-    return result
+    return collect_objects(result, works, origin, "work", _paper)

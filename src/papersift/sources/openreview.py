@@ -19,11 +19,10 @@ from .base import ParseResult, split_plain_authors
 from .common import (
     add_arxiv_from_url,
     add_doi,
+    collect_objects,
     first_dict,
     json_document,
     load_json,
-    note_missing_abstracts,
-    skip_without_text,
     squash,
     unique,
 )
@@ -115,12 +114,4 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
     if not isinstance(data, dict) or not isinstance(data.get("notes"), list):
         raise InputError("is not an OpenReview notes response (no 'notes' list)", origin)
     result = ParseResult(meta={"count": data["count"]} if isinstance(data.get("count"), int) else {})
-    for record, note in enumerate(data["notes"], start=1):
-        if not isinstance(note, dict):
-            result.warnings.append(f"{origin}, record {record}: not a note object; skipped")
-            continue
-        title, abstract, paper = _paper(note, origin, record)
-        if not skip_without_text(result, origin, record, title, abstract):
-            result.papers.append(paper)
-    note_missing_abstracts(result, origin)
-    return result
+    return collect_objects(result, data["notes"], origin, "note", _paper)

@@ -17,12 +17,11 @@ from .base import ParseResult
 from .common import (
     add_arxiv,
     add_doi,
+    collect_objects,
     first_dict,
     iso_date,
     json_document,
     load_json,
-    note_missing_abstracts,
-    skip_without_text,
     squash,
     unique,
 )
@@ -125,15 +124,4 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
         raise InputError("is not a Semantic Scholar paper list, search page or author", origin)
     items, meta = found
     result = ParseResult(meta=meta)
-    for record, item in enumerate(items, start=1):
-        if item is None:
-            result.warnings.append(f"{origin}, record {record}: null (an id Semantic Scholar does not know); skipped")
-            continue
-        if not isinstance(item, dict):
-            result.warnings.append(f"{origin}, record {record}: not a paper object; skipped")
-            continue
-        title, abstract, paper = _paper(item, origin, record)
-        if not skip_without_text(result, origin, record, title, abstract):
-            result.papers.append(paper)
-    note_missing_abstracts(result, origin)
-    return result
+    return collect_objects(result, items, origin, "paper", _paper, null_reason="an id Semantic Scholar does not know")
