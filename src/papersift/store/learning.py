@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -241,32 +241,27 @@ class LearningMixin:
             raise StoreError(f"'{ref}' names several interests of '{profile}'; give its number: {choices}")
         raise StoreError(f"profile '{profile}' has no interest '{ref}' (its interests: {choices})")
 
+    def _update_interest(self, profile: str, ref: str, **values: Any) -> InterestRecord:
+        """Set columns of one interest (named by number or name) in one transaction; the record as it is now."""
+        with self.transaction() as conn:
+            profile_id = self._profile_id(conn, profile)
+            interest = self._find_interest(conn, profile_id, profile, ref)
+            conn.execute(update(s.interests).where(s.interests.c.id == interest.id).values(**values))
+            for column, value in values.items():
+                setattr(interest, column, bool(value) if column == "muted" else value)
+            return interest
+
     def rename_interest(self, profile: str, ref: str, name: str) -> InterestRecord:
         name = name.strip()
         if not name:
             raise StoreError("an interest's name cannot be empty")
-        with self.transaction() as conn:
-            profile_id = self._profile_id(conn, profile)
-            interest = self._find_interest(conn, profile_id, profile, ref)
-            conn.execute(update(s.interests).where(s.interests.c.id == interest.id).values(name=name))
-            interest.name = name
-            return interest
+        return self._update_interest(profile, ref, name=name)
 
     def relabel_interest(self, profile: str, ref: str, label: str) -> InterestRecord:
-        with self.transaction() as conn:
-            profile_id = self._profile_id(conn, profile)
-            interest = self._find_interest(conn, profile_id, profile, ref)
-            conn.execute(update(s.interests).where(s.interests.c.id == interest.id).values(label=label))
-            interest.label = label
-            return interest
+        return self._update_interest(profile, ref, label=label)
 
     def set_interest_muted(self, profile: str, ref: str, muted: bool) -> InterestRecord:
-        with self.transaction() as conn:
-            profile_id = self._profile_id(conn, profile)
-            interest = self._find_interest(conn, profile_id, profile, ref)
-            conn.execute(update(s.interests).where(s.interests.c.id == interest.id).values(muted=int(muted)))
-            interest.muted = muted
-            return interest
+        return self._update_interest(profile, ref, muted=int(muted))
 
     def merge_interests(self, profile: str, refs: Sequence[str]) -> InterestRecord:
         """Fold the second and later interests into the first (which keeps its name and mute)."""
