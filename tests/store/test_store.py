@@ -108,6 +108,20 @@ def test_write_failing_mid_transaction_rolls_back(tmp_path: Path, monkeypatch: p
         assert summary.new == 183
 
 
+def test_a_sqlalchemy_error_without_a_driver_error_is_a_store_error(tmp_path: Path) -> None:
+    # Not every SQLAlchemyError wraps a driver exception (.orig); each must still become one sentence.
+    from sqlalchemy.exc import InvalidRequestError
+
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        api.import_profile(store, "me", PROFILE_FILES[:1])
+        before = _dump(path)
+        with pytest.raises(StoreError, match="refused the write: bad request"), store.transaction() as conn:
+            conn.exec_driver_sql("DELETE FROM papers")
+            raise InvalidRequestError("bad request")
+    assert _dump(path) == before
+
+
 def test_import_merges_two_known_papers_linked_by_a_new_record(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         store.import_papers([Paper(title="A paper about sharp minima", ids={"arxiv": "2401.00001"})], profile="me")

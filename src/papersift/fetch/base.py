@@ -39,9 +39,20 @@ class Page:
 class Fetcher(Protocol):
     """A source of papers. ``key`` names its checkpoint, so it must be stable for the same request."""
 
-    service: str
-    key: str
-    label: str
+    @property
+    def service(self) -> str:
+        """The service's name, as the HTTP client's policies know it."""
+        ...
+
+    @property
+    def key(self) -> str:
+        """Names the fetch's checkpoint."""
+        ...
+
+    @property
+    def label(self) -> str:
+        """How reports name the source."""
+        ...
 
     def pages(self, client: HttpClient, state: State | None) -> Iterator[Page]:
         """Pages from the start (``state`` None) or from a checkpoint's state."""

@@ -180,6 +180,16 @@ def add_arxiv_from_url(ids: dict[str, str], url: Any) -> None:
             add_arxiv(ids, match.group(1))
 
 
+def as_dict(value: Any) -> dict[str, Any] | None:
+    """``value`` if it is a JSON object, else None (so ``as_dict(x.get("k")) or {}`` reads a field safely)."""
+    return value if isinstance(value, dict) else None
+
+
+def as_list(value: Any) -> list[Any] | None:
+    """``value`` if it is a JSON array, else None."""
+    return value if isinstance(value, list) else None
+
+
 def unique(values: list[Any]) -> list[str]:
     seen: list[str] = []
     for value in values:

@@ -13,6 +13,8 @@ from ..models import Paper, Provenance
 from .base import ParseResult
 from .common import (
     add_doi,
+    as_dict,
+    as_list,
     collect_objects,
     date_from_parts,
     json_document,
@@ -56,7 +58,7 @@ def _paper(item: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
     add_doi(ids, item.get("DOI"))
     date = next((d for d in (date_from_parts(item.get(f)) for f in _DATE_FIELDS) if d), None)
     links = [item.get("URL")]
-    event = item.get("event") if isinstance(item.get("event"), dict) else {}
+    event = as_dict(item.get("event")) or {}
     resource = item.get("resource")
     if isinstance(resource, dict) and isinstance(resource.get("primary"), dict):
         links.append(resource["primary"].get("URL"))
@@ -102,7 +104,7 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
         raise InputError("is not a Crossref work or work list", origin)
     result = ParseResult()
     if kind == "work-list":
-        items = message.get("items") if isinstance(message.get("items"), list) else []
+        items = as_list(message.get("items")) or []
         result.meta = {"total_results": message.get("total-results"), "next_cursor": message.get("next-cursor")}
         if message.get("items-per-page") is not None:
             result.meta["per_page"] = message["items-per-page"]

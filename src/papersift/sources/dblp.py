@@ -19,6 +19,7 @@ from .base import ParseResult
 from .common import (
     add_arxiv_from_url,
     add_doi,
+    as_dict,
     child_text,
     children,
     iso_date,
@@ -160,10 +161,10 @@ def _parse_json(text: str, origin: str) -> ParseResult:
     found = data.get("result") if isinstance(data, dict) else None
     if not isinstance(found, dict):
         raise InputError("is not a DBLP search response (no 'result')", origin)
-    status = found.get("status") if isinstance(found.get("status"), dict) else {}
+    status = as_dict(found.get("status")) or {}
     if status.get("@code") not in (None, "200"):
         raise InputError(f"DBLP answered with an error: {status.get('text') or status.get('@code')}", origin)
-    hits = found.get("hits") if isinstance(found.get("hits"), dict) else {}
+    hits = as_dict(found.get("hits")) or {}
     meta = {"total": hits.get("@total"), "first": hits.get("@first"), "sent": hits.get("@sent")}
     result = ParseResult(meta={k: int(v) for k, v in meta.items() if str(v or "").isdigit()})
     for number, hit in enumerate(_as_list(hits.get("hit")), start=1):

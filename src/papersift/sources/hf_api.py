@@ -14,6 +14,7 @@ from ..models import Paper, Provenance
 from .base import ParseResult
 from .common import (
     add_arxiv,
+    as_list,
     collect_objects,
     first_dict,
     iso_date,
@@ -55,7 +56,7 @@ def _paper(entry: dict[str, Any], origin: str, record: int) -> tuple[str, str, P
     paper = entry["paper"] if isinstance(entry.get("paper"), dict) else entry
     title = squash(paper.get("title") or entry.get("title"))
     abstract = squash(paper.get("summary") or entry.get("summary"))
-    raw_authors = paper.get("authors") if isinstance(paper.get("authors"), list) else []
+    raw_authors = as_list(paper.get("authors")) or []
     authors = [n for n in (_name(a) for a in raw_authors) if n]
     ids: dict[str, str] = {}
     paper_id = str(paper.get("id") or "")

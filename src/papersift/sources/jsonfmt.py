@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..identity import normalize_arxiv_id, normalize_doi
 from ..models import Paper, Provenance
 from .base import ParseResult, split_plain_authors
+from .common import as_dict, as_list
 
 FORMAT_JSON = "json"
 FORMAT_JSONL = "jsonl"
@@ -34,7 +35,7 @@ def _text(value: Any) -> str:
 def paper_from_object(obj: Any, origin: str, fmt: str, record: int, line: int | None) -> Paper:
     if not isinstance(obj, dict):
         raise InputError("expected a JSON object for a paper", origin, line=line, record=record)
-    content = obj.get("content") if isinstance(obj.get("content"), dict) else obj
+    content = as_dict(obj.get("content")) or obj
     title, abstract = _text(content.get("title")), _text(content.get("abstract"))
     if not title and not abstract:
         raise InputError("paper has neither a title nor an abstract", origin, line=line, record=record)
@@ -47,7 +48,7 @@ def paper_from_object(obj: Any, origin: str, fmt: str, record: int, line: int | 
     else:
         authors = []
     ids: dict[str, str] = {}
-    raw_ids = obj.get("ids") if isinstance(obj.get("ids"), dict) else {}
+    raw_ids = as_dict(obj.get("ids")) or {}
     for scheme, value in raw_ids.items():
         if isinstance(value, str | int) and str(value):
             ids[scheme] = str(value)
@@ -64,7 +65,7 @@ def paper_from_object(obj: Any, origin: str, fmt: str, record: int, line: int | 
         date = str(_unwrap(content.get("year")))
     n_authors = obj.get("n_authors")
     upvotes = obj.get("upvotes")
-    links = obj.get("links") if isinstance(obj.get("links"), list) else []
+    links = as_list(obj.get("links")) or []
     return Paper(
         title=title,
         abstract=abstract,

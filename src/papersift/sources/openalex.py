@@ -16,6 +16,7 @@ from .base import ParseResult
 from .common import (
     add_arxiv_from_url,
     add_doi,
+    as_dict,
     collect_objects,
     iso_date,
     json_document,
@@ -78,7 +79,7 @@ def _paper(work: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
     authorships = [a for a in work.get("authorships") or [] if isinstance(a, dict)]
     authors = [squash((a.get("author") or {}).get("display_name")) for a in authorships]
     authors = [a for a in authors if a]
-    raw_ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
+    raw_ids = as_dict(work.get("ids")) or {}
     ids: dict[str, str] = {}
     if work.get("id"):
         ids["openalex"] = _short(work["id"])
@@ -87,14 +88,14 @@ def _paper(work: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
         if raw_ids.get(scheme):
             ids[scheme] = str(raw_ids[scheme]).rstrip("/").rsplit("/", 1)[-1]
     locations = [loc for loc in work.get("locations") or [] if isinstance(loc, dict)]
-    primary = work.get("primary_location") if isinstance(work.get("primary_location"), dict) else {}
+    primary = as_dict(work.get("primary_location")) or {}
     links = [work.get("doi")]
     for location in [primary, *locations]:
         for key in ("landing_page_url", "pdf_url"):
             add_arxiv_from_url(ids, location.get(key))
             links.append(location.get(key))
-    source = primary.get("source") if isinstance(primary.get("source"), dict) else {}
-    open_access = work.get("open_access") if isinstance(work.get("open_access"), dict) else {}
+    source = as_dict(primary.get("source")) or {}
+    open_access = as_dict(work.get("open_access")) or {}
     extra: dict[str, Any] = {
         "type": work.get("type"),
         "cited_by_count": work.get("cited_by_count"),

@@ -19,6 +19,7 @@ from .base import ParseResult, split_plain_authors
 from .common import (
     add_arxiv_from_url,
     add_doi,
+    as_dict,
     collect_objects,
     first_dict,
     json_document,
@@ -57,7 +58,7 @@ def _date(milliseconds: Any) -> str | None:
 
 
 def _paper(note: dict[str, Any], origin: str, record: int) -> tuple[str, str, Paper]:
-    content = note.get("content") if isinstance(note.get("content"), dict) else {}
+    content = as_dict(note.get("content")) or {}
     title, abstract = _text(content, "title"), _text(content, "abstract")
     raw_authors = _value(content, "authors")
     if isinstance(raw_authors, str):

@@ -17,6 +17,7 @@ from .base import ParseResult
 from .common import (
     add_arxiv,
     add_doi,
+    as_dict,
     iso_date,
     json_document,
     load_json,
@@ -74,7 +75,7 @@ def _date(work: dict[str, Any]) -> str | None:
 
 
 def _from_citation(work: dict[str, Any], origin: str) -> Paper | None:
-    citation = work.get("citation") if isinstance(work.get("citation"), dict) else {}
+    citation = as_dict(work.get("citation")) or {}
     if str(citation.get("citation-type", "")).lower() != "bibtex" or not citation.get("citation-value"):
         return None
     from . import bibtex

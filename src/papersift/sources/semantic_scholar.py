@@ -17,6 +17,7 @@ from .base import ParseResult
 from .common import (
     add_arxiv,
     add_doi,
+    as_dict,
     collect_objects,
     first_dict,
     iso_date,
@@ -78,17 +79,17 @@ def _paper(raw: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pap
     ids: dict[str, str] = {}
     if item.get("paperId"):
         ids["s2"] = str(item["paperId"])
-    external = item.get("externalIds") if isinstance(item.get("externalIds"), dict) else {}
+    external = as_dict(item.get("externalIds")) or {}
     add_doi(ids, external.get("DOI"))
     add_arxiv(ids, external.get("ArXiv"))
     for key, scheme in _ID_SCHEMES.items():
         if external.get(key) not in (None, ""):
             ids.setdefault(scheme, str(external[key]))
-    journal = item.get("journal") if isinstance(item.get("journal"), dict) else {}
-    venue_obj = item.get("publicationVenue") if isinstance(item.get("publicationVenue"), dict) else {}
+    journal = as_dict(item.get("journal")) or {}
+    venue_obj = as_dict(item.get("publicationVenue")) or {}
     venue = squash(item.get("venue")) or squash(journal.get("name")) or squash(venue_obj.get("name"))
-    pdf = item.get("openAccessPdf") if isinstance(item.get("openAccessPdf"), dict) else {}
-    tldr = item.get("tldr") if isinstance(item.get("tldr"), dict) else {}
+    pdf = as_dict(item.get("openAccessPdf")) or {}
+    tldr = as_dict(item.get("tldr")) or {}
     extra: dict[str, Any] = {
         "citation_count": item.get("citationCount"),
         "influential_citation_count": item.get("influentialCitationCount"),

@@ -18,6 +18,7 @@ from .common import (
     add_arxiv,
     add_arxiv_from_url,
     add_doi,
+    as_dict,
     first_dict,
     iso_date,
     json_document,
@@ -55,7 +56,7 @@ def _creator(creator: Any) -> str:
 
 
 def _paper(item: dict[str, Any], origin: str, record: int) -> tuple[str, str, Paper]:
-    data, meta = item["data"], item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    data, meta = item["data"], as_dict(item.get("meta")) or {}
     title, abstract = squash(data.get("title")), squash(data.get("abstractNote"))
     creators = [c for c in data.get("creators") or [] if isinstance(c, dict)]
     primary = [c for c in creators if c.get("creatorType") == "author"] or creators
@@ -72,7 +73,7 @@ def _paper(item: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
         ((item.get("links") or {}).get("alternate") or {}).get("href") if isinstance(item.get("links"), dict) else None
     )
     tags = [squash(t.get("tag")) for t in data.get("tags") or [] if isinstance(t, dict)]
-    library = item.get("library") if isinstance(item.get("library"), dict) else {}
+    library = as_dict(item.get("library")) or {}
     extra: dict[str, Any] = {
         "item_type": data.get("itemType"),
         "tags": [t for t in tags if t],

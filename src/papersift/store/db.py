@@ -76,7 +76,7 @@ class Store(LearningMixin, FetchStateMixin):
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"the store {self.path} refused the write: {exc.orig or exc}") from None
+            raise StoreError(f"the store {self.path} refused the write: {getattr(exc, 'orig', None) or exc}") from None
 
     def _migrate(self) -> None:
         try:
@@ -91,7 +91,9 @@ class Store(LearningMixin, FetchStateMixin):
                     s.MIGRATIONS[number](conn)
                     conn.execute(text(f"PRAGMA user_version = {number + 1}"))
         except SQLAlchemyError as exc:
-            raise StoreError(f"{self.path} is not a usable papersift store: {exc.orig or exc}") from None
+            raise StoreError(
+                f"{self.path} is not a usable papersift store: {getattr(exc, 'orig', None) or exc}"
+            ) from None
 
     @property
     def schema_version(self) -> int:
