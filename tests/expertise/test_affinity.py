@@ -106,7 +106,7 @@ def test_cli_affinity_with_fake_encoder(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(out.open()))
+    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
     assert len(rows) == 6
     score = {(s, r): float(v) for s, r, v in rows}
     assert score[("s1", "~Ada_Sharp1")] > score[("s1", "~Bo_Unlearn1")]
