@@ -46,8 +46,8 @@ def evaluate_goldstandard(
     rows = []
     if include_published:
         for algorithm, number in PUBLISHED.items():
-            predictions = [load_predictions(root, algorithm, n) for n in splits]
-            rows.append(ResultRow(algorithm, evaluate(predictions, ratings, reviewers), number))
+            published = [load_predictions(root, algorithm, n) for n in splits]
+            rows.append(ResultRow(algorithm, evaluate(published, ratings, reviewers), number))
     if encoder is not None:
         predictions = predict(root, splits, encoder, aggregation, store=store, show_progress=show_progress)
         rows.append(

@@ -62,7 +62,8 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
     result = ParseResult()
     starts = [m for m in _ENTRY_START.finditer(text) if m.group(1).lower() not in _NON_PAPER]
     for failed in library.failed_blocks:
-        line = (failed.start_line + 1) if getattr(failed, "start_line", None) is not None else None
+        start = getattr(failed, "start_line", None)
+        line = start + 1 if isinstance(start, int) else None
         raise InputError("malformed BibTeX entry", origin, line=line)
     for record, entry in enumerate(library.entries, start=1):
         fields = {f.key.lower(): str(f.value) for f in entry.fields}

@@ -166,7 +166,7 @@ def _parse_json(text: str, origin: str) -> ParseResult:
         raise InputError(f"DBLP answered with an error: {status.get('text') or status.get('@code')}", origin)
     hits = as_dict(found.get("hits")) or {}
     meta = {"total": hits.get("@total"), "first": hits.get("@first"), "sent": hits.get("@sent")}
-    result = ParseResult(meta={k: int(v) for k, v in meta.items() if str(v or "").isdigit()})
+    result = ParseResult(meta={k: int(str(v)) for k, v in meta.items() if str(v or "").isdigit()})
     for number, hit in enumerate(_as_list(hits.get("hit")), start=1):
         info = hit.get("info") if isinstance(hit, dict) else None
         if not isinstance(info, dict):

@@ -86,7 +86,7 @@ def _paper(entry: dict[str, Any], origin: str, record: int) -> tuple[str, str, P
     links = [f"https://huggingface.co/papers/{paper_id}"] if paper_id else []
     if "arxiv" in ids:
         links.append(f"https://arxiv.org/abs/{ids['arxiv']}")
-    links += [paper.get("githubRepo"), paper.get("projectPage")]
+    links += [u for u in (paper.get("githubRepo"), paper.get("projectPage")) if isinstance(u, str)]
     result = Paper(
         title=title,
         abstract=abstract,

@@ -18,6 +18,7 @@ from .common import (
     add_arxiv,
     add_doi,
     as_dict,
+    as_list,
     iso_date,
     json_document,
     load_json,
@@ -49,7 +50,9 @@ def looks_like(text: str) -> bool:
         return False
     if isinstance(data.get("group"), list) and ("path" in data or "last-modified-date" in data):
         return True
-    return _is_work(data) or (isinstance(data.get("bulk"), list) and "work" in str(data.get("bulk")[:1]))
+    return _is_work(data) or (
+        isinstance(data.get("bulk"), list) and "work" in str((as_list(data.get("bulk")) or [])[:1])
+    )
 
 
 def _add_external_ids(ids: dict[str, str], container: Any) -> None:

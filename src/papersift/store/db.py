@@ -161,7 +161,7 @@ class Store(LearningMixin, FetchStateMixin):
         existing = sorted({row.paper_id for row in rows})
         if not existing:
             paper_id = conn.execute(insert(s.papers).values(**_paper_row(paper), created_at=now, updated_at=now))
-            new_id = int(paper_id.inserted_primary_key[0])
+            new_id = s.new_row_id(paper_id)
             self._write_keys_and_sources(conn, new_id, paper, now)
             return new_id, True
         survivor = existing[0]
@@ -240,7 +240,7 @@ class Store(LearningMixin, FetchStateMixin):
         row = conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == name)).first()
         if row:
             return int(row.id)
-        return int(conn.execute(insert(s.profiles).values(name=name, created_at=now)).inserted_primary_key[0])
+        return s.new_row_id(conn.execute(insert(s.profiles).values(name=name, created_at=now)))
 
     def _profile_id(self, conn: Connection, name: str) -> int:
         row = conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == name)).first()
@@ -321,7 +321,7 @@ class Store(LearningMixin, FetchStateMixin):
         now = _now()
         with self.transaction() as conn:
             profile_id = self._profile_id(conn, profile) if profile else None
-            run_id = int(
+            run_id = s.new_row_id(
                 conn.execute(
                     insert(s.runs).values(
                         profile_id=profile_id,
@@ -330,7 +330,7 @@ class Store(LearningMixin, FetchStateMixin):
                         n_candidates=n_candidates,
                         params=json.dumps(params or {}),
                     )
-                ).inserted_primary_key[0]
+                )
             )
             shown_ids = []
             for rank, score, paper, why in items:

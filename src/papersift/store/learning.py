@@ -202,7 +202,7 @@ class LearningMixin:
         ids = []
         now = _now()
         for index, (label, paper_ids) in enumerate(groups, start=1):
-            interest_id = int(
+            interest_id = s.new_row_id(
                 conn.execute(
                     insert(s.interests).values(
                         profile_id=profile_id,
@@ -212,7 +212,7 @@ class LearningMixin:
                         model_id=model_id,
                         created_at=now,
                     )
-                ).inserted_primary_key[0]
+                )
             )
             for paper_id in dict.fromkeys(paper_ids):
                 conn.execute(insert(s.interest_papers).values(interest_id=interest_id, paper_id=paper_id))

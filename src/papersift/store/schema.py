@@ -7,6 +7,7 @@ migration is a function run once, in order, inside one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -20,7 +21,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
+
+from ..errors import StoreError
 
 metadata = MetaData()
 
@@ -230,3 +233,11 @@ def _migration_3(conn: Connection) -> None:
 
 MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def new_row_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    if key is None or key[0] is None:
+        raise StoreError("the store did not report the id of a new row")
+    return int(key[0])
