@@ -264,6 +264,22 @@ def rows_for(cost: np.ndarray, weight: np.ndarray, base_cost: np.ndarray, column
     return out
 
 
+def many_ratings_seconds(cases: list[dict], options: FeedbackOptions, n: int = 2000, repeat: int = 5) -> float:
+    """Median time to build a scorer from a 100-paper profile and ``n`` ratings (real gold-standard vectors)."""
+    pool = np.concatenate([np.asarray(c["rated_vectors"]) for c in cases] + [np.asarray(c["own"]) for c in cases])
+    rng = np.random.default_rng(0)
+    picked = pool[rng.choice(len(pool), size=n + 100, replace=len(pool) < n + 100)]
+    own, rated = picked[:100], picked[100:]
+    given = [(v, "up" if i % 2 else "down") for i, v in enumerate(rated)]
+    background = cases[0]["background"]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        ProfileScorer(own, background, given, feedback=options)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
 def pooled(cost: np.ndarray, weight: np.ndarray, base_cost: np.ndarray, columns: list[int], resamples: int) -> dict:
     """The choosing objective (mean loss over k >= 1) with and without ratings, and their paired difference."""
     rows = slice(1, len(K_RATINGS))
@@ -449,7 +465,12 @@ def readme_section(data: dict) -> list[str]:
     lines += [
         "",
         f"Scoring with ratings (classifier fit, profile update, calibration): "
-        f"{data['fit_seconds_median'] * 1000:.1f} ms per profile (median).",
+        f"{data['fit_seconds_median'] * 1000:.1f} ms per profile (median)"
+        + (
+            f"; with 2,000 ratings and a 100-paper profile, {data['fit_2000_ratings_seconds'] * 1000:.0f} ms."
+            if "fit_2000_ratings_seconds" in data
+            else "."
+        ),
     ]
     rec = data.get("recency")
     if rec:
@@ -541,6 +562,7 @@ def main() -> None:
         "curve": {h: rows_for(production, weight, base_cost, columns[h], args.resamples) for h in halves},
         "pooled": {h: pooled(production, weight, base_cost, columns[h], args.resamples) for h in halves},
         "fit_seconds_median": float(np.median(seconds)),
+        "fit_2000_ratings_seconds": many_ratings_seconds(cases, options),
         "recency": recency(cases, ratings, reviewers, halves, args.resamples),
     }
     if not args.no_seed:
