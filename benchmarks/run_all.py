@@ -101,10 +101,10 @@ def digest_section(d: dict) -> list[str]:
         f"{d['candidates']} new candidates against a {d['profile']}-paper profile, `papersift digest` as a fresh process "
         f"(model `{d['model']}`), medians:",
         "",
-        "| run | wall time | peak RSS | vs peer |",
+        "| run | wall time | peak RSS | speed vs peer |",
         "|---|---|---|---|",
-        f"| cold (empty cache, model load included) | {s['cold']:.1f} s | {m['cold']:.0f} MiB | {d['speedup_vs_peer']['cold']:.2f}x faster |",
-        f"| warm (embeddings cached) | {s['warm']:.2f} s | {m['warm']:.0f} MiB | {d['speedup_vs_peer']['warm']:.0f}x faster |",
+        f"| cold (empty cache, model load included) | {s['cold']:.1f} s | {m['cold']:.0f} MiB | {d['speedup_vs_peer']['cold']:.2f}x |",
+        f"| warm (embeddings cached) | {s['warm']:.2f} s | {m['warm']:.0f} MiB | {d['speedup_vs_peer']['warm']:.0f}x |",
         f"| peer-style (re-embeds everything each run) | {s['peer']:.1f} s | {m['peer']:.0f} MiB | 1x |",
         f"| embedding bound (encoder alone, model loaded) | {d['embedding_bound_seconds']:.1f} s | | |",
         "",
