@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..models import Match, Paper, RatingMatch, Recommendation
+from ..models import Paper, RatingMatch, Recommendation
 from .affinity import DEFAULT_AGGREGATION, get_aggregation
 from .calibration import Calibration, fit_calibration
 from .explain import TermExplainer
 from .feedback import RATING_SIGN, FeedbackModel, FeedbackOptions, blend, blend_weight, split_ratings, train_classifier
 from .interests import interest_scores
-from .rank import RankOptions
+from .rank import RankOptions, closest_matches
 
 # A rated paper is cited as a reason only when the candidate is at least this close to it (cosine).
 RATING_REASON_MIN = 0.45
@@ -286,16 +286,7 @@ def personal_rank(
         rated_cosines = pool_vectors[picked.order] @ rated_vectors.T
     recommendations = []
     for position, index in enumerate(picked.order):
-        closest = np.argsort(-cosines[index], kind="stable")[: options.explain]
-        why = [
-            Match(
-                paper_title=profile[j].display_title,
-                similarity=float(cosines[index, j]),
-                shared_terms=explainer.shared_terms(len(profile) + position, int(j), options.shared_terms),
-                paper_ids=dict(profile[j].ids),
-            )
-            for j in closest
-        ]
+        why = closest_matches(profile, cosines[index], explainer, len(profile) + position, options)
         moved: list[RatingMatch] = []
         if rated_cosines is not None:
             for j in np.argsort(-rated_cosines[position], kind="stable")[:2]:

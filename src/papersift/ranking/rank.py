@@ -28,6 +28,27 @@ class RankOptions:
     shared_terms: int = 5
 
 
+def closest_matches(
+    profile: Sequence[Paper],
+    similarities: np.ndarray,
+    explainer: TermExplainer,
+    document: int,
+    options: RankOptions,
+) -> list[Match]:
+    """A pick's ``options.explain`` closest profile papers (``similarities``: its cosine to each), with the
+    terms it shares with each; ``document`` is the pick's index among ``explainer``'s texts."""
+    closest = np.argsort(-similarities, kind="stable")[: options.explain]
+    return [
+        Match(
+            paper_title=profile[j].display_title,
+            similarity=float(similarities[j]),
+            shared_terms=explainer.shared_terms(document, int(j), options.shared_terms),
+            paper_ids=dict(profile[j].ids),
+        )
+        for j in closest
+    ]
+
+
 def exclude_own_papers(profile: Sequence[Paper], candidates: Sequence[Paper]) -> list[Paper]:
     """Candidates that are not one of the profile's own papers (a researcher needs no news of those).
 
@@ -81,16 +102,7 @@ def rank(
     explainer = TermExplainer([p.text() for p in [*profile, *(pool[i] for i in order)]])
     recommendations = []
     for position, index in enumerate(order):
-        closest = np.argsort(-similarities[index], kind="stable")[: options.explain]
-        why = [
-            Match(
-                paper_title=profile[j].display_title,
-                similarity=float(similarities[index, j]),
-                shared_terms=explainer.shared_terms(len(profile) + position, int(j), options.shared_terms),
-                paper_ids=dict(profile[j].ids),
-            )
-            for j in closest
-        ]
+        why = closest_matches(profile, similarities[index], explainer, len(profile) + position, options)
         recommendations.append(
             Recommendation(rank=position + 1, score=float(scores[index]), paper=pool[index], why=why)
         )
