@@ -190,6 +190,14 @@ def as_list(value: Any) -> list[Any] | None:
     return value if isinstance(value, list) else None
 
 
+_EMPTY: tuple[Any, ...] = (None, "", [])
+
+
+def drop_empty(fields: dict[str, Any], empty: tuple[Any, ...] = _EMPTY) -> dict[str, Any]:
+    """``fields`` without the entries whose value is one of ``empty`` (a paper's ``extra`` keeps what was found)."""
+    return {k: v for k, v in fields.items() if v not in empty}
+
+
 def unique(values: list[Any]) -> list[str]:
     seen: list[str] = []
     for value in values:

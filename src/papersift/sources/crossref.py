@@ -17,6 +17,7 @@ from .common import (
     as_list,
     collect_objects,
     date_from_parts,
+    drop_empty,
     json_document,
     load_json,
     squash,
@@ -87,7 +88,7 @@ def _paper(item: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
         venue=_first(item.get("container-title")) or _first(event.get("name")) or None,
         links=unique(links),
         sources=[Provenance(origin, FORMAT, record=record)],
-        extra={k: v for k, v in extra.items() if v not in (None, "", [])},
+        extra=drop_empty(extra),
     )
     return title, abstract, paper
 

@@ -19,6 +19,7 @@ from .common import (
     add_arxiv_from_url,
     add_doi,
     date_from_parts,
+    drop_empty,
     json_document,
     load_json,
     note_missing_abstracts,
@@ -90,7 +91,7 @@ def _paper(item: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
         venue=venue or None,
         links=unique([item.get("URL")]),
         sources=[Provenance(origin, FORMAT, record=record)],
-        extra={k: v for k, v in extra.items() if v not in (None, "", [])},
+        extra=drop_empty(extra),
     )
     return title, abstract, paper
 

@@ -18,6 +18,7 @@ from .common import (
     add_doi,
     as_dict,
     collect_objects,
+    drop_empty,
     iso_date,
     json_document,
     load_json,
@@ -123,7 +124,7 @@ def _paper(work: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
         venue=squash(source.get("display_name")) or None,
         links=unique(links),
         sources=[Provenance(origin, FORMAT, record=record)],
-        extra={k: v for k, v in extra.items() if v not in (None, "", [], {})},
+        extra=drop_empty(extra, (None, "", [], {})),
     )
     return title, abstract, paper
 

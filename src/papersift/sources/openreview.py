@@ -21,6 +21,7 @@ from .common import (
     add_doi,
     as_dict,
     collect_objects,
+    drop_empty,
     first_dict,
     json_document,
     load_json,
@@ -103,7 +104,7 @@ def _paper(note: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
         venue=_text(content, "venue") or None,
         links=unique(links),
         sources=[Provenance(origin, FORMAT, record=record)],
-        extra={k: v for k, v in extra.items() if v not in (None, "", [])},
+        extra=drop_empty(extra),
     )
     return title, abstract, paper
 

@@ -18,6 +18,7 @@ from .common import (
     add_arxiv,
     add_arxiv_from_url,
     add_doi,
+    drop_empty,
     iso_date,
     note_missing_abstracts,
     reject_html,
@@ -96,7 +97,7 @@ def _paper(record: dict[str, Any], origin: str, number: int, line: int) -> tuple
         venue=venue,
         links=unique(list(urls)),
         sources=[Provenance(origin, FORMAT, record=number, line=line)],
-        extra={k: v for k, v in extra.items() if v not in (None, "", [])},
+        extra=drop_empty(extra),
     )
     return title, abstract, paper
 

@@ -19,6 +19,7 @@ from .common import (
     add_doi,
     as_dict,
     collect_objects,
+    drop_empty,
     first_dict,
     iso_date,
     json_document,
@@ -111,7 +112,7 @@ def _paper(raw: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pap
         venue=venue or None,
         links=unique([item.get("url"), pdf.get("url")]),
         sources=[Provenance(origin, FORMAT, record=record)],
-        extra={k: v for k, v in extra.items() if v not in (None, "", [])},
+        extra=drop_empty(extra),
     )
     return title, abstract, paper
 

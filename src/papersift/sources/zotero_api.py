@@ -19,6 +19,7 @@ from .common import (
     add_arxiv_from_url,
     add_doi,
     as_dict,
+    drop_empty,
     first_dict,
     iso_date,
     json_document,
@@ -95,7 +96,7 @@ def _paper(item: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
         venue=venue,
         links=unique([data.get("url"), alternate]),
         sources=[Provenance(origin, FORMAT, record=record)],
-        extra={k: v for k, v in extra.items() if v not in (None, "", [])},
+        extra=drop_empty(extra),
     )
     return title, abstract, paper
 
