@@ -155,13 +155,13 @@ def digest_from_store(
     settings = settings or DigestOptions()
     today = settings.today or dt.date.today()
     own = store.profile_papers(profile)
-    own_ids = {p.extra["store_id"] for p in own}
+    own_ids = {p.store_id for p in own}
     everything = store.candidate_papers()
-    candidates = [c for c in everything if c.extra["store_id"] not in own_ids]
+    candidates = [c for c in everything if c.store_id not in own_ids]
     ratings = store.ratings(profile)
     rated_ids = {r.paper_id for r in ratings}
     hidden = set() if settings.include_seen else store.shown_paper_ids(profile) | rated_ids
-    fresh = [c for c in candidates if c.extra["store_id"] not in hidden]
+    fresh = [c for c in candidates if c.store_id not in hidden]
     pool = [c for c, ok in zip(fresh, within_age(fresh, settings.max_age_days, today), strict=True) if ok]
     digest = Digest(
         recommendations=[],
@@ -226,11 +226,11 @@ def _rank_for_profile(
     record: bool,
     show_progress: bool,
 ) -> None:
-    by_id = {p.extra["store_id"]: p for p in everything}
+    by_id = {p.store_id: p for p in everything}
     rated_ids = {r.paper_id for r in ratings}
     background_ids = store.background_paper_ids(exclude=sorted(own_ids | rated_ids), limit=BACKGROUND_SIZE)
     missing = [i for i in [*background_ids, *rated_ids] if i not in by_id]
-    by_id.update({p.extra["store_id"]: p for p in store.papers_by_id(missing)})
+    by_id.update({p.store_id: p for p in store.papers_by_id(missing)})
     background = [by_id[i] for i in background_ids if i in by_id]
     rated = [(by_id[r.paper_id], r.rating) for r in ratings if r.paper_id in by_id]
     papers = [*own, *pool, *background, *(p for p, _ in rated)]
@@ -283,13 +283,13 @@ def _interest_groups(
 
     A paper added to the profile after its interests were found joins the interest with the nearest centroid.
     """
-    index = {p.extra["store_id"]: i for i, p in enumerate(own)}
+    index = {p.store_id: i for i, p in enumerate(own)}
     records = [r for r in store.interests(profile) if any(i in index for i in r.paper_ids)]
     if not records:
         found = _find_interests(own, own_vectors, reference)
         if save:
             store.save_interests(
-                profile, [(label, [own[i].extra["store_id"] for i in members]) for label, members in found], model_id
+                profile, [(label, [own[i].store_id for i in members]) for label, members in found], model_id
             )
             records = store.interests(profile)
         else:
@@ -314,7 +314,7 @@ def _find_interests(
 
 
 def _reference_texts(store: Store, own: Sequence[Paper]) -> list[str]:
-    ids = store.background_paper_ids(exclude=[p.extra["store_id"] for p in own], limit=BACKGROUND_SIZE)
+    ids = store.background_paper_ids(exclude=[p.store_id for p in own], limit=BACKGROUND_SIZE)
     return [p.text() for p in store.papers_by_id(ids)]
 
 
@@ -384,7 +384,7 @@ class ProfileOverview:
 
 
 def _views(store: Store, profile: str, records: Sequence[InterestRecord]) -> list[InterestView]:
-    papers = {p.extra["store_id"]: p for p in store.profile_papers(profile)}
+    papers = {p.store_id: p for p in store.profile_papers(profile)}
     return [
         InterestView(
             r.id, r.display_name, r.label, r.muted, r.name is not None, [papers[i] for i in r.paper_ids if i in papers]
@@ -396,7 +396,7 @@ def _views(store: Store, profile: str, records: Sequence[InterestRecord]) -> lis
 def profile_overview(store: Store, profile: str) -> ProfileOverview:
     papers = store.profile_papers(profile)
     ratings = store.ratings(profile)
-    rated = {p.extra["store_id"]: p for p in store.papers_by_id([r.paper_id for r in ratings])}
+    rated = {p.store_id: p for p in store.papers_by_id([r.paper_id for r in ratings])}
     return ProfileOverview(
         name=profile,
         papers=papers,
@@ -417,7 +417,7 @@ def find_interests(
         raise StoreError(f"profile '{profile}' has no papers to find interests in")
     found = _find_interests(own, _vectors(store, own, encoder), _reference_texts(store, own), max_k)
     store.save_interests(
-        profile, [(label, [own[i].extra["store_id"] for i in members]) for label, members in found], encoder.model_id
+        profile, [(label, [own[i].store_id for i in members]) for label, members in found], encoder.model_id
     )
     return _views(store, profile, store.interests(profile))
 
@@ -445,7 +445,7 @@ def merge_interests(store: Store, profile: str, interests: Sequence[str]) -> Int
     """Fold the second and later interests into the first; the merged interest is labelled afresh."""
     record = store.merge_interests(profile, interests)
     own = store.profile_papers(profile)
-    index = {p.extra["store_id"]: i for i, p in enumerate(own)}
+    index = {p.store_id: i for i, p in enumerate(own)}
     members = [index[i] for i in record.paper_ids if i in index]
     label = label_groups(
         [p.text() for p in own],
@@ -464,7 +464,7 @@ def split_interest(
     encoder = encoder or get_encoder()
     record = store.find_interest(profile, interest)
     own = store.profile_papers(profile)
-    index = {p.extra["store_id"]: i for i, p in enumerate(own)}
+    index = {p.store_id: i for i, p in enumerate(own)}
     members = [index[i] for i in record.paper_ids if i in index]
     if len(members) < parts:
         raise StoreError(f"interest '{record.display_name}' has {len(members)} papers, too few to split in {parts}")
@@ -478,7 +478,7 @@ def split_interest(
     records = store.replace_interest(
         profile,
         str(record.id),
-        [(label, [own[i].extra["store_id"] for i in g]) for label, g in zip(labels, groups, strict=True)],
+        [(label, [own[i].store_id for i in g]) for label, g in zip(labels, groups, strict=True)],
         encoder.model_id,
     )
     return _views(store, profile, records)

@@ -40,6 +40,8 @@ class Paper:
     links: list[str] = field(default_factory=list)
     sources: list[Provenance] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # The row id in the store this paper was read from; None for a paper read from a file or a service.
+    store_id: int | None = field(default=None, compare=False)
 
     @property
     def display_title(self) -> str:
@@ -64,12 +66,15 @@ class Paper:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["sources"] = [s.to_dict() for s in self.sources]
+        del data["store_id"]
+        if self.store_id is not None:
+            data["id"] = self.store_id
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
         sources = [Provenance(**s) for s in data.get("sources", [])]
-        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "sources"}
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k not in ("sources", "store_id")}
         return cls(**known, sources=sources)
 
 
@@ -135,6 +140,7 @@ class Recommendation:
     def to_dict(self) -> dict[str, Any]:
         p = self.paper
         return {
+            "id": p.store_id,
             "rank": self.rank,
             "score": round(self.score, 4),
             "title": p.display_title,

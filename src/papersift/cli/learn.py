@@ -34,7 +34,7 @@ def rate_command(paper: str, rating: str, profile: str | None) -> None:
     with open_store() as store:
         name = api.default_profile(store, profile)
         rated = api.rate_paper(store, name, paper, rating, origin="cli")
-    click.echo(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.extra['store_id']})")
+    click.echo(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.store_id})")
 
 
 @click.group("interests", cls=PapersiftGroup)

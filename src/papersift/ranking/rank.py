@@ -55,9 +55,9 @@ def exclude_own_papers(profile: Sequence[Paper], candidates: Sequence[Paper]) ->
     Papers from the store are already de-duplicated, so their store ids decide;
     papers read from files are matched by identity keys.
     """
-    if all("store_id" in p.extra for p in [*profile, *candidates]):
-        own_ids = {p.extra["store_id"] for p in profile}
-        return [c for c in candidates if c.extra["store_id"] not in own_ids]
+    if all(p.store_id is not None for p in [*profile, *candidates]):
+        own_ids = {p.store_id for p in profile}
+        return [c for c in candidates if c.store_id not in own_ids]
     own = {key for paper in profile for key in identity_keys(paper)}
     return [c for c in candidates if not own.intersection(identity_keys(c))]
 

@@ -373,7 +373,7 @@ def _paper_row(paper: Paper) -> dict[str, Any]:
         "comments": paper.comments,
         "upvotes": paper.upvotes,
         "links": json.dumps(paper.links),
-        "extra": json.dumps({k: v for k, v in paper.extra.items() if k != "store_id"}, sort_keys=True),
+        "extra": json.dumps(paper.extra, sort_keys=True),
     }
 
 
@@ -392,5 +392,5 @@ def _paper_from_row(row: Any, sources: Sequence[Any]) -> Paper:
         extra=json.loads(row.extra),
         sources=[Provenance(src.origin, src.format, src.record, src.line) for src in sources],
     )
-    paper.extra["store_id"] = row.id
+    paper.store_id = row.id
     return paper
