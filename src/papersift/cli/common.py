@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..config import default_db_path
+from ..config import store_location
 from ..digest import FORMATS, build_table, render
 from ..encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from ..errors import PapersiftError
@@ -37,7 +37,7 @@ class PapersiftGroup(click.Group):
 
 
 def open_store() -> Store:
-    return Store(default_db_path())
+    return Store(store_location())
 
 
 def show_progress() -> bool:
