@@ -8,11 +8,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from .encoders import Encoder, embed_papers, get_encoder
-from .errors import StoreError
+from .errors import ConfigError, StoreError
 from .models import Paper
 from .ranking.interests import MAX_INTERESTS, cluster, find_interests, label_groups
 from .ranking.pipeline import BACKGROUND_SIZE
 from .store import InterestRecord, Store
+
+
+def check_profile_name(name: str) -> str:
+    """A profile name as given, stripped; an empty or blank name is refused (its papers would be unreachable)."""
+    stripped = name.strip()
+    if not stripped:
+        raise ConfigError("a profile needs a name that is not empty (e.g. --profile me)")
+    return stripped
 
 
 def default_profile(store: Store, name: str | None) -> str:

@@ -8,6 +8,7 @@ come from: files (no ratings, interests found afresh, a sample of the feed as ba
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 
 # A stable sample of the papers at hand: the reference for calibration and the classifier's background.
 BACKGROUND_SIZE = 400
+# Shared terms are weighed against the profile and this many background texts (tokenising all 400
+# would cost a warm digest a third of a second; a hundred already tell field words from rare ones).
+EXPLAIN_REFERENCE = 100
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,13 @@ def background_sample(papers: Sequence[Paper], limit: int = BACKGROUND_SIZE) -> 
     return [papers[i] for i in order[:limit]]
 
 
+def explain_reference(background: Sequence[Paper], size: int = EXPLAIN_REFERENCE) -> list[str]:
+    """The background texts explanations are weighed against: chosen by content, not order, so the same
+    background in any order (a store's, a file's) gives the same explanations."""
+    texts = {p.text() for p in background}
+    return sorted(texts, key=lambda t: hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest())[:size]
+
+
 def interests_found_now(inputs: RankingInputs) -> InterestSource:
     """Interests clustered from the profile's vectors, labelled against the background; stored nowhere."""
 
@@ -150,7 +161,7 @@ def rank_profile(
         [RatedPaper(p, r, v) for (p, r), v in zip(inputs.rated, vectors.rated, strict=True)],
         options,
         settings,
-        reference=[p.text() for p in inputs.background],
+        reference=explain_reference(inputs.background),
     )
     return Ranking(
         result.recommendations,
