@@ -16,8 +16,9 @@ from typing import Any
 from ..errors import InputError
 from ..identity import normalize_arxiv_id, normalize_doi
 from ..models import Paper, Provenance
-from .base import ParseResult, split_plain_authors
-from .common import as_dict, as_list
+from .base import ParseResult, iter_lines, split_plain_authors
+from .common import as_dict, as_list, json_document
+from .sanitize import reader
 
 FORMAT_JSON = "json"
 FORMAT_JSONL = "jsonl"
@@ -82,25 +83,33 @@ def paper_from_object(obj: Any, origin: str, fmt: str, record: int, line: int | 
 
 
 def looks_like_json(text: str) -> bool:
-    return text.lstrip()[:1] in ("[", "{") and not looks_like_jsonl(text)
+    return (text[:64].lstrip()[:1] or text.lstrip()[:1]) in ("[", "{") and not looks_like_jsonl(text)
 
 
 def looks_like_jsonl(text: str) -> bool:
-    lines = [line for line in text.strip().split("\n") if line.strip()]
-    if len(lines) < 2 or not all(line.lstrip().startswith("{") for line in lines[:3]):
+    lines: list[str] = []
+    for _, line in iter_lines(text):  # the first three non-blank lines, not a copy of the whole text
+        if line.strip():
+            lines.append(line)
+            if len(lines) == 3:
+                break
+    if len(lines) < 2 or not all(line.lstrip().startswith("{") for line in lines):
         return False
     try:
         json.loads(lines[0])
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return False
     return True
 
 
+@reader(FORMAT_JSON)
 def parse_json(text: str, origin: str = "<text>") -> ParseResult:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON ({exc.msg})", origin, line=exc.lineno) from None
+    data = json_document(text)  # the document detection parsed, if it did
+    if data is None:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON ({exc.msg})", origin, line=exc.lineno) from None
     if isinstance(data, dict) and isinstance(data.get("papers"), list):
         items = data["papers"]
     elif isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
@@ -117,10 +126,11 @@ def parse_json(text: str, origin: str = "<text>") -> ParseResult:
     return result
 
 
+@reader(FORMAT_JSONL)
 def parse_jsonl(text: str, origin: str = "<text>") -> ParseResult:
     result = ParseResult()
     record = 0
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    for line_no, line in iter_lines(text):
         if not line.strip():
             continue
         record += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import InputError
 from ..models import Paper, Provenance
 from .base import ParseResult, split_inverted_authors
+from .sanitize import reader
 
 FORMAT = "publist"
 
@@ -35,6 +36,7 @@ def looks_like(text: str) -> bool:
     return sum(len(line) for line in body[2::3]) / max(1, len(body) // 3) > 150
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     lines = text.rstrip("\n").split("\n")
     while lines and not lines[-1].strip():

@@ -26,6 +26,7 @@ from .common import (
     squash,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "ris"
 _TY = re.compile(r"^TY  - ", re.MULTILINE)
@@ -125,6 +126,7 @@ def _check_complete(text: str, origin: str) -> list[int]:
     return starts
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     import rispy  # imported when needed: most runs read no RIS
 
