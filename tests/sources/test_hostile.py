@@ -204,3 +204,30 @@ def test_size_limit_from_the_config_file(tmp_path: Path, monkeypatch: pytest.Mon
         read_papers(path)
     monkeypatch.setenv("PAPERSIFT_INPUT_MAX_BYTES", "1000")
     assert read_papers(path).papers
+
+
+# -- item 6: detection refuses what it does not understand ------------------------------------
+
+
+def test_truncated_yaml_is_not_a_publication_list(tmp_path: Path) -> None:
+    body = "x" * 40
+    yaml = (
+        "- request:\n    body: null\n    headers: {" + ", ".join(f"h{i}: {body}" for i in range(8)) + "}\n"
+        "  response:\n    status: {code: 200, message: OK}\n    body: {string: '" + "word " * 60 + "'}\n"
+    )
+    from papersift.sources import detect_format, publist
+
+    assert detect_format(yaml) is None and not publist.looks_like(yaml)
+    with pytest.raises(InputError, match="no known format"):
+        (tmp_path / "cut.yaml").write_text(yaml, encoding="utf-8")
+        read_papers(tmp_path / "cut.yaml")
+
+
+def test_publication_list_author_lines_must_be_names() -> None:
+    from papersift.sources import publist
+
+    record = "A Title of a Paper\n{}\n" + "An abstract sentence that goes on. " * 6 + "\n"
+    assert publist.looks_like(record.format("Lovelace, Ada, Turing, Alan"))
+    assert publist.looks_like(record.format("Ada Lovelace and Alan Turing"))
+    for bad in ("url: https://example.org", "<b>Ada</b>", '"authors": ["Ada"]', "AU  - Lovelace, Ada", "x = 1; y = 2"):
+        assert not publist.looks_like(record.format(bad)), bad
