@@ -5,7 +5,9 @@ A paper object has ``title`` and/or ``abstract`` and optionally ``authors``
 ``comments``, ``n_authors``, ``upvotes``, ``links``. A JSON file holds a list of
 them or ``{"papers": [...]}``; a JSONL file one per line. Objects in the
 OpenReview expertise layout (``{"id": ..., "content": {"title": ..., "abstract": ...}}``,
-values possibly wrapped as ``{"value": ...}``) are read too.
+values possibly wrapped as ``{"value": ...}``) are read too. A JSON object of paper objects
+(``{"id1": {...}, "id2": {...}}``, as OpenReview's ``submissions.json``) keeps each key in
+``extra["key"]``.
 """
 
 from __future__ import annotations
@@ -110,10 +112,12 @@ def parse_json(text: str, origin: str = "<text>") -> ParseResult:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON ({exc.msg})", origin, line=exc.lineno) from None
+    keys: list[str] | None = None
     if isinstance(data, dict) and isinstance(data.get("papers"), list):
         items = data["papers"]
     elif isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
-        items = list(data.values())  # {id: paper}, as OpenReview's submissions.json
+        keys = list(data)  # {id: paper}, as OpenReview's submissions.json: the keys are the ids
+        items = list(data.values())
     elif isinstance(data, list):
         items = data
     elif isinstance(data, dict):
@@ -122,7 +126,10 @@ def parse_json(text: str, origin: str = "<text>") -> ParseResult:
         raise InputError("expected a JSON list of papers", origin)
     result = ParseResult()
     for record, obj in enumerate(items, start=1):
-        result.papers.append(paper_from_object(obj, origin, FORMAT_JSON, record, None))
+        paper = paper_from_object(obj, origin, FORMAT_JSON, record, None)
+        if keys is not None:
+            paper.extra["key"] = keys[record - 1]
+        result.papers.append(paper)
     return result
 
 
