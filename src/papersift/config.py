@@ -86,6 +86,11 @@ class FollowConfig:
     location: str | None = None
 
 
+# The largest input file read ([input] max_bytes, or $PAPERSIFT_INPUT_MAX_BYTES); see docs/formats.md.
+INPUT_MAX_BYTES_ENV = "PAPERSIFT_INPUT_MAX_BYTES"
+DEFAULT_INPUT_MAX_BYTES = 64 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class StoreConfig:
     """``[store]``: where the store lives (``url``: a PostgreSQL URL, or a file path) and how long
@@ -102,6 +107,7 @@ class Config:
     profiles: tuple[ProfileConfig, ...] = ()
     follow: tuple[FollowConfig, ...] = ()
     store: StoreConfig = StoreConfig()
+    input_max_bytes: int = DEFAULT_INPUT_MAX_BYTES
 
 
 def default_config_path() -> Path:
@@ -142,7 +148,7 @@ def store_location(config: Config | None = None) -> str | Path:
 
 
 def _parse_config(data: dict[str, Any], file: Path) -> Config:
-    _no_unknown(data, {"contact", "profiles", "follow", "store"}, file, "")
+    _no_unknown(data, {"contact", "profiles", "follow", "store", "input"}, file, "")
     contact_table = data.get("contact", {})
     if not isinstance(contact_table, dict):
         raise ConfigError(f'{file}: contact: expected a table ([contact] email = "you@example.org")')
@@ -160,6 +166,7 @@ def _parse_config(data: dict[str, Any], file: Path) -> Config:
         profiles=profiles,
         follow=follow,
         store=_store(data.get("store", {}), file),
+        input_max_bytes=_input_max_bytes(data.get("input", {}), file),
     )
 
 
@@ -176,6 +183,26 @@ def _store(table: Any, file: Path) -> StoreConfig:
             f"{file}: store.candidate_window_days: expected a whole number of days (1 or more), not {window!r}"
         )
     return StoreConfig(url=url, candidate_window_days=window)
+
+
+def _input_max_bytes(table: Any, file: Path) -> int:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: input: expected a table ([input] max_bytes = 67108864)")
+    _no_unknown(table, {"max_bytes"}, file, "input.")
+    value = table.get("max_bytes", DEFAULT_INPUT_MAX_BYTES)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{file}: input.max_bytes: expected a positive number of bytes, not {value!r}")
+    return value
+
+
+def input_max_bytes(config: Config | None = None) -> int:
+    """The largest input file read: ``$PAPERSIFT_INPUT_MAX_BYTES``, else ``[input] max_bytes``, else 64 MiB."""
+    override = os.environ.get(INPUT_MAX_BYTES_ENV, "").strip()
+    if override:
+        if not override.isdigit() or int(override) <= 0 or len(override) > 18:
+            raise ConfigError(f"{INPUT_MAX_BYTES_ENV}: expected a positive number of bytes, not {override!r}")
+        return int(override)
+    return (config or load_config()).input_max_bytes
 
 
 def _contact(value: Any, file: Path, where: str) -> str | None:
