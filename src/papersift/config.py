@@ -84,11 +84,26 @@ class FollowConfig:
 
 
 @dataclass(frozen=True)
+class NetworkConfig:
+    """``[network]``: the limits every request keeps, and other base URLs for services (``[network.endpoints]``).
+
+    ``endpoints`` maps a service's host to a base URL requests go to instead (a mirror, or a local
+    test server): ``"api.openalex.org" = "http://127.0.0.1:8765/openalex"``.
+    """
+
+    deadline: float = 120.0  # seconds one request may take in all (a server trickling bytes is cut off)
+    max_response_mb: float = 64.0  # the largest response body, also once decompressed
+    max_retry_after: float = 60.0  # a longer Retry-After defers the source to the next run
+    endpoints: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     contact: str | None = None
     profiles: tuple[ProfileConfig, ...] = ()
     follow: tuple[FollowConfig, ...] = ()
+    network: NetworkConfig = field(default_factory=NetworkConfig)
 
 
 def default_config_path() -> Path:
@@ -118,7 +133,7 @@ def load_config(path: str | Path | None = None) -> Config:
 
 
 def _parse_config(data: dict[str, Any], file: Path) -> Config:
-    _no_unknown(data, {"contact", "profiles", "follow"}, file, "")
+    _no_unknown(data, {"contact", "profiles", "follow", "network"}, file, "")
     contact_table = data.get("contact", {})
     if not isinstance(contact_table, dict):
         raise ConfigError(f'{file}: contact: expected a table ([contact] email = "you@example.org")')
@@ -130,7 +145,31 @@ def _parse_config(data: dict[str, Any], file: Path) -> Config:
         if names.count(name) > 1:
             raise ConfigError(f"{file}: profiles: the name '{name}' is declared twice")
     follow = tuple(_follow(t, file, f"follow[{i}]") for i, t in enumerate(_tables(data, "follow", file)))
-    return Config(path=file, contact=_contact(contact, file, "contact.email"), profiles=profiles, follow=follow)
+    network = _network(data.get("network", {}), file)
+    return Config(
+        path=file, contact=_contact(contact, file, "contact.email"), profiles=profiles, follow=follow, network=network
+    )
+
+
+def _network(table: Any, file: Path) -> NetworkConfig:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: network: expected a table ([network] deadline = 120)")
+    defaults = NetworkConfig()
+    numbers = {"deadline": defaults.deadline, "max_response_mb": defaults.max_response_mb}
+    numbers["max_retry_after"] = defaults.max_retry_after
+    _no_unknown(table, {"endpoints", *numbers}, file, "network.")
+    for key in numbers:
+        value = table.get(key, numbers[key])
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
+            raise ConfigError(f"{file}: network.{key}: expected a positive number, not {value!r}")
+        numbers[key] = float(value)
+    endpoints = table.get("endpoints", {})
+    if not isinstance(endpoints, dict):
+        raise ConfigError(f'{file}: network.endpoints: expected a table ("api.openalex.org" = "http://...")')
+    for host, base in endpoints.items():
+        if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+            raise ConfigError(f"{file}: network.endpoints.{host}: expected an http(s) base URL, not {base!r}")
+    return NetworkConfig(**numbers, endpoints={h.lower(): b for h, b in endpoints.items()})
 
 
 def _contact(value: Any, file: Path, where: str) -> str | None:

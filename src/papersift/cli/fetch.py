@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import api
-from ..config import SourceSpec, load_config
+from ..config import Config, SourceSpec, load_config
 from ..errors import ConfigError
 from ..fetch import (
     ArxivDaily,
@@ -44,8 +44,9 @@ ZOTERO_KEY_ENV = "PAPERSIFT_ZOTERO_KEY"
 CLIENT_FACTORY: Callable[[str | None], HttpClient] | None = None
 
 
-def make_client(contact: str | None) -> HttpClient:
-    return CLIENT_FACTORY(contact) if CLIENT_FACTORY is not None else HttpClient(contact)
+def make_client(config: Config) -> HttpClient:
+    """The client for one command: the config's ``[network]`` limits and endpoints (tests: CLIENT_FACTORY)."""
+    return CLIENT_FACTORY(config.contact) if CLIENT_FACTORY is not None else HttpClient.from_config(config)
 
 
 def config_option(func: F) -> F:
@@ -89,7 +90,7 @@ def report_all(reports: Sequence[FetchReport], quiet: bool) -> None:
 
 def run_fetchers(fetchers: Sequence[Fetcher], config_path: Path | None, quiet: bool) -> None:
     config = load_config(config_path)
-    with open_store() as store, make_client(config.contact) as client:
+    with open_store() as store, make_client(config) as client:
         reports = [api.fetch_source(store, f, client, on_page=_progress(quiet)) for f in fetchers]
     report_all(reports, quiet)
 
@@ -160,7 +161,7 @@ def update_command(config_path: Path | None, zotero_key: str | None, quiet: bool
     if not config.profiles and not config.follow:
         where = config.path or "the config file"
         raise ConfigError(f"{where} declares no [[profiles]] and no [[follow]] sources; nothing to update")
-    with open_store() as store, make_client(config.contact) as client:
+    with open_store() as store, make_client(config) as client:
         reports = api.update(
             store, config, client, zotero_key or os.environ.get(ZOTERO_KEY_ENV), on_page=_progress(quiet)
         )
@@ -207,7 +208,7 @@ def import_from_services(
     if not sources:
         return
     config = load_config(config_path)
-    with open_store() as store, make_client(config.contact) as client:
+    with open_store() as store, make_client(config) as client:
         reports = api.import_profile_from(
             store, name, sources, client, zotero_key or os.environ.get(ZOTERO_KEY_ENV), on_page=_progress(quiet)
         )
@@ -234,7 +235,7 @@ def profile_refresh(name: str, zotero_key: str | None, config_path: Path | None,
     config = load_config(config_path)
     declared = next((p for p in config.profiles if p.name == name), None)
     key = zotero_key or (declared.zotero_key if declared else None) or os.environ.get(ZOTERO_KEY_ENV)
-    with open_store() as store, make_client(config.contact) as client:
+    with open_store() as store, make_client(config) as client:
         reports = api.refresh_profile(store, name, client, key, on_page=_progress(quiet))
     report_all(reports, quiet)
 

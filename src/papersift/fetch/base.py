@@ -8,6 +8,7 @@ its checkpoint in one transaction as it arrives.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -15,10 +16,12 @@ from typing import Any, Protocol
 import httpx
 
 from ..errors import ConfigError, InputError, SourceError
+from ..models import Paper
 from ..sources import ParseResult, decode
 from .client import HttpClient, full_url
 
 Parser = Callable[[str, str], ParseResult]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 State = dict[str, Any]
 
 
@@ -70,13 +73,66 @@ def get_parsed(
     """GET and parse one response; a bad body is a :class:`SourceError` naming the service and the request."""
     origin = full_url(url, {k: v for k, v in (params or {}).items() if v is not None})
     response = client.get(url, params, headers, service)
+    return parse_response(service, origin, response.content, parser), response, origin
+
+
+def parse_response(service: str, origin: str, content: bytes, parser: Parser) -> ParseResult:
+    """Parse one response body; whatever the body does to the parser is a :class:`SourceError` naming the request.
+
+    Text no database can hold (lone UTF-16 surrogates, from a JSON escape like ``\\ud800``) is
+    replaced by U+FFFD in every paper, with a warning, instead of failing the whole page.
+    """
     try:
-        result = parser(decode(response.content, origin), origin)
+        result = parser(decode(content, origin), origin)
     except InputError as exc:
         raise SourceError(f"{service}: GET {exc}") from None
     except RecursionError:
         raise SourceError(f"{service}: GET {origin}: the response is nested too deeply to read") from None
-    return result, response, origin
+    except MemoryError:
+        raise SourceError(f"{service}: GET {origin}: the response needs more memory than there is to read") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+        # A parser tripping over a shape it did not expect: the service's fault, reported, not a traceback.
+        reason = " ".join(str(exc).split())[:200]
+        raise SourceError(
+            f"{service}: GET {origin}: the response could not be read ({type(exc).__name__}: {reason})"
+        ) from None
+    repaired = sum(scrub_surrogates(paper) for paper in result.papers)
+    if repaired:
+        result.warnings.append(
+            f"{origin}: {repaired} papers had invalid characters (lone surrogates), replaced by \ufffd"
+        )
+    return result
+
+
+def _scrub(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            return _SURROGATE.sub("\ufffd", value), True
+        return value, False
+    if isinstance(value, list):
+        pairs = [_scrub(v) for v in value]
+        return [v for v, _ in pairs], any(c for _, c in pairs)
+    if isinstance(value, dict):
+        changed = False
+        cleaned = {}
+        for key, item in value.items():
+            new_key, key_changed = _scrub(key)
+            new_item, item_changed = _scrub(item)
+            cleaned[new_key] = new_item
+            changed = changed or key_changed or item_changed
+        return cleaned, changed
+    return value, False
+
+
+def scrub_surrogates(paper: Paper) -> bool:
+    """Replace lone surrogates in ``paper``'s text fields (in place); True if any were found."""
+    changed = False
+    for name in ("title", "abstract", "authors", "ids", "date", "venue", "comments", "links", "extra"):
+        value, was = _scrub(getattr(paper, name))
+        if was:
+            setattr(paper, name, value)
+            changed = True
+    return changed
 
 
 def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:

@@ -19,7 +19,7 @@ from ..models import Paper
 from ..store import Store
 from .arxiv import ArxivAuthor, ArxivDaily, check_categories
 from .base import Fetcher, Page
-from .client import HttpClient
+from .client import HttpClient, SourceDeferred
 from .dblp import DblpPerson, dblp_pid
 from .files import FileSource, is_url
 from .huggingface import HuggingFaceDaily
@@ -45,6 +45,7 @@ class FetchReport:
     resumed: bool = False
     empty_day: str | None = None
     error: str | None = None
+    deferred: bool = False
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -56,7 +57,8 @@ class FetchReport:
         resumed = " (resumed)" if self.resumed else ""
         if self.error is not None:
             kept = f"; {self.got} papers from {self.pages} earlier pages kept, rerun to resume" if self.pages else ""
-            return f"{self.label}: failed: {self.error}{kept}"
+            outcome = "deferred" if self.deferred else "failed"
+            return f"{self.label}: {outcome}: {self.error}{kept}"
         if self.empty_day is not None:
             return f"{self.label}: no announcements on {self.empty_day} ({_why_empty(self.empty_day)})"
         return f"{self.label}: got {self.got} (new {self.new}){resumed}"
@@ -80,7 +82,8 @@ def fetch_source(
     """Fetch every page of ``fetcher`` into the store (as candidates, or into ``profile``).
 
     Library errors (a bad response, a service that gave up, the store refusing a write) end up in
-    the report, never raised: pages stored before them stay stored.
+    the report, never raised: pages stored before them stay stored. So does any other exception
+    (a bug met on a hostile response): it costs this source, never the sources after it.
     """
     checkpoint = store.checkpoint(fetcher.key)
     resume = checkpoint is not None and not checkpoint.done and bool(checkpoint.state)
@@ -107,11 +110,28 @@ def fetch_source(
             report.warnings.extend(page.result.warnings[: max(0, MAX_WARNINGS - len(report.warnings))])
             if page.empty_day and page.done and report.got == 0:
                 report.empty_day = page.empty_day
+            report.warnings.extend(_drain(client))
             if on_page is not None:
                 on_page(report, page)
+    except SourceDeferred as exc:
+        report.error, report.deferred = str(exc), True
     except PapersiftError as exc:
         report.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one source's failure, whatever it is, must not end the run
+        reason = " ".join(str(exc).split())[:300]
+        report.error = f"unexpected {type(exc).__name__} ({reason}); please report this as a bug"
+    report.warnings.extend(_drain(client))
     return report
+
+
+def _drain(client: HttpClient) -> list[str]:
+    """The client's notices (long waits it made or refused) since last asked."""
+    notices = getattr(client, "notices", None)
+    if not notices:
+        return []
+    taken = list(notices)
+    notices.clear()
+    return taken
 
 
 # -- profiles ----------------------------------------------------------------------
