@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from .. import fileio
 from ..config import default_db_path
 from ..digest import FORMATS, build_table, render
 from ..encoders import DEFAULT_ENCODER, Encoder, get_encoder
@@ -19,6 +18,7 @@ from ..models import Recommendation
 from ..ranking import DEFAULT_AGGREGATION, RankOptions
 from ..sources import FORMATS as INPUT_FORMATS
 from ..store import Store
+from ..textsafe import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,7 +30,7 @@ class PapersiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PapersiftError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(str(exc))) from None
         except OSError as exc:
             # A broken pipe or a full disk while writing output: the user's environment, not a bug.
             raise click.ClickException(f"{exc.filename or 'output'}: {exc.strerror or exc}") from None
@@ -48,7 +48,7 @@ def warn(messages: Sequence[str], quiet: bool) -> None:
     if quiet:
         return
     for message in messages[:20]:
-        click.echo(f"warning: {message}", err=True)
+        click.echo(printable(f"warning: {message}", single_line=True), err=True)
     if len(messages) > 20:
         click.echo(f"warning: ... and {len(messages) - 20} more", err=True)
 
@@ -102,7 +102,7 @@ def rank_options(top: int, aggregation: str) -> RankOptions:
 
 
 def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, title: str, subtitle: str) -> None:
-    """Print the digest, or write it to ``out`` atomically (a crash never leaves half a file)."""
+    """Print the digest, or write it to ``out`` (atomically, a regular file only; says when it overwrote one)."""
     if out is None:
         if fmt == "table":
             from rich.console import Console
@@ -111,13 +111,5 @@ def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, tit
         else:
             click.echo(render(recs, fmt, title, subtitle), nl=False)
         return
-    text = render(recs, fmt, title, subtitle)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if fileio.write_output(out, render(recs, fmt, title, subtitle)):
+        click.echo(f"overwrote {out}", err=True)

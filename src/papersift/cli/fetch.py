@@ -34,6 +34,7 @@ from ..fetch import (
 from ..fetch.arxiv import check_categories
 from ..fetch.base import Fetcher, parse_date
 from ..sources import FORMATS as INPUT_FORMATS
+from ..textsafe import printable
 from .common import PapersiftGroup, open_store, show_progress, warn
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,7 +82,7 @@ def report_all(reports: Sequence[FetchReport], quiet: bool) -> None:
     """One line per source; exit 1 if any failed (everything that worked is stored already)."""
     for report in reports:
         warn(report.warnings, quiet)
-        click.echo(report.describe())
+        click.echo(printable(report.describe(), single_line=True))
     failed = [r for r in reports if not r.ok]
     if failed:
         click.echo(f"{len(failed)} of {len(reports)} sources failed; rerun to resume them", err=True)
@@ -222,7 +223,7 @@ def profile_exclude(name: str, paper: str) -> None:
     """Keep PAPER (store id, arXiv id, DOI or exact title) out of profile NAME, also after refreshes."""
     with open_store() as store:
         found = api.exclude_from_profile(store, name, paper)
-    click.echo(f"profile '{name}': excluded {found.display_title}")
+    click.echo(printable(f"profile '{name}': excluded {found.display_title}", single_line=True))
 
 
 @click.command("refresh")

@@ -7,6 +7,7 @@ import click
 from .. import api
 from ..encoders import DEFAULT_ENCODER
 from ..store import RATINGS
+from ..textsafe import printable
 from .common import PapersiftGroup, make_encoder, open_store
 
 profile_option = click.option(
@@ -34,7 +35,9 @@ def rate_command(paper: str, rating: str, profile: str | None) -> None:
     with open_store() as store:
         name = api.default_profile(store, profile)
         rated = api.rate_paper(store, name, paper, rating, origin="cli")
-    click.echo(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.store_id})")
+    click.echo(
+        printable(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.store_id})", single_line=True)
+    )
 
 
 @click.group("interests", cls=PapersiftGroup)
@@ -46,9 +49,9 @@ def _print(views: list[api.InterestView]) -> None:
     for view in views:
         flags = " [muted]" if view.muted else ""
         label = f" (terms: {view.label})" if view.renamed else ""
-        click.echo(f"{view.id}. {view.name}{label}{flags}: {len(view.papers)} papers")
+        click.echo(printable(f"{view.id}. {view.name}{label}{flags}: {len(view.papers)} papers", single_line=True))
         for paper in view.papers[:5]:
-            click.echo(f"     - {paper.display_title}")
+            click.echo(printable(f"     - {paper.display_title}", single_line=True))
         if len(view.papers) > 5:
             click.echo(f"     ... and {len(view.papers) - 5} more")
 

@@ -11,6 +11,7 @@ from ..config import default_db_path
 from ..encoders import DEFAULT_ENCODER
 from ..ranking import DEFAULT_AGGREGATION
 from ..ranking.personal import DigestOptions
+from ..textsafe import printable
 from .common import (
     PapersiftGroup,
     input_format_option,
@@ -141,19 +142,30 @@ def profile_show(name: str) -> None:
     click.echo(f"papers ({len(overview.papers)}):")
     for index, paper in enumerate(overview.papers, start=1):
         origins = ", ".join(sorted({origin_label(s.origin) for s in paper.sources}))
-        click.echo(f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}]")
+        click.echo(
+            printable(
+                f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}]", single_line=True
+            )
+        )
     for line in describe_sources(name):
-        click.echo(line)
+        click.echo(printable(line, single_line=True))
     if overview.interests:
         click.echo(f"interests ({len(overview.interests)}):")
         for interest in overview.interests:
             muted = " [muted]" if interest.muted else ""
-            click.echo(f"{interest.id:3d}. {interest.name}{muted}: {len(interest.papers)} papers")
+            click.echo(
+                printable(f"{interest.id:3d}. {interest.name}{muted}: {len(interest.papers)} papers", single_line=True)
+            )
     else:
         click.echo("interests: not found yet (papersift interests list, or the first digest, finds them)")
     click.echo(f"ratings ({len(overview.ratings)}):")
     for entry in overview.ratings:
-        click.echo(f"  {entry.rating:7s} {entry.paper.display_title}  [{entry.created_at}; from {entry.origin}]")
+        click.echo(
+            printable(
+                f"  {entry.rating:7s} {entry.paper.display_title}  [{entry.created_at}; from {entry.origin}]",
+                single_line=True,
+            )
+        )
 
 
 @profile_group.command("reset-feedback")
