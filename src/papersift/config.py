@@ -34,16 +34,14 @@ CONFIG_ENV = "PAPERSIFT_CONFIG"
 CONTACT_ENV = "PAPERSIFT_CONTACT"
 CONFIG_FILENAME = "config.toml"
 
-# Keys of a [[profiles]] table -> the kind of profile source they declare.
-PROFILE_SOURCE_KEYS = {
-    "openalex": "openalex",
-    "orcid": "orcid",
-    "s2_author": "s2-author",
-    "dblp": "dblp",
-    "arxiv_author": "arxiv-author",
-    "zotero_user": "zotero",
-    "files": "file",
-}
+
+def profile_source_keys() -> dict[str, str]:
+    """Keys of a [[profiles]] table -> the kind of profile source they declare (from the one registry)."""
+    from .fetch.registry import PROFILE_SOURCES  # imported late: fetch imports this module
+
+    return {k.config_key: k.kind for k in PROFILE_SOURCES.values()}
+
+
 # Keys of a [[follow]] table, per source.
 FOLLOW_KEYS = {
     "arxiv": {"categories"},
@@ -56,7 +54,7 @@ FOLLOW_KEYS = {
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One source of a profile's papers: ``kind`` (openalex, orcid, s2-author, dblp, arxiv-author, zotero, file)."""
+    """One source of a profile's papers: ``kind`` is one of :data:`papersift.fetch.registry.PROFILE_SOURCES`."""
 
     kind: str
     value: str
@@ -213,12 +211,13 @@ def _texts(table: dict[str, Any], key: str, file: Path, where: str) -> tuple[str
 
 
 def _profile(table: dict[str, Any], file: Path, where: str) -> ProfileConfig:
-    _no_unknown(table, {"name", "zotero_key", *PROFILE_SOURCE_KEYS}, file, f"{where}.")
+    source_keys = profile_source_keys()
+    _no_unknown(table, {"name", "zotero_key", *source_keys}, file, f"{where}.")
     name = _text(table, "name", file, where)
     if name is None:
         raise ConfigError(f"{file}: {where}.name: every profile needs a name")
     sources = []
-    for key, kind in PROFILE_SOURCE_KEYS.items():
+    for key, kind in source_keys.items():
         for value in _texts(table, key, file, where):
             if kind == "file" and "://" not in value:
                 value = str((file.parent / Path(value).expanduser()).resolve())

@@ -11,7 +11,6 @@ over an ``httpx.MockTransport`` with a fake clock); nothing else in the CLI talk
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,13 +32,13 @@ from ..fetch import (
 )
 from ..fetch.arxiv import check_categories
 from ..fetch.base import Fetcher, parse_date
+from ..fetch.registry import PROFILE_SOURCES, ZOTERO_KEY_ENV, sources_from_options
+from ..fetch.registry import zotero_key as resolve_zotero_key
 from ..sources import FORMATS as INPUT_FORMATS
 from ..textsafe import printable
 from .common import PapersiftGroup, open_store, show_progress, warn
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-ZOTERO_KEY_ENV = "PAPERSIFT_ZOTERO_KEY"
 
 # Replaced by tests: contact address -> client. None: a real client over the network.
 CLIENT_FACTORY: Callable[[str | None], HttpClient] | None = None
@@ -163,9 +162,7 @@ def update_command(config_path: Path | None, zotero_key: str | None, quiet: bool
         where = config.path or "the config file"
         raise ConfigError(f"{where} declares no [[profiles]] and no [[follow]] sources; nothing to update")
     with open_store() as store, make_client(config) as client:
-        reports = api.update(
-            store, config, client, zotero_key or os.environ.get(ZOTERO_KEY_ENV), on_page=_progress(quiet)
-        )
+        reports = api.update(store, config, client, zotero_key, on_page=_progress(quiet))
     report_all(reports, quiet)
 
 
@@ -173,26 +170,23 @@ def update_command(config_path: Path | None, zotero_key: str | None, quiet: bool
 
 
 def profile_source_options(func: F) -> F:
-    """The options of ``profile import`` that name services instead of files."""
+    """The options of ``profile import`` that name services instead of files (one per registry entry)."""
     options = [
-        click.option("--openalex", multiple=True, help="An OpenAlex author id (A...), repeatable."),
-        click.option("--orcid", multiple=True, help="An ORCID iD, repeatable."),
-        click.option("--s2-author", "s2_author", multiple=True, help="A Semantic Scholar author id, repeatable."),
-        click.option("--dblp", multiple=True, help="A DBLP person id (PID, e.g. 73/6258), repeatable."),
-        click.option("--arxiv-author", "arxiv_author", multiple=True, help='An arXiv author name, e.g. "Cevher, V".'),
-        click.option("--zotero-user", "zotero_user", multiple=True, help="A Zotero user id (its library)."),
-        click.option("--zotero-key", default=None, help=f"Zotero API key, never stored (or ${ZOTERO_KEY_ENV})."),
-        config_option,
+        click.option(kind.option_name, kind.config_key, multiple=True, help=kind.help)
+        for kind in PROFILE_SOURCES.values()
+        if kind.option
     ]
+    options.append(
+        click.option("--zotero-key", default=None, help=f"Zotero API key, never stored (or ${ZOTERO_KEY_ENV}).")
+    )
+    options.append(config_option)
     for option in reversed(options):
         func = option(func)
     return func
 
 
 def service_sources(**given: tuple[str, ...]) -> list[SourceSpec]:
-    kinds = {"openalex": "openalex", "orcid": "orcid", "s2_author": "s2-author", "dblp": "dblp"}
-    kinds |= {"arxiv_author": "arxiv-author", "zotero_user": "zotero"}
-    return [SourceSpec(kinds[option], value) for option, values in given.items() for value in values]
+    return sources_from_options(given)
 
 
 def import_from_services(
@@ -211,7 +205,7 @@ def import_from_services(
     config = load_config(config_path)
     with open_store() as store, make_client(config) as client:
         reports = api.import_profile_from(
-            store, name, sources, client, zotero_key or os.environ.get(ZOTERO_KEY_ENV), on_page=_progress(quiet)
+            store, name, sources, client, resolve_zotero_key(zotero_key), on_page=_progress(quiet)
         )
     report_all(reports, quiet)
 
@@ -235,7 +229,7 @@ def profile_refresh(name: str, zotero_key: str | None, config_path: Path | None,
     """Re-pull profile NAME from its sources: new papers join, excluded papers stay out."""
     config = load_config(config_path)
     declared = next((p for p in config.profiles if p.name == name), None)
-    key = zotero_key or (declared.zotero_key if declared else None) or os.environ.get(ZOTERO_KEY_ENV)
+    key = resolve_zotero_key(zotero_key, declared.zotero_key if declared else None)
     with open_store() as store, make_client(config) as client:
         reports = api.refresh_profile(store, name, client, key, on_page=_progress(quiet))
     report_all(reports, quiet)

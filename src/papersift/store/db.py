@@ -6,7 +6,6 @@ the store exactly as it was.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,16 +18,13 @@ from sqlalchemy import create_engine, delete, event, func, insert, select, text,
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..clock import now_iso as _now
 from ..errors import StoreError
 from ..identity import deduplicate, identity_keys, merge
 from ..models import Paper, Provenance
 from . import schema as s
 from .fetchstate import FetchStateMixin
 from .learning import LearningMixin
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

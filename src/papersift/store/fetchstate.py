@@ -7,7 +7,6 @@ from its last stored page with nothing lost and nothing written twice.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from ..clock import now_iso as _now
 from ..identity import identity_keys
 from . import schema as s
 
@@ -25,10 +25,6 @@ if TYPE_CHECKING:
 
     from ..models import Paper
     from .db import ImportSummary
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ A mixin of :class:`~papersift.store.db.Store`; every public write is one transac
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from ..clock import now_iso as _now
 from ..errors import StoreError
 from ..identity import normalize_arxiv_id, normalize_doi, normalize_text
 from . import schema as s
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from ..models import Paper
 
 RATINGS = ("up", "down", "save", "dismiss")
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
