@@ -12,8 +12,7 @@ from papersift import api
 from papersift.errors import InputError, StoreError
 from papersift.models import Paper
 from papersift.ranking.personal import DigestOptions
-from papersift.store import Store
-from papersift.store import schema as store_schema
+from papersift.store import Store, migrations
 from tests.conftest import FEED_FILES, PROFILE_FILES, SAMPLE
 
 
@@ -26,17 +25,8 @@ def _dump(path: Path) -> list[tuple[object, ...]]:
 
 def test_new_store_is_migrated(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
-        assert store.schema_version == store_schema.SCHEMA_VERSION
+        assert store.schema_version == migrations.SCHEMA_VERSION
         assert store.paper_count() == 0
-
-
-def test_store_from_the_future_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    Store(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA user_version = 99")
-    with pytest.raises(StoreError, match="newer than this papersift"):
-        Store(path)
 
 
 def test_not_a_database(tmp_path: Path) -> None:

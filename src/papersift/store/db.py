@@ -7,14 +7,14 @@ the store exactly as it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,7 +22,9 @@ from ..clock import now_iso as _now
 from ..errors import StoreError
 from ..identity import deduplicate, identity_keys, merge
 from ..models import Paper, Provenance
+from . import migrations
 from . import schema as s
+from .engine import WRITE_OPTION, Backend
 from .fetchstate import FetchStateMixin
 from .learning import LearningMixin
 
@@ -44,16 +46,20 @@ class ProfileInfo:
 
 
 class Store(LearningMixin, FetchStateMixin):
-    """A papersift database file (created and migrated on open)."""
+    """A papersift store: an SQLite file (the default) or a PostgreSQL URL; created and migrated on open."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
-        self.engine: Engine = create_engine(f"sqlite:///{self.path}")
-        event.listen(self.engine, "connect", _on_connect)
+    def __init__(
+        self,
+        location: str | Path,
+        *,
+        lock_timeout: float = 600.0,
+        on_wait: Callable[[str], None] | None = None,
+        command: str | None = None,
+    ) -> None:
+        self._backend = Backend(location, lock_timeout=lock_timeout, on_wait=on_wait, command=command)
+        self.engine: Engine = self._backend.engine
+        self.path = self._backend.path if self._backend.path is not None else Path(self._backend.name)
+        self.name = self._backend.name
         self._migrate()
 
     def close(self) -> None:
@@ -67,34 +73,46 @@ class Store(LearningMixin, FetchStateMixin):
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction; database errors become :class:`StoreError`."""
+        """One write transaction holding the store's write lock; database errors become :class:`StoreError`."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+                self._backend.lock_for_writing(conn)
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"the store {self.path} refused the write: {getattr(exc, 'orig', None) or exc}") from None
+            raise StoreError(f"the store {self.name} refused the write: {getattr(exc, 'orig', None) or exc}") from None
+        finally:
+            self._backend.done_writing()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """One read-only snapshot; never waits for a writer. Database errors become :class:`StoreError`."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the store {self.name} could not be read: {getattr(exc, 'orig', None) or exc}") from None
 
     def _migrate(self) -> None:
+        """Bring the schema up to date; safe when several processes open a new store at once."""
         try:
-            with self.engine.begin() as conn:
-                version = conn.execute(text("PRAGMA user_version")).scalar_one()
-                if version > s.SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the store {self.path} has schema version {version}, newer than this papersift "
-                        f"({s.SCHEMA_VERSION}); upgrade papersift"
-                    )
-                for number in range(version, s.SCHEMA_VERSION):
-                    s.MIGRATIONS[number](conn)
-                    conn.execute(text(f"PRAGMA user_version = {number + 1}"))
+            with self.engine.connect() as conn:
+                if migrations.up_to_date(conn):
+                    return
+            # Re-checked under the write lock: another process may have migrated meanwhile.
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+                self._backend.lock_for_writing(conn)
+                migrations.upgrade(conn)
         except SQLAlchemyError as exc:
             raise StoreError(
-                f"{self.path} is not a usable papersift store: {getattr(exc, 'orig', None) or exc}"
+                f"{self.name} is not a usable papersift store: {getattr(exc, 'orig', None) or exc}"
             ) from None
+        finally:
+            self._backend.done_writing()
 
     @property
     def schema_version(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(text("PRAGMA user_version")).scalar_one())
+        with self._read() as conn:
+            return max(migrations.applied_versions(conn) or {0})
 
     # -- papers ---------------------------------------------------------
 
@@ -218,7 +236,7 @@ class Store(LearningMixin, FetchStateMixin):
         return [_paper_from_row(rows[i], by_paper.get(i, [])) for i in paper_ids if i in rows]
 
     def paper_count(self) -> int:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return int(conn.execute(select(func.count()).select_from(s.papers)).scalar_one())
 
     def candidate_papers(self, since: str | None = None) -> list[Paper]:
@@ -226,7 +244,7 @@ class Store(LearningMixin, FetchStateMixin):
         query = select(s.candidates.c.paper_id).order_by(s.candidates.c.first_seen, s.candidates.c.paper_id)
         if since:
             query = query.where(s.candidates.c.first_seen >= since)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             ids = [r.paper_id for r in conn.execute(query).all()]
             return self._load_many(conn, ids)
 
@@ -249,7 +267,7 @@ class Store(LearningMixin, FetchStateMixin):
         return int(row.id)
 
     def profiles(self) -> list[ProfileInfo]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(s.profiles.c.name, s.profiles.c.created_at, func.count(s.profile_papers.c.paper_id))
                 .select_from(s.profiles.outerjoin(s.profile_papers))
@@ -259,7 +277,7 @@ class Store(LearningMixin, FetchStateMixin):
         return [ProfileInfo(name=r[0], created_at=r[1], n_papers=int(r[2])) for r in rows]
 
     def profile_papers(self, name: str, include_excluded: bool = False) -> list[Paper]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             profile_id = self._profile_id(conn, name)
             query = select(s.profile_papers.c.paper_id).where(s.profile_papers.c.profile_id == profile_id)
             if not include_excluded:
@@ -271,7 +289,7 @@ class Store(LearningMixin, FetchStateMixin):
 
     def get_embeddings(self, model_id: str, content_hashes: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             for start in range(0, len(content_hashes), 500):
                 chunk = list(content_hashes[start : start + 500])
                 rows = conn.execute(
@@ -345,16 +363,8 @@ class Store(LearningMixin, FetchStateMixin):
         return run_id
 
     def run_count(self) -> int:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return int(conn.execute(select(func.count()).select_from(s.runs)).scalar_one())
-
-
-def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA busy_timeout = 5000")
-    cursor.close()
 
 
 def _paper_row(paper: Paper) -> dict[str, Any]:

@@ -70,6 +70,8 @@ class FetchStateMixin:
 
         def transaction(self) -> AbstractContextManager[Connection]: ...
 
+        def _read(self) -> AbstractContextManager[Connection]: ...
+
         def _profile_id(self, conn: Connection, name: str) -> int: ...
 
         def _ensure_profile(self, conn: Connection, name: str, now: str) -> int: ...
@@ -83,12 +85,12 @@ class FetchStateMixin:
     # -- checkpoints ---------------------------------------------------------
 
     def checkpoint(self, key: str) -> Checkpoint | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(s.fetch_checkpoints).where(s.fetch_checkpoints.c.key == key)).first()
         return _checkpoint(row) if row else None
 
     def checkpoints(self) -> list[Checkpoint]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(s.fetch_checkpoints).order_by(s.fetch_checkpoints.c.updated_at.desc())).all()
         return [_checkpoint(r) for r in rows]
 
@@ -159,7 +161,7 @@ class FetchStateMixin:
 
     def profile_sources(self, profile: str) -> list[SourceRecord]:
         table = s.profile_sources
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             profile_id = self._profile_id(conn, profile)
             rows = conn.execute(select(table).where(table.c.profile_id == profile_id).order_by(table.c.id)).all()
         return [SourceRecord(r.kind, r.value, r.added_at, r.fetched_at) for r in rows]
@@ -203,7 +205,7 @@ class FetchStateMixin:
 
     def excluded_count(self, profile: str) -> int:
         table = s.profile_papers
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             profile_id = self._profile_id(conn, profile)
             rows = conn.execute(select(table.c.paper_id).where(table.c.profile_id == profile_id, table.c.excluded == 1))
             return len(rows.all())

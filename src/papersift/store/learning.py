@@ -59,6 +59,8 @@ class LearningMixin:
 
         def transaction(self) -> AbstractContextManager[Connection]: ...
 
+        def _read(self) -> AbstractContextManager[Connection]: ...
+
         def _profile_id(self, conn: Connection, name: str) -> int: ...
 
         def _load_many(self, conn: Connection, paper_ids: Sequence[int]) -> list[Paper]: ...
@@ -81,7 +83,7 @@ class LearningMixin:
         if title:
             keys.append("title:" + title)
         found: set[int] = set()
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             if ref.isdigit():
                 row = conn.execute(select(s.papers.c.id).where(s.papers.c.id == int(ref))).first()
                 if row:
@@ -120,7 +122,7 @@ class LearningMixin:
             )
 
     def ratings(self, profile: str) -> list[RatingRecord]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             profile_id = self._profile_id(conn, profile)
             rows = conn.execute(
                 select(s.ratings)
@@ -138,7 +140,7 @@ class LearningMixin:
     # -- papers already shown ------------------------------------------------
 
     def shown_paper_ids(self, profile: str) -> set[int]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             profile_id = self._profile_id(conn, profile)
             rows = conn.execute(select(s.shown.c.paper_id).where(s.shown.c.profile_id == profile_id)).all()
         return {int(r.paper_id) for r in rows}
@@ -160,7 +162,7 @@ class LearningMixin:
     # -- interests -----------------------------------------------------------
 
     def interests(self, profile: str) -> list[InterestRecord]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return self._interests(conn, self._profile_id(conn, profile))
 
     def _interests(self, conn: Connection, profile_id: int) -> list[InterestRecord]:
@@ -216,7 +218,7 @@ class LearningMixin:
         return ids
 
     def find_interest(self, profile: str, ref: str) -> InterestRecord:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return self._find_interest(conn, self._profile_id(conn, profile), profile, ref)
 
     def _find_interest(self, conn: Connection, profile_id: int, profile: str, ref: str) -> InterestRecord:
@@ -290,7 +292,7 @@ class LearningMixin:
             return [i for i in self._interests(conn, profile_id) if i.id in ids]
 
     def profile_paper_ids(self, profile: str) -> list[int]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             profile_id = self._profile_id(conn, profile)
             rows = conn.execute(
                 select(s.profile_papers.c.paper_id)
@@ -300,7 +302,7 @@ class LearningMixin:
         return [int(r.paper_id) for r in rows]
 
     def papers_by_id(self, paper_ids: Sequence[int]) -> list[Paper]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return self._load_many(conn, list(paper_ids))
 
     def background_paper_ids(self, exclude: Sequence[int] = (), limit: int = 400) -> list[int]:
@@ -310,13 +312,13 @@ class LearningMixin:
         paper in the sample stays in it until enough papers with smaller hashes arrive.
         """
         excluded = set(exclude)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             ids = [int(r.id) for r in conn.execute(select(s.papers.c.id)).all()]
         ranked = sorted((i for i in ids if i not in excluded), key=lambda i: ((i * 2654435761) % 4294967296, i))
         return ranked[:limit]
 
     def rating_counts(self, profile: str) -> dict[str, int]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             profile_id = self._profile_id(conn, profile)
             rows = conn.execute(
                 select(s.ratings.c.rating, func.count())
