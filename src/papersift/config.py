@@ -37,16 +37,14 @@ CONFIG_ENV = "PAPERSIFT_CONFIG"
 CONTACT_ENV = "PAPERSIFT_CONTACT"
 CONFIG_FILENAME = "config.toml"
 
-# Keys of a [[profiles]] table -> the kind of profile source they declare.
-PROFILE_SOURCE_KEYS = {
-    "openalex": "openalex",
-    "orcid": "orcid",
-    "s2_author": "s2-author",
-    "dblp": "dblp",
-    "arxiv_author": "arxiv-author",
-    "zotero_user": "zotero",
-    "files": "file",
-}
+
+def profile_source_keys() -> dict[str, str]:
+    """Keys of a [[profiles]] table -> the kind of profile source they declare (from the one registry)."""
+    from .fetch.registry import PROFILE_SOURCES  # imported late: fetch imports this module
+
+    return {k.config_key: k.kind for k in PROFILE_SOURCES.values()}
+
+
 # Keys of a [[follow]] table, per source.
 FOLLOW_KEYS = {
     "arxiv": {"categories"},
@@ -59,7 +57,7 @@ FOLLOW_KEYS = {
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One source of a profile's papers: ``kind`` (openalex, orcid, s2-author, dblp, arxiv-author, zotero, file)."""
+    """One source of a profile's papers: ``kind`` is one of :data:`papersift.fetch.registry.PROFILE_SOURCES`."""
 
     kind: str
     value: str
@@ -101,6 +99,20 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class NetworkConfig:
+    """``[network]``: the limits every request keeps, and other base URLs for services (``[network.endpoints]``).
+
+    ``endpoints`` maps a service's host to a base URL requests go to instead (a mirror, or a local
+    test server): ``"api.openalex.org" = "http://127.0.0.1:8765/openalex"``.
+    """
+
+    deadline: float = 120.0  # seconds one request may take in all (a server trickling bytes is cut off)
+    max_response_mb: float = 64.0  # the largest response body, also once decompressed
+    max_retry_after: float = 60.0  # a longer Retry-After defers the source to the next run
+    endpoints: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     contact: str | None = None
@@ -108,6 +120,7 @@ class Config:
     follow: tuple[FollowConfig, ...] = ()
     store: StoreConfig = StoreConfig()
     input_max_bytes: int = DEFAULT_INPUT_MAX_BYTES
+    network: NetworkConfig = field(default_factory=NetworkConfig)
 
 
 def default_config_path() -> Path:
@@ -148,7 +161,7 @@ def store_location(config: Config | None = None) -> str | Path:
 
 
 def _parse_config(data: dict[str, Any], file: Path) -> Config:
-    _no_unknown(data, {"contact", "profiles", "follow", "store", "input"}, file, "")
+    _no_unknown(data, {"contact", "profiles", "follow", "store", "input", "network"}, file, "")
     contact_table = data.get("contact", {})
     if not isinstance(contact_table, dict):
         raise ConfigError(f'{file}: contact: expected a table ([contact] email = "you@example.org")')
@@ -167,6 +180,7 @@ def _parse_config(data: dict[str, Any], file: Path) -> Config:
         follow=follow,
         store=_store(data.get("store", {}), file),
         input_max_bytes=_input_max_bytes(data.get("input", {}), file),
+        network=_network(data.get("network", {}), file),
     )
 
 
@@ -203,6 +217,28 @@ def input_max_bytes(config: Config | None = None) -> int:
             raise ConfigError(f"{INPUT_MAX_BYTES_ENV}: expected a positive number of bytes, not {override!r}")
         return int(override)
     return (config or load_config()).input_max_bytes
+
+
+
+def _network(table: Any, file: Path) -> NetworkConfig:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: network: expected a table ([network] deadline = 120)")
+    defaults = NetworkConfig()
+    numbers = {"deadline": defaults.deadline, "max_response_mb": defaults.max_response_mb}
+    numbers["max_retry_after"] = defaults.max_retry_after
+    _no_unknown(table, {"endpoints", *numbers}, file, "network.")
+    for key in numbers:
+        value = table.get(key, numbers[key])
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
+            raise ConfigError(f"{file}: network.{key}: expected a positive number, not {value!r}")
+        numbers[key] = float(value)
+    endpoints = table.get("endpoints", {})
+    if not isinstance(endpoints, dict):
+        raise ConfigError(f'{file}: network.endpoints: expected a table ("api.openalex.org" = "http://...")')
+    for host, base in endpoints.items():
+        if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+            raise ConfigError(f"{file}: network.endpoints.{host}: expected an http(s) base URL, not {base!r}")
+    return NetworkConfig(**numbers, endpoints={h.lower(): b for h, b in endpoints.items()})
 
 
 def _contact(value: Any, file: Path, where: str) -> str | None:
@@ -246,12 +282,13 @@ def _texts(table: dict[str, Any], key: str, file: Path, where: str) -> tuple[str
 
 
 def _profile(table: dict[str, Any], file: Path, where: str) -> ProfileConfig:
-    _no_unknown(table, {"name", "zotero_key", *PROFILE_SOURCE_KEYS}, file, f"{where}.")
+    source_keys = profile_source_keys()
+    _no_unknown(table, {"name", "zotero_key", *source_keys}, file, f"{where}.")
     name = _text(table, "name", file, where)
     if name is None:
         raise ConfigError(f"{file}: {where}.name: every profile needs a name")
     sources = []
-    for key, kind in PROFILE_SOURCE_KEYS.items():
+    for key, kind in source_keys.items():
         for value in _texts(table, key, file, where):
             if kind == "file" and "://" not in value:
                 value = str((file.parent / Path(value).expanduser()).resolve())

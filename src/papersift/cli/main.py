@@ -17,6 +17,7 @@ from .common import (
     MODEL_HELP,
     PapersiftGroup,
     Resources,
+    echo,
     input_format_option,
     make_encoder,
     profile_option,
@@ -286,7 +287,7 @@ def affinity_command(archives: Path, submissions: Path, out: Path, model: str, c
         show_progress=show_progress() and not quiet,
     )
     if not quiet:
-        click.echo(
+        echo(
             f"{result.pairs} scores ({result.submissions} submissions x {result.reviewers} reviewers) written to {out}",
             err=True,
         )
@@ -344,7 +345,7 @@ def eval_goldstandard(
         store=store(),
         show_progress=show_progress() and not quiet,
     )
-    click.echo(report.format_table(rows))
+    echo(report.format_table(rows))
 
 
 @cli.command("where")
@@ -360,7 +361,7 @@ def where_command() -> None:
         from sqlalchemy.engine import make_url
 
         location = make_url(location).render_as_string(hide_password=True)
-    click.echo(str(location))
+    echo(str(location))
 
 
 cli.add_command(profile_group)
