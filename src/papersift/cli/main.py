@@ -34,6 +34,7 @@ from .fetch import (
     update_command,
 )
 from .learn import interests_group, rate_command
+from .web import serve_command, user_group
 
 FILES = click.Path(path_type=Path)
 
@@ -365,6 +366,8 @@ cli.add_command(update_command)
 profile_group.add_command(profile_exclude)
 profile_group.add_command(profile_refresh)
 cli.add_command(interests_group)
+cli.add_command(serve_command)
+cli.add_command(user_group)
 
 
 @cli.command("where")
