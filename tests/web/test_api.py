@@ -83,10 +83,16 @@ def test_rating_needs_the_csrf_token(client: TestClient, store_path: Path) -> No
 
 def test_bad_ratings_are_refused_with_a_reason(client: TestClient) -> None:
     headers = {"X-CSRF-Token": csrf_of(client, "/p/ada/today")}
-    assert client.post("/api/v1/profiles/ada/ratings", json={"paper": 6, "rating": "love"}, headers=headers).status_code == 422
+    assert (
+        client.post("/api/v1/profiles/ada/ratings", json={"paper": 6, "rating": "love"}, headers=headers).status_code
+        == 422
+    )
     missing = client.post("/api/v1/profiles/ada/ratings", json={"paper": 999, "rating": "up"}, headers=headers)
     assert missing.status_code == 404 and "999" in missing.json()["detail"]
-    assert client.post("/api/v1/profiles/nobody/ratings", json={"paper": 6, "rating": "up"}, headers=headers).status_code == 404
+    assert (
+        client.post("/api/v1/profiles/nobody/ratings", json={"paper": 6, "rating": "up"}, headers=headers).status_code
+        == 404
+    )
 
 
 def test_openapi_describes_the_v1_api(client: TestClient) -> None:
@@ -138,6 +144,10 @@ def test_search_paper_and_map_by_api(client: TestClient) -> None:
     paper = client.get("/api/v1/profiles/ada/papers/6").json()
     assert paper["paper"]["title"] == "Unlearning for language models"
     assert {p["title"] for p in paper["closest_own"][:2]} == {"Machine unlearning at scale", "Certified unlearning"}
-    assert paper["more_like_this"][0]["title"] in {"Machine unlearning at scale", "Certified unlearning", "Sharpness of unlearning"}
+    assert paper["more_like_this"][0]["title"] in {
+        "Machine unlearning at scale",
+        "Certified unlearning",
+        "Sharpness of unlearning",
+    }
     data = client.get("/api/v1/profiles/ada/map").json()
     assert len(data["points"]) == 4 and all(-1 <= p["x"] <= 1 and -1 <= p["y"] <= 1 for p in data["points"])

@@ -130,7 +130,7 @@ def paper(
         raise HTTPException(404, f"there is no paper with store id {paper_id}")
     detail = actions.paper_detail(request, store, name, viewer, paper_id)
     own_ids = set(store.profile_paper_ids(name))
-    return render(request, "paper.html", viewer, profile=name, page="paper", own=paper_id in own_ids, **detail)
+    return render(request, "paper.html", viewer, profile=name, page="paper", is_own=paper_id in own_ids, **detail)
 
 
 # -- the profile ----------------------------------------------------------------------------
