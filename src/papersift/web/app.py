@@ -180,12 +180,13 @@ def render(request: Request, template: str, viewer: Viewer, status: int = 200, *
 
 def back(url: str, notice: str = "", error: str = "") -> RedirectResponse:
     """After a form POST: see the page again (303), with a one-line notice or error."""
+    url, hash_, fragment = url.partition("#")
     sep = "&" if "?" in url else "?"
     if error:
         url += f"{sep}error={quote(error)}"
     elif notice:
         url += f"{sep}notice={quote(notice)}"
-    return RedirectResponse(url, status_code=303)
+    return RedirectResponse(url + hash_ + fragment, status_code=303)
 
 
 def create_app(settings: WebSettings) -> FastAPI:

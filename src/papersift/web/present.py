@@ -36,7 +36,7 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     extra_code = paper.extra.get("code") or paper.extra.get("github")
     if code is None and isinstance(extra_code, str):
         code = safe_url(extra_code)
-    found = [("Abstract", abstract), ("PDF", pdf), ("Code", code)]
+    found = [("Abstract page", abstract), ("PDF", pdf), ("Code", code)]
     return [(label, url) for label, url in found if url]
 
 
