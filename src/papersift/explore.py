@@ -298,11 +298,17 @@ def profile_map(store: Store, profile: str, encoder: Encoder, runs: int = 5) -> 
     if not papers:
         return MapData([], [], 0.0)
     coords, explained = project_2d(_vectors(store, papers, encoder))
+    order = {name: i for i, name in enumerate(interest_names(store, profile))}
     points = [
         MapPoint(float(x), float(y), p, "own" if i < len(own) else "pick", interest_of.get(p.store_id or -1, "other"))
         for i, (p, (x, y)) in enumerate(zip(papers, coords, strict=True))
     ]
-    return MapData(points, sorted({p.interest for p in points}), explained)
+    return MapData(points, sorted({p.interest for p in points}, key=lambda n: (order.get(n, len(order)), n)), explained)
+
+
+def interest_names(store: Store, profile: str) -> list[str]:
+    """The profile's interests in their stored order (which fixes each interest's colour on every page)."""
+    return [i.display_name for i in store.interests(profile)]
 
 
 # -- the lab: which members a new paper matters to most -------------------------------------------
@@ -315,7 +321,7 @@ class LabRow:
 
 
 def lab_routing(
-    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 50, per_paper: int = 3
+    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 30, per_paper: int = 3
 ) -> list[LabRow]:
     """For each of the newest ``papers`` candidates, the ``per_paper`` profiles it is most relevant to.
 
@@ -326,14 +332,19 @@ def lab_routing(
     members = [p for p in profiles if store.profile_paper_ids(p)]
     if not candidates or not members:
         return []
-    candidate_vectors = _vectors(store, candidates, encoder)
     background = store.papers_by_id(store.background_paper_ids(limit=api.BACKGROUND_SIZE))
-    background_vectors = _vectors(store, background, encoder) if background else candidate_vectors[:0]
+    owns = [store.profile_papers(profile) for profile in members]
+    # One call for every text: a corpus-dependent encoder (TF-IDF) gives comparable vectors only so.
+    everything = [*candidates, *background, *(p for own in owns for p in own)]
+    vectors = _vectors(store, everything, encoder)
+    candidate_vectors = vectors[: len(candidates)]
+    background_vectors = vectors[len(candidates) : len(candidates) + len(background)]
+    start = len(candidates) + len(background)
     relevance = np.zeros((len(candidates), len(members)))
-    for j, profile in enumerate(members):
-        own = store.profile_papers(profile)
+    for j, own in enumerate(owns):
+        own_vectors, start = vectors[start : start + len(own)], start + len(own)
         own_ids = {p.store_id for p in own}
-        scorer = ProfileScorer(_vectors(store, own, encoder), background_vectors)
+        scorer = ProfileScorer(own_vectors, background_vectors)
         relevance[:, j] = scorer.relevance(scorer.score(candidate_vectors))
         for i, c in enumerate(candidates):
             if c.store_id in own_ids:  # a member's own paper is no news to them

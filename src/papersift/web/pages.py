@@ -83,6 +83,7 @@ def today(
         latest=history[0].id if history else None,
         jobs=jobs,
         n_papers=len(store.profile_paper_ids(name)),
+        colour_of={n: i % 10 for i, n in enumerate(explore.interest_names(store, name))},
     )
 
 
@@ -293,14 +294,17 @@ def map_page(
     store: Store = Depends(get_store),
 ) -> Response:
     data = explore.profile_map(store, name, state(request).encoder)
-    return render(request, "map.html", viewer, profile=name, page="map", data=data)
+    order = explore.interest_names(store, name)
+    colour_of = {n: (order.index(n) if n in order else len(order) + i) % 10 for i, n in enumerate(data.interests)}
+    return render(request, "map.html", viewer, profile=name, page="map", data=data, colour_of=colour_of)
 
 
 @router.get("/lab", response_class=HTMLResponse)
 def lab(request: Request, viewer: Viewer = Depends(get_viewer), store: Store = Depends(get_store)) -> Response:
     rows = actions.lab_rows(request, store, viewer)
     shared = tables.lab_profiles(store)
-    return render(request, "lab.html", viewer, page="lab", rows=rows, shared=shared)
+    mine = visible_profiles(store, viewer)
+    return render(request, "lab.html", viewer, page="lab", rows=rows, shared=shared, profile=mine[0] if mine else None)
 
 
 @router.get("/p/{name}/settings", response_class=HTMLResponse)
