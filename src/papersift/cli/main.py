@@ -34,6 +34,7 @@ from .feed import feed_group
 from .fetch import fetch_group, update_command
 from .learn import interests_group, rate_command
 from .profile import profile_group
+from .web import serve_command, user_group
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILES = click.Path(path_type=Path)
@@ -370,6 +371,8 @@ cli.add_command(rate_command)
 cli.add_command(interests_group)
 cli.add_command(fetch_group)
 cli.add_command(update_command)
+cli.add_command(serve_command)
+cli.add_command(user_group)
 
 
 def main() -> None:
