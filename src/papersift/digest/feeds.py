@@ -57,7 +57,7 @@ def entry_id(pick: dict[str, Any]) -> str:
     return f"urn:papersift:paper:{pick.get('id')}"
 
 
-def _web_link(pick: dict[str, Any]) -> str | None:
+def web_link(pick: dict[str, Any]) -> str | None:
     for link in pick.get("links") or []:
         if isinstance(link, str) and link.startswith(("https://", "http://")):
             return link
@@ -91,7 +91,7 @@ def item_from_pick(pick: dict[str, Any], published: dt.datetime) -> FeedItem:
     return FeedItem(
         id=entry_id(pick),
         title=_clean(pick.get("title") or "(untitled)"),
-        link=_web_link(pick),
+        link=web_link(pick),
         summary=_clean(summary),
         published=published,
         authors=tuple(_clean(a) for a in pick.get("authors") or []),
