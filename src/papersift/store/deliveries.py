@@ -268,6 +268,15 @@ def unsubscribed(store: Store, profile: str) -> set[str]:
 # -- feeds ----------------------------------------------------------------------
 
 
+def current_feed_nonce(store: Store, profile: str) -> str | None:
+    """The nonce of the profile's feed URL, None if it never had one (reading makes none)."""
+    _ready(store)
+    with store.transaction() as conn:
+        profile_id = _profile_id(store, conn, profile)
+        row = conn.execute(select(m.feed_tokens.c.nonce).where(m.feed_tokens.c.profile_id == profile_id)).first()
+    return None if row is None else str(row.nonce)
+
+
 def feed_nonce(store: Store, profile: str, rotate: bool = False) -> str:
     """The nonce of the profile's private feed URL (made on first use); ``rotate`` revokes the old URLs."""
     _ready(store)
