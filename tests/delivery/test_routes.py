@@ -75,17 +75,18 @@ def test_tampered_foreign_and_expired_tokens_are_refused(delivered: tuple[Store,
     assert store.ratings("me") == [] and ds.unsubscribed(store, "me") == set()
 
 
-def test_one_click_unsubscribe_is_honoured(
-    delivered: tuple[Store, Config, str, str], smtp_server: SmtpServer
-) -> None:
+def test_one_click_unsubscribe_is_honoured(delivered: tuple[Store, Config, str, str], smtp_server: SmtpServer) -> None:
     store, config, html, unsubscribe = delivered
     client = app_for(store, config)
     assert links(html, "Unsubscribe")[0] == unsubscribe
     page = client.get(unsubscribe)
     assert page.status_code == 200 and ds.unsubscribed(store, "me") == set()
     # RFC 8058: the mail client POSTs List-Unsubscribe=One-Click to the List-Unsubscribe URL.
-    response = client.post(unsubscribe, content=b"List-Unsubscribe=One-Click",
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        unsubscribe,
+        content=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 200 and ds.unsubscribed(store, "me") == {"you@uni.edu"}
     run_daily(store, config, lambda: TUESDAY + dt.timedelta(days=1), encoder=get_encoder("fake"))
     assert len(smtp_server.inbox.messages) == 1

@@ -11,14 +11,13 @@ why a vote only sets (and a later one replaces) that paper's rating and can do n
 ``List-Unsubscribe-Post`` one-click unsubscribing (RFC 8058) is a POST to the unsubscribe URL.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: FastAPI reads the local StoreDep alias at definition time.
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader
 
@@ -56,6 +55,7 @@ def make_router(
 ) -> Any:
     """The routes under ``/mail`` (vote, unsubscribe) and ``/feed`` (RSS/Atom by token)."""
     router = APIRouter(tags=["delivery"])
+    StoreDep = Annotated[Store, Depends(get_store)]  # noqa: N806 (a type alias local to this router)
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True)
     settings: dict[str, Any] = {"config": config, "tokens": tokens}
 
@@ -81,7 +81,7 @@ def make_router(
         return papers[0].display_title if papers else None
 
     @router.get("/mail/vote/{token}", response_class=HTMLResponse)
-    def vote_page(token: str, store: Store = Depends(get_store)) -> HTMLResponse:
+    def vote_page(token: str, store: StoreDep) -> HTMLResponse:
         try:
             vote = _tokens().read_vote(token)
         except TokenError as exc:
@@ -97,7 +97,7 @@ def make_router(
         )
 
     @router.post("/mail/vote/{token}", response_class=HTMLResponse)
-    def vote(token: str, store: Store = Depends(get_store)) -> HTMLResponse:
+    def vote(token: str, store: StoreDep) -> HTMLResponse:
         tokens = _tokens()
         try:
             choice = tokens.read_vote(token)
@@ -134,7 +134,7 @@ def make_router(
         )
 
     @router.post("/mail/unsubscribe/{token}", response_class=HTMLResponse)
-    async def unsubscribe(token: str, request: Request, store: Store = Depends(get_store)) -> HTMLResponse:
+    def unsubscribe(token: str, store: StoreDep) -> HTMLResponse:
         # Both the page's button and a mail client's RFC 8058 one-click POST land here.
         try:
             wanted = _tokens().read_unsubscribe(token)
@@ -150,7 +150,7 @@ def make_router(
         )
 
     @router.get("/feed/{fmt}/{token}")
-    def feed(fmt: str, token: str, store: Store = Depends(get_store)) -> Response:
+    def feed(fmt: str, token: str, store: StoreDep) -> Response:
         if fmt not in FEED_TYPES:
             return Response("unknown feed format (use rss or atom)\n", status_code=404, media_type="text/plain")
         try:
