@@ -22,6 +22,7 @@ from .common import (
     warn,
     write_output,
 )
+from .deliver import email_digest, feed_url_command, run_command, schedule_group
 from .fetch import (
     describe_sources,
     fetch_group,
@@ -218,6 +219,7 @@ def feed_import(files: tuple[Path, ...], input_format: str | None, quiet: bool) 
     default=None,
     help="Leave out candidates dated more than this many days ago (undated ones are kept).",
 )
+@click.option("--email", "emails", multiple=True, help="Send the digest to this address now, via [smtp] (repeatable).")
 def digest_command(
     profile: str,
     top: int,
@@ -232,6 +234,7 @@ def digest_command(
     by_interest: bool,
     half_life: float | None,
     max_age_days: int | None,
+    emails: tuple[str, ...],
 ) -> None:
     """Rank the stored candidates for a stored profile; papers shown once are not shown again."""
     settings = DigestOptions(
@@ -269,6 +272,9 @@ def digest_command(
         + f") · model {digest.model_id}"
         + (f" · left out: {', '.join(left_out)}" if left_out else "")
     )
+    if emails:
+        email_digest(profile, emails, digest.recommendations)
+        return
     write_output(digest.recommendations, fmt, out, f"papersift digest for {profile}", subtitle)
 
 
@@ -365,6 +371,9 @@ cli.add_command(update_command)
 profile_group.add_command(profile_exclude)
 profile_group.add_command(profile_refresh)
 cli.add_command(interests_group)
+cli.add_command(run_command)
+cli.add_command(feed_url_command)
+cli.add_command(schedule_group)
 
 
 @cli.command("where")

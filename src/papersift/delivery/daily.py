@@ -383,3 +383,41 @@ def run_daily(
 
 def summary_lines(reports: Sequence[Any]) -> list[str]:
     return [r.describe() for r in reports]
+
+
+def send_now(
+    config: Config,
+    profile: str,
+    addresses: Sequence[str],
+    picks: Sequence[dict[str, Any]],
+    clock: Callable[[], dt.datetime] = _local_now,
+    transport: Transport | None = None,
+    tokens: Tokens | None = None,
+) -> list[str]:
+    """Mail one digest now (``papersift digest --email``), outside the daily bookkeeping; returns Message-IDs.
+
+    Raises :class:`DeliveryError` (or :class:`ConfigError`) when a message is not accepted.
+    """
+    sender = config.smtp.sender
+    if not config.smtp.url or not sender:
+        raise ConfigError("e-mail needs [smtp] url and sender in the config file (or $PAPERSIFT_SMTP_URL)")
+    transport = transport or NetworkTransport(parse_smtp_url(config.smtp.url))
+    tokens = tokens or Tokens(secret_key(config))
+    now = clock()
+    sent = []
+    for address in addresses:
+        message_id = new_message_id(sender)
+        message = compose(
+            list(picks),
+            profile=profile,
+            to=address,
+            sender=sender,
+            day=now.date(),
+            date=now,
+            message_id=message_id,
+            base_url=config.web.base_url,
+            tokens=tokens,
+        )
+        transport.send_mail(sender, address, message.as_bytes(), lambda: None)
+        sent.append(message_id)
+    return sent
