@@ -73,9 +73,7 @@ class Recorder:
         return subprocess.CompletedProcess(list(args), 0, "", "")
 
 
-def test_schedule_without_scheduler_tools_shows_a_crontab_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_schedule_without_scheduler_tools_shows_a_crontab_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     code, output = invoke("schedule", "show", "--at", "06:45")
