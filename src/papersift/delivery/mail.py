@@ -56,6 +56,8 @@ def _byline(pick: dict[str, Any]) -> str:
     for key in ("date", "venue"):
         if pick.get(key):
             parts.append(str(pick[key]))
+    if pick.get("relevance") is not None:
+        parts.append(f"relevance {pick['relevance']:.2f}")
     return _CONTROL.sub(" ", " · ".join(parts))
 
 
@@ -101,7 +103,7 @@ def compose(
                     "title": _CONTROL.sub(" ", pick.get("title") or "(untitled)"),
                     "link": web_link(pick),
                     "byline": _byline(pick),
-                    "why": [_CONTROL.sub(" ", line) for line in explanation(pick)],
+                    "why": [_CONTROL.sub(" ", line) for line in explanation(pick, with_relevance=False)],
                     "abstract": _short(pick.get("abstract")),
                     **{r: vote_url(base_url, tokens.vote(profile, paper_id, r)) for r in ("up", "down", "save")},
                 }

@@ -69,7 +69,7 @@ def web_link(pick: dict[str, Any]) -> str | None:
     return None
 
 
-def explanation(pick: dict[str, Any]) -> list[str]:
+def explanation(pick: dict[str, Any], with_relevance: bool = True) -> list[str]:
     """The reasons for a pick, one sentence each (closest own papers, ratings, relevance)."""
     lines = []
     for match in pick.get("why") or []:
@@ -80,7 +80,7 @@ def explanation(pick: dict[str, Any]) -> list[str]:
             rated.get("rating", ""), rated.get("rating", "")
         )
         lines.append(f"Close to a paper you {verb}: “{rated['paper']}” (similarity {rated['similarity']:.2f}).")
-    if pick.get("relevance") is not None:
+    if with_relevance and pick.get("relevance") is not None:
         lines.append(f"Relevance {pick['relevance']:.2f}.")
     return lines
 
