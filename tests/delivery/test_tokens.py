@@ -65,3 +65,11 @@ def test_secret_key_sources(isolated_home: Path, monkeypatch: pytest.MonkeyPatch
     assert secret_key(Config(web=WebConfig(secret_key="from-config-" * 3))) == b"from-config-" * 3
     monkeypatch.setenv(SECRET_ENV, "from-env-" * 4)
     assert secret_key(Config(web=WebConfig(secret_key="from-config-" * 3))) == b"from-env-" * 4
+
+
+def test_feed_address_is_stable() -> None:
+    now = [1_000_000.0]
+    tokens = Tokens(SECRET, clock=lambda: now[0])
+    first = tokens.feed("me", "n1")
+    now[0] += 5
+    assert tokens.feed("me", "n1") == first and tokens.feed("me", "n2") != first

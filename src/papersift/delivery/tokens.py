@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
 
 from ..config import Config, user_dir
 from ..errors import ConfigError, PapersiftError
@@ -147,11 +147,18 @@ class Tokens:
             raise TokenError("this unsubscribe link is not valid") from None
         return Unsubscribe(str(profile), str(address))
 
+    def _feed_serializer(self) -> URLSafeSerializer:
+        # No timestamp: the same profile and nonce always give the same address (it is revoked by the nonce).
+        return URLSafeSerializer(self._secret, salt="papersift.feed")
+
     def feed(self, profile: str, nonce: str = "") -> str:
-        return str(self._serializer("feed").dumps([profile, nonce]))
+        return str(self._feed_serializer().dumps([profile, nonce]))
 
     def read_feed(self, token: str) -> FeedAccess:
-        data = self._load("feed", token, None)
+        try:
+            data = self._feed_serializer().loads(token)
+        except BadSignature:
+            raise TokenError("this feed link is not valid (altered, or made for something else)") from None
         try:
             profile, nonce = data
         except (TypeError, ValueError):
