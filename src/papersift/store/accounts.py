@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import StoreError
 from ..models import Paper
+from . import profiles
 from . import schema as s
 from .db import Store
 from .migrations import m004_accounts as m4
@@ -43,7 +44,7 @@ def ensure_schema(store: Store) -> None:
 
 
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:
-    return store._profile_id(conn, profile)
+    return profiles.profile_id(conn, profile)
 
 
 # -- users -------------------------------------------------------------------------
@@ -185,7 +186,7 @@ def profile_exists(store: Store, profile: str) -> bool:
 def create_profile(store: Store, profile: str) -> None:
     """An empty profile (a no-op when it exists)."""
     with store.transaction() as conn:
-        store._ensure_profile(conn, profile, _now())
+        profiles.ensure_profile(conn, profile, _now())
 
 
 def get_settings(store: Store, profile: str) -> tuple[dict[str, Any], bool]:

@@ -189,6 +189,11 @@ class Store:
             ids = profiles.profile_paper_ids(conn, profiles.profile_id(conn, name), include_excluded)
             return papers.load_many(conn, ids)
 
+    def profile_paper_ids(self, name: str) -> list[int]:
+        """The store ids of the profile's papers (excluded ones left out), without loading the papers."""
+        with self.snapshot() as conn:
+            return profiles.profile_paper_ids(conn, profiles.profile_id(conn, name))
+
     def add_profile_source(self, profile: str, kind: str, value: str) -> bool:
         """Remember a source of ``profile`` (created if new); False if it was already known."""
         now = self.now()

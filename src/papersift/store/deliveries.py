@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..errors import StoreError
+from . import profiles
 from .db import Store
 from .migrations import m005_deliveries as m
 
@@ -35,7 +36,7 @@ def _ready(store: Store) -> None:
 
 
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:
-    return store._profile_id(conn, profile)
+    return profiles.profile_id(conn, profile)
 
 
 @dataclass(frozen=True)

@@ -267,7 +267,7 @@ def _include_delivery(app: FastAPI) -> None:
         from ..delivery.routes import make_router
     except ImportError:
         return
-    app.include_router(make_router(get_store))
+    app.include_router(make_router(get_store), include_in_schema=False)
 
 
 def _error_page(app_state: AppState, message: str) -> str:
