@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -98,10 +98,21 @@ def _day_ends(conn: Connection, date: ColumnElement[str]) -> ColumnElement[str]:
     is_year = _matches(conn, year, "[0-9][0-9][0-9][0-9]", "^[0-9]{4}$")
     year_end = case((is_year, year + "-12-31"), else_=None)
     full = func.substr(date, 1, 10)
-    is_full = and_(
-        _matches(conn, full, "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]", "^[0-9]{4}-[01][0-9]-[0-3][0-9]$"),
-        func.substr(date, 6, 2).between("01", "12"),
-        func.substr(date, 9, 2).between("01", "31"),
+    month_part, day_part = func.substr(date, 6, 2), func.substr(date, 9, 2)
+    number = cast(year, Integer)
+    leap = and_(number % 4 == 0, or_(number % 100 != 0, number % 400 == 0))
+    last_day = case(
+        (month_part == "02", case((leap, "29"), else_="28")),
+        (month_part.in_(["04", "06", "09", "11"]), "30"),
+        else_="31",
+    )
+    # A CASE, not an AND: PostgreSQL may evaluate AND's terms in any order, and the cast needs digits.
+    is_full = case(
+        (
+            _matches(conn, full, "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]", "^[0-9]{4}-[01][0-9]-[0-3][0-9]$"),
+            and_(month_part.between("01", "12"), day_part >= "01", day_part <= last_day),
+        ),
+        else_=literal(False),
     )
     month = func.substr(date, 1, 7)
     is_month = and_(

@@ -11,13 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import BigInteger, cast, delete, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 
 from ..identity import deduplicate, identity_keys, merge, normalize_arxiv_id, normalize_doi, normalize_text
 from ..models import Paper, Provenance
 from . import schema as s
-from .sql import insert_ignore, repoint, upsert
+from .sql import insert_if_new, insert_ignore, repoint, upsert
 
 # Rows that refer to a paper; a merge re-points them at the surviving paper.
 PAPER_REFERENCES = (s.profile_papers, s.candidates, s.ratings, s.interest_papers, s.shown)
@@ -52,7 +52,7 @@ def import_into(
             excluded = int(is_excluded(conn, profile_id, paper_id))
             table = s.profile_papers
             if (
-                not insert_ignore(
+                not insert_if_new(
                     conn, table, {"profile_id": profile_id, "paper_id": paper_id, "added_at": now, "excluded": excluded}
                 )
                 and excluded
@@ -178,7 +178,7 @@ def resolve(conn: Connection, ref: str) -> set[int]:
 def background_ids(conn: Connection, exclude: Sequence[int], limit: int) -> list[int]:
     """A stable sample of the store's papers: ordered by a hash of the id, so a paper in the sample
     stays in it until enough papers with smaller hashes arrive (neither database has a seeded random)."""
-    spread = (s.papers.c.id * 2654435761) % 4294967296
+    spread = (cast(s.papers.c.id, BigInteger) * literal(2654435761, BigInteger)) % 4294967296
     query = select(s.papers.c.id).order_by(spread, s.papers.c.id)
     excluded = set(exclude)
     found: list[int] = []

@@ -14,7 +14,7 @@ from ..errors import StoreError
 from ..identity import identity_keys
 from . import schema as s
 from .papers import load
-from .sql import insert_ignore
+from .sql import insert_if_new, insert_ignore
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class SourceRecord:
 
 
 def ensure_profile(conn: Connection, name: str, now: str) -> int:
-    insert_ignore(conn, s.profiles, {"name": name, "created_at": now})
+    insert_ignore(conn, s.profiles, [{"name": name, "created_at": now}])
     return profile_id(conn, name)
 
 
@@ -100,7 +100,7 @@ def exclude(conn: Connection, profile: int, paper_id: int, now: str) -> None:
         [{"profile_id": profile, "key": key, "excluded_at": now} for key in sorted(keys)],
     )
     table = s.profile_papers
-    if not insert_ignore(conn, table, {"profile_id": profile, "paper_id": paper_id, "added_at": now, "excluded": 1}):
+    if not insert_if_new(conn, table, {"profile_id": profile, "paper_id": paper_id, "added_at": now, "excluded": 1}):
         conn.execute(
             update(table).where(table.c.profile_id == profile, table.c.paper_id == paper_id).values(excluded=1)
         )
