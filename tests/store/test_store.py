@@ -87,9 +87,8 @@ def test_write_failing_mid_transaction_rolls_back(
 
     def failing(*args: Any) -> None:
         calls["n"] += 1
-        if calls["n"] == 5:  # some papers already written in this transaction
-            raise StoreError("simulated disk failure")
         original(*args)
+        raise StoreError("simulated disk failure")  # papers, keys and sources already written in this transaction
 
     monkeypatch.setattr(store_papers, "write_keys_and_sources", failing)
     with Store(path) as store, pytest.raises(StoreError, match="simulated"):

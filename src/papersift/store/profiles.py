@@ -122,13 +122,3 @@ def excluded_count(conn: Connection, profile: int) -> int:
     table = s.profile_papers
     query = select(func.count()).where(table.c.profile_id == profile, table.c.excluded == 1)
     return int(conn.execute(query).scalar_one())
-
-
-def is_excluded(conn: Connection, profile: int, paper_id: int) -> bool:
-    row = conn.execute(
-        select(s.profile_exclusions.c.key)
-        .join(s.paper_keys, s.paper_keys.c.key == s.profile_exclusions.c.key)
-        .where(s.profile_exclusions.c.profile_id == profile, s.paper_keys.c.paper_id == paper_id)
-        .limit(1)
-    ).first()
-    return row is not None

@@ -43,6 +43,20 @@ def upsert(
     conn.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
 
 
+def upsert_many(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    key: Sequence[str],
+    update_only: Sequence[str],
+) -> None:
+    """:func:`upsert` for many rows with the same columns."""
+    if rows:
+        statement = _insert(conn, table)
+        changes = {name: statement.excluded[name] for name in update_only}
+        conn.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes), list(rows))
+
+
 def repoint(conn: Connection, table: Table, column: str, old: int, new: int) -> None:
     """Move ``table``'s rows from ``column == old`` to ``column == new``; where ``new`` already has
     the row (same other primary-key columns), ``new``'s row wins and ``old``'s is dropped."""
