@@ -71,9 +71,9 @@ def schema_of(engine: Engine) -> dict[str, Any]:
                 for fk in found.get_foreign_keys(table)
             ),
             "indexes": sorted(
-                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(table)
+                (str(i["name"]), tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(table)
             ),
-            "unique": sorted((u["name"], tuple(u["column_names"])) for u in found.get_unique_constraints(table)),
+            "unique": sorted((str(u["name"]), tuple(u["column_names"])) for u in found.get_unique_constraints(table)),
         }
         for table in sorted(found.get_table_names())
         if table != "schema_version"

@@ -20,7 +20,7 @@ from ..config import DEFAULT_CANDIDATE_WINDOW_DAYS  # noqa: F401  (re-exported)
 from ..models import Paper
 from . import schema as s
 from .learning import ratings
-from .papers import load_many
+from .papers import load_many, papers_from_rows
 from .profiles import profile_paper_ids
 
 
@@ -67,7 +67,7 @@ def read_digest_inputs(
     if include_seen:
         considered = or_(considered, seen)
     query = (
-        select(c.c.paper_id, category.label("category"))
+        select(s.papers, category.label("category"))
         .select_from(
             c.join(s.papers, s.papers.c.id == c.c.paper_id)
             .outerjoin(pp, and_(pp.c.profile_id == profile_id, pp.c.paper_id == c.c.paper_id, pp.c.excluded == 0))
@@ -83,7 +83,7 @@ def read_digest_inputs(
     rated_papers = {p.store_id: p for p in load_many(conn, [x.paper_id for x in rated])}
     return DigestInputs(
         own=load_many(conn, profile_paper_ids(conn, profile_id)),
-        pool=load_many(conn, [row.paper_id for row in rows if row.category == "pool"]),
+        pool=papers_from_rows(conn, [row for row in rows if row.category == "pool"]),
         ratings=[(rated_papers[x.paper_id], x.rating) for x in rated if x.paper_id in rated_papers],
         excluded_own=counts["own"],
         excluded_seen=counts["seen"],

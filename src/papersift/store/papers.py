@@ -181,15 +181,21 @@ def load(conn: Connection, paper_id: int) -> Paper:
 def load_many(conn: Connection, paper_ids: Sequence[int]) -> list[Paper]:
     """The papers with these ids, in this order (unknown ids are skipped)."""
     rows: dict[int, Any] = {}
-    by_paper: dict[int, list[Any]] = {}
     for start in range(0, len(paper_ids), CHUNK):
         chunk = list(paper_ids[start : start + CHUNK])
         rows.update((r.id, r) for r in conn.execute(select(s.papers).where(s.papers.c.id.in_(chunk))))
-        for src in conn.execute(
-            select(s.provenance).where(s.provenance.c.paper_id.in_(chunk)).order_by(s.provenance.c.id)
-        ):
+    return papers_from_rows(conn, [rows[i] for i in paper_ids if i in rows])
+
+
+def papers_from_rows(conn: Connection, rows: Sequence[Any]) -> list[Paper]:
+    """Papers from rows of the papers table (any query that selected all its columns), with their provenance."""
+    by_paper: dict[int, list[Any]] = {}
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), CHUNK):
+        query = select(s.provenance).where(s.provenance.c.paper_id.in_(ids[start : start + CHUNK]))
+        for src in conn.execute(query.order_by(s.provenance.c.id)):
             by_paper.setdefault(src.paper_id, []).append(src)
-    return [paper_from_row(rows[i], by_paper.get(i, [])) for i in paper_ids if i in rows]
+    return [paper_from_row(row, by_paper.get(row.id, [])) for row in rows]
 
 
 def paper_count(conn: Connection) -> int:
