@@ -14,7 +14,7 @@ $(BIN)/python:
 # torch is pinned and installed first: a looser pin pulls a multi-GB CUDA build.
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[embeddings,fast,web,dev]'
+	$(BIN)/pip install --quiet -e '.[embeddings,fast,web,dev,postgres]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -16,10 +16,10 @@ from sqlalchemy.engine import Connection
 
 from ..errors import StoreError
 from ..models import Paper
-from . import profiles
 from . import schema as s
 from .db import Store
 from .migrations import m004_accounts as m4
+from .profiles import ensure_profile, profile_id
 
 users, sessions, profile_owners, profile_settings, run_picks = (
     m4.users,
@@ -35,16 +35,11 @@ def _now() -> str:
 
 
 def ensure_schema(store: Store) -> None:
-    """Apply migration 4 if this store has not got it yet (idempotent: it creates only missing tables)."""
-    if getattr(store, "_accounts_ready", False):
-        return
-    with store.transaction() as conn:
-        m4.upgrade(conn)
-    store._accounts_ready = True  # type: ignore[attr-defined]
+    """Nothing to do: migration 4 is in MIGRATIONS, so every open store has these tables."""
 
 
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:
-    return profiles.profile_id(conn, profile)
+    return profile_id(conn, profile)
 
 
 # -- users -------------------------------------------------------------------------
@@ -186,7 +181,7 @@ def profile_exists(store: Store, profile: str) -> bool:
 def create_profile(store: Store, profile: str) -> None:
     """An empty profile (a no-op when it exists)."""
     with store.transaction() as conn:
-        profiles.ensure_profile(conn, profile, _now())
+        ensure_profile(conn, profile, store.now())
 
 
 def get_settings(store: Store, profile: str) -> tuple[dict[str, Any], bool]:
