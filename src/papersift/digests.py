@@ -44,7 +44,6 @@ class Digest:
     below_threshold: int = 0
     muted: int = 0
     n_ratings: int = 0
-    blend: float = 0.0
     interests: list[str] = field(default_factory=list)
     stateless: bool = False
 
@@ -85,7 +84,6 @@ def _digest(
         below_threshold=ranking.below_threshold,
         muted=ranking.muted,
         n_ratings=ranking.n_ratings,
-        blend=ranking.blend,
         interests=ranking.interests,
         stateless=stateless,
     )
@@ -205,7 +203,7 @@ def digest_from_store(
 
     Papers already shown to the profile, or rated by it, are left out unless ``settings.include_seen``;
     candidates older than ``settings.max_age_days`` too, and candidates never shown that were first seen
-    more than ``settings.candidate_window_days`` ago. Ratings update the profile and blend in a classifier;
+    more than ``settings.candidate_window_days`` ago. Ratings update the profile;
     scores are calibrated into a relevance in [0, 1] for ``settings.min_relevance``; picks are spread over
     the profile's interests (found and stored on first use).
     """
