@@ -183,12 +183,14 @@ def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, tit
 
 def _write_file(out: Path, text: str) -> None:
     try:
-        from ..fileio import write_output as atomic_write  # the net helper's one safe write (when present)
+        from ..fileio import write_output as atomic_write  # the one safe write helper (net helper's)
     except ImportError:
-        atomic_write = None
-    if atomic_write is not None:
+        _replace_atomically(out, text)
+    else:
         atomic_write(out, text)
-        return
+
+
+def _replace_atomically(out: Path, text: str) -> None:
     import os
     import tempfile
 
