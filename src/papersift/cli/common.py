@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..config import default_db_path
+from ..config import store_location
 from ..digest import FORMATS, build_table, render
 from ..encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from ..errors import PapersiftError
@@ -37,7 +37,7 @@ class Resources:
 
     def store(self) -> Store:
         if self.store_ is None:
-            self.store_ = Store(self.store_path or default_db_path())
+            self.store_ = Store(self.store_path or store_location())
             self._owned = True
         return self.store_
 

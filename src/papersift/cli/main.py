@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import api
-from ..config import default_db_path
+from ..config import store_location
 from ..encoders import DEFAULT_ENCODER
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
 from ..sources import FORMATS as INPUT_FORMATS
@@ -349,13 +349,18 @@ def eval_goldstandard(
 
 @cli.command("where")
 def where_command() -> None:
-    """Print the path of the local store.
+    """Print where the store is: the SQLite file, or the database URL (password hidden).
 
     \b
     Example:
       papersift where
     """
-    click.echo(str(resources().store_path or default_db_path()))
+    location = resources().store_path or store_location()
+    if isinstance(location, str) and "://" in location:
+        from sqlalchemy.engine import make_url
+
+        location = make_url(location).render_as_string(hide_password=True)
+    click.echo(str(location))
 
 
 cli.add_command(profile_group)
