@@ -15,6 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ..config import DEFAULT_CANDIDATE_WINDOW_DAYS
 from ..identity import identity_keys
 from ..models import Paper, RatingMatch, Recommendation
 from .affinity import DEFAULT_AGGREGATION, get_aggregation
@@ -36,7 +37,7 @@ class DigestOptions:
     guaranteed (None: top // interests; 0: a plain ranking); ``half_life_years``: weight profile
     papers by age (None: no weighting); ``max_age_days``: leave out older candidates (undated kept);
     ``candidate_window_days``: a stored candidate never shown leaves the pool this many days after it
-    was first seen (None: never).
+    was last fetched or imported (config ``[store] candidate_window_days``).
     """
 
     min_relevance: float = 0.0
@@ -45,7 +46,7 @@ class DigestOptions:
     by_interest: bool = True
     half_life_years: float | None = None
     max_age_days: int | None = None
-    candidate_window_days: int | None = 30
+    candidate_window_days: int = DEFAULT_CANDIDATE_WINDOW_DAYS
     today: dt.date | None = None
     feedback: FeedbackOptions = field(default_factory=FeedbackOptions)
 
