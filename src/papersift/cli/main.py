@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import api
-from ..config import store_location
+from ..config import load_config, store_location
 from ..encoders import DEFAULT_ENCODER
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
 from ..sources import FORMATS as INPUT_FORMATS
@@ -205,9 +205,9 @@ def rank_command(
 @click.option(
     "--window-days",
     type=click.IntRange(min=1),
-    default=DigestOptions().candidate_window_days,
-    show_default=True,
-    help="A candidate never shown leaves the pool this many days after it was first seen.",
+    default=None,
+    help="A candidate never shown leaves the pool this many days after it was last fetched or imported "
+    "(default: [store] candidate_window_days in the config file, else 30).",
 )
 @click.option("--email", "emails", multiple=True, help="Send the digest to this address now, via [smtp] (repeatable).")
 def digest_command(
@@ -224,7 +224,7 @@ def digest_command(
     half_life: float | None,
     include_seen: bool,
     max_age_days: int | None,
-    window_days: int,
+    window_days: int | None,
     emails: tuple[str, ...],
 ) -> None:
     """Rank the stored candidates for a stored profile; papers shown once are not shown again.
@@ -241,7 +241,7 @@ def digest_command(
         by_interest=by_interest,
         half_life_years=half_life,
         max_age_days=max_age_days,
-        candidate_window_days=window_days,
+        candidate_window_days=window_days or load_config().store.candidate_window_days,
     )
     the_store = store()
     name = api.default_profile(the_store, profile)
