@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from ..errors import InputError
@@ -62,6 +63,8 @@ def _line_of(text: str, offset: int) -> int:
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     import bibtexparser  # imported when needed: most runs read no BibTeX
 
+    # bibtexparser logs each block it gives up on to stderr; a failed block is our InputError instead.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     library = bibtexparser.parse_string(text)
     result = ParseResult()
     starts = [m for m in _ENTRY_START.finditer(text) if m.group(1).lower() not in _NON_PAPER]
