@@ -9,24 +9,9 @@ import pytest
 from papersift.errors import InputError
 from papersift.sources import detect_format, read_papers
 
-# The column layout of Google Scholar's "Export -> CSV" of a profile's articles.
-SCHOLAR = """Authors,Title,Publication,Volume,Number,Pages,Year,Publisher
-"Rumelhart, David E; Hinton, Geoffrey E; Williams, Ronald J",Learning representations by back-propagating errors,Nature,323,6088,533-536,1986,Nature Publishing Group
-"Foret, Pierre; Kleiner, Ariel; Mobahi, Hossein; Neyshabur, Behnam",Sharpness-aware minimization for efficient generalization,arXiv preprint arXiv:2010.01412,,,,2020,
-
-"Hochreiter, Sepp; Schmidhuber, Jürgen","Long short-term memory",Neural computation,9,8,1735-1780,1997,MIT Press
-"""
-
-# The first columns of Zotero's "Export Collection... -> CSV" (it writes many more, all kept or ignored).
-ZOTERO = (
-    '\ufeff"Key","Item Type","Publication Year","Author","Title","Publication Title","ISBN","ISSN","DOI","Url",'
-    '"Abstract Note","Date","Date Added","Extra","Manual Tags"\n'
-    '"ABCD1234","journalArticle","2021","Kübler, Jonas M.; Wang, Yu-Xiang","A proximal operator for inducing 2:4-sparsity",'
-    '"Transactions on Machine Learning Research","","","10.48550/arXiv.2501.18015","https://arxiv.org/abs/2501.18015",'
-    '"We propose a proximal operator that,\nacross two lines, induces ""2:4"" sparsity.","2025-01-30","2025-02-01 10:00:00",'
-    '"arXiv: 2501.18015","sparsity; pruning"\n'
-    '"EFGH5678","preprint","2024","Ada Lovelace","","","","","","","","2024","","",""\n'
-)
+EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
+SCHOLAR = (EXPORTS / "google_scholar.csv").read_text(encoding="utf-8")
+ZOTERO = (EXPORTS / "zotero.csv").read_text(encoding="utf-8")
 
 
 def test_google_scholar_csv(tmp_path: Path) -> None:
