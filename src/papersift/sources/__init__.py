@@ -143,7 +143,8 @@ def parse_text(text: str, origin: str = "<text>", input_format: str | None = Non
         name = input_format or _detect(text)
         if name is None:
             raise InputError(
-                "is in no known format (expected one of: " + ", ".join(FORMATS) + "; use --input-format to force one)",
+                "is in no known format (expected one of: " + ", ".join(FORMATS) + "; use --input-format to force "
+                "one, e.g. --input-format publist for a plain list of titles, one per line)",
                 origin,
             )
         if name not in FORMATS:
