@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: demo test test-fast bench lint clean install docs reliability serve screenshots
+.PHONY: demo test test-fast bench lint clean install docs reliability serve screenshots fuzz reliability-files
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# A long random run of the property-based fuzz suite (make test runs a small fixed budget of it).
+fuzz: $(STAMP)
+	PAPERSIFT_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz
+
+# Every fixture x every mutation through the import commands, and issue 11's hostile files, timed.
+reliability-files: $(STAMP)
+	$(BIN)/python benchmarks/reliability_files.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
