@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: demo test test-fast bench lint clean install docs serve screenshots
+.PHONY: demo test test-fast bench lint clean install docs reliability serve screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# Fault and abuse runs (hostile servers, files, concurrent writers, kill -9): the README's Reliability section.
+reliability: $(STAMP)
+	$(BIN)/python benchmarks/reliability.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
