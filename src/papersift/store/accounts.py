@@ -265,6 +265,19 @@ def profile_runs(store: Store, profile: str, limit: int = 30) -> list[RunInfo]:
     return [RunInfo(int(r[0]), r[1], int(r[2]), int(r[3])) for r in rows]
 
 
+def find_run(store: Store, profile: str, run_id: int | None = None) -> RunInfo | None:
+    """Run ``run_id`` of ``profile`` (its latest when None) with its number of picks; None when there is none."""
+    with store.transaction() as conn:
+        profile_id = _profile_id(store, conn, profile)
+        query = select(s.runs.c.id, s.runs.c.created_at, s.runs.c.n_candidates).where(s.runs.c.profile_id == profile_id)
+        query = query.where(s.runs.c.id == run_id) if run_id is not None else query.order_by(s.runs.c.id.desc())
+        row = conn.execute(query.limit(1)).first()
+        if row is None:
+            return None
+        picks = conn.execute(select(func.count()).select_from(s.run_items).where(s.run_items.c.run_id == row.id))
+        return RunInfo(int(row.id), row.created_at, int(row.n_candidates), int(picks.scalar_one()))
+
+
 def latest_run_id(store: Store, profile: str) -> int | None:
     with store.transaction() as conn:
         profile_id = _profile_id(store, conn, profile)

@@ -86,6 +86,7 @@ class AppState:
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,
         )
         self.templates.globals.update(
             paper_links=present.paper_links,
@@ -165,6 +166,7 @@ def render(request: Request, template: str, viewer: Viewer, status: int = 200, *
     app_state = state(request)
     context.setdefault("profile", None)
     context.setdefault("page", "")
+    context["pq"] = quote(context["profile"], safe="") if context["profile"] else ""
     html = app_state.templates.get_template(template).render(
         request=request,
         viewer=viewer,
