@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: demo test test-fast bench lint clean install docs
+.PHONY: demo test test-fast bench bench-daily lint clean install docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# The daily job alone (50 profiles x 2,000 candidates; QUICK=1 for 8 x 300).
+bench-daily: $(STAMP)
+	$(BIN)/python benchmarks/bench_daily.py $(if $(QUICK),--quick,)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
