@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: demo test test-fast bench lint clean install docs reliability serve screenshots fuzz reliability-files
+.PHONY: demo test test-fast bench bench-daily lint clean install docs reliability serve screenshots fuzz reliability-files
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: $(STAMP)
 # Fault and abuse runs (hostile servers, files, concurrent writers, kill -9): the README's Reliability section.
 reliability: $(STAMP)
 	$(BIN)/python benchmarks/reliability.py
+
+# The daily job alone (50 profiles x 2,000 candidates; QUICK=1 for 8 x 300).
+bench-daily: $(STAMP)
+	$(BIN)/python benchmarks/bench_daily.py $(if $(QUICK),--quick,)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

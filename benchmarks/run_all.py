@@ -19,6 +19,7 @@ SCRIPTS = [
     ["bench_digest.py"],
     ["bench_affinity.py"],
     ["bench_feedback.py"],
+    ["bench_daily.py"],
 ]
 # Embeddings of the gold standard are cached here between runs (unless PAPERSIFT_HOME says otherwise).
 CACHE = HERE / ".cache"
@@ -137,6 +138,12 @@ def feedback_section(f: dict) -> list[str]:
     return [*readme_section(f), ""]
 
 
+def daily_section(r: dict) -> list[str]:
+    from bench_daily import readme_section
+
+    return [*readme_section(r), ""]
+
+
 def targets_section(q: dict | None, e: dict | None, d: dict | None, a: dict | None) -> list[str]:
     """Issue 3's targets against this run's numbers: met or not, and by how much."""
     rows = []
@@ -200,6 +207,7 @@ def render() -> str:
         ("digest", digest_section),
         ("affinity", affinity_section),
         ("feedback", feedback_section),
+        ("daily", daily_section),
     ):
         data = load(name)
         if data:
