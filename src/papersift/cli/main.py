@@ -11,6 +11,7 @@ from ..config import default_db_path
 from ..encoders import DEFAULT_ENCODER
 from ..ranking import DEFAULT_AGGREGATION
 from ..ranking.personal import DigestOptions
+from .adapt import adapt_command, adapted_affinity_encoder
 from .common import (
     PapersiftGroup,
     input_format_option,
@@ -293,15 +294,21 @@ def digest_command(
     help="Encoder: minilm, tfidf, or a sentence-transformers model name or path.",
 )
 @click.option("--chunk", type=click.IntRange(min=1), default=512, show_default=True, help="Submissions per chunk.")
+@click.option(
+    "--adapt", is_flag=True, help="First adapt MiniLM to these archives and submissions (no labels; see `adapt`)."
+)
 @click.option("--quiet", "-q", is_flag=True)
-def affinity_command(archives: Path, submissions: Path, out: Path, model: str, chunk: int, quiet: bool) -> None:
+def affinity_command(
+    archives: Path, submissions: Path, out: Path, model: str, chunk: int, adapt: bool, quiet: bool
+) -> None:
     """Score every (submission, reviewer) pair; write submission_id,reviewer_id,score lines."""
+    encoder = adapted_affinity_encoder(archives, submissions, quiet) if adapt else make_encoder(model)
     with open_store() as store:
         result = api.compute_affinity(
             archives,
             submissions,
             out,
-            encoder=make_encoder(model),
+            encoder=encoder,
             chunk=chunk,
             store=store,
             show_progress=show_progress() and not quiet,
@@ -365,6 +372,7 @@ cli.add_command(update_command)
 profile_group.add_command(profile_exclude)
 profile_group.add_command(profile_refresh)
 cli.add_command(interests_group)
+cli.add_command(adapt_command)
 
 
 @cli.command("where")
