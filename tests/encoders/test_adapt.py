@@ -19,6 +19,7 @@ from papersift.encoders.adapt import (
     adapt,
     adapted_path,
     corpus_key,
+    export_adapted_int8,
     is_adapted,
     training_pairs,
 )
@@ -95,6 +96,25 @@ def test_adapting_the_sample_feed_trains_stores_and_reuses(tmp_path):
     np.testing.assert_allclose(np.linalg.norm(adapted, axis=1), 1.0, atol=1e-5)
     assert not np.allclose(adapted, base, atol=1e-3)  # training moved the weights
     assert AdaptedEncoder(first.path).model_id == f"minilm-adapted:{first.key}"
+
+    # The same ONNX export and int8 quantization as minilm-int8 take the adapted weights.
+    pytest.importorskip("onnxruntime")
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    onnx_file = export_adapted_int8(first.path)
+    assert onnx_file == first.path / "model-int8.onnx" and onnx_file.is_file()
+    tokenizer = Tokenizer.from_file(str(first.path / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=256)
+    session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+    for text, vector in zip(texts, adapted, strict=True):
+        ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)
+        (hidden,) = session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)},
+        )
+        pooled = hidden[0].mean(axis=0)
+        assert float(pooled @ vector / np.linalg.norm(pooled)) > 0.98
 
 
 @pytest.mark.slow

@@ -200,6 +200,25 @@ class AdaptedEncoder(SentenceTransformerEncoder):
         super().__init__(str(path), model_id=f"minilm-adapted:{key}", batch_size=batch_size)
 
 
+INT8_FILE = "model-int8.onnx"
+
+
+def export_adapted_int8(path: Path) -> Path:
+    """The adapted model through the same ONNX export and int8 quantization as ``minilm-int8``; returns the file.
+
+    Made once per adapted model and kept beside it. (The ``minilm-int8``
+    encoder itself still serves only the bundled weights.)
+    """
+    from .onnx_int8 import export_int8
+
+    if not is_adapted(path):
+        raise ModelError(f"{path} is not a complete adapted model (run papersift adapt again)")
+    target = path / INT8_FILE
+    if not target.is_file():
+        export_int8(path, target)
+    return target
+
+
 def adapted_encoder(papers: Sequence[Paper], settings: AdaptSettings | None = None, **kwargs: Any) -> AdaptedEncoder:
     """An encoder adapted to ``papers``, training only when this corpus has not been adapted before."""
     result = adapt(papers, settings, **kwargs)
