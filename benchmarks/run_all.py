@@ -20,6 +20,9 @@ SCRIPTS = [
     ["bench_affinity.py"],
     ["bench_feedback.py"],
     ["bench_daily.py"],
+    # Issue 15: the learned combination first (bench_adapt scores with the weights it fits).
+    ["bench_learned.py"],
+    ["bench_adapt.py"],
 ]
 # Embeddings of the gold standard are cached here between runs (unless PAPERSIFT_HOME says otherwise).
 CACHE = HERE / ".cache"
@@ -236,6 +239,9 @@ def main() -> None:
             print(f"== {script} {' '.join(script_args)}", flush=True)
             subprocess.run([sys.executable, str(HERE / script), *script_args], check=True, cwd=HERE, env=env)
     update_readme()
+    from bench_adapt import update_readme as update_quality2  # its own README section, between its markers
+
+    update_quality2(README)
     print(f"README results updated from {HERE / 'results'}")
 
 
