@@ -229,11 +229,12 @@ def stored_interests(
         if not records:
             found = find_interests([p.text() for p in own], [p.display_title for p in own], own_vectors, reference)
             if not save:
-                return [InterestGroup(label, members) for label, members in found]
+                return [InterestGroup(label, members, number=i) for i, (label, members) in enumerate(found, start=1)]
             store.save_interests(profile, [(label, _ids(own, members)) for label, members in found], model_id)
             records = store.interests(profile)
         groups = [
-            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted) for r in records
+            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted, r.id)
+            for r in records
         ]
         held = {i for g in groups for i in g.members}
         loose = [i for i in range(len(own)) if i not in held]
