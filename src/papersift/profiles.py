@@ -12,7 +12,7 @@ from .errors import ConfigError, StoreError
 from .models import Paper
 from .ranking.interests import MAX_INTERESTS, cluster, find_interests, label_groups
 from .ranking.pipeline import BACKGROUND_SIZE
-from .store import InterestRecord, Store
+from .store import InterestRecord, Store, maintenance
 
 
 def check_profile_name(name: str) -> str:
@@ -97,6 +97,17 @@ def excluded_papers(store: Store, profile: str) -> list[Paper]:
     """The papers kept out of ``profile`` (``profile include`` brings one back)."""
     kept = {p.store_id for p in store.profile_papers(profile)}
     return [p for p in store.profile_papers(profile, include_excluded=True) if p.store_id not in kept]
+
+
+def delete_profile(store: Store, profile: str) -> None:
+    """Delete the profile with its ratings, interests, sources, exclusions and history (papers stay)."""
+    maintenance.delete_profile(store, profile)
+
+
+def rename_profile(store: Store, profile: str, new_name: str) -> str:
+    new_name = check_profile_name(new_name)
+    maintenance.rename_profile(store, profile, new_name)
+    return new_name
 
 
 # -- overview ------------------------------------------------------------------------
