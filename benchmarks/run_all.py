@@ -18,6 +18,7 @@ SCRIPTS = [
     ["bench_embedding.py"],
     ["bench_install.py"],
     ["bench_digest.py"],
+    ["bench_digest.py", "--scale"],
     ["bench_affinity.py"],
     ["bench_feedback.py"],
     ["bench_daily.py"],
@@ -157,6 +158,30 @@ def digest_section(d: dict) -> list[str]:
     ]
 
 
+def digest_scale_section(d: dict) -> list[str]:
+    stores = d["stores"]
+    lines = [
+        "### Digest cost against the store's history",
+        "",
+        f"The same {d['new_candidates']:,} new candidates and {d['profile']}-paper profile in stores that also hold "
+        "papers from earlier days (shown already, or never shown and past the candidate window); a warm digest "
+        f"(library call, embeddings cached, vectors from `{d['encoder']}`), median, and its peak traced memory. "
+        f"Load average during the run: {d.get('load_average', 'not recorded')}.",
+        "",
+        "| earlier papers | pool | warm digest | peak memory |",
+        "|---|---|---|---|",
+    ]
+    for old, row in stores.items():
+        lines.append(f"| {int(old):,} | {row['pool']:,} | {row['warm_seconds']:.2f} s | {row['peak_traced_mib']:.0f} MiB |")
+    if "ratio_200k_to_new_only" in d:
+        lines += [
+            "",
+            f"200,000 earlier papers vs none: {d['ratio_200k_to_new_only']:.2f}x the time, "
+            f"same picks: {'yes' if d['same_picks'] else 'no'}.",
+        ]
+    return [*lines, ""]
+
+
 def affinity_section(a: dict) -> list[str]:
     s, shape = a["seconds"], a["shape"]
     return [
@@ -251,6 +276,7 @@ def render() -> str:
         ("embedding", embedding_section),
         ("install", install_section),
         ("digest", digest_section),
+        ("digest_scale", digest_scale_section),
         ("affinity", affinity_section),
         ("feedback", feedback_section),
         ("daily", daily_section),
