@@ -168,7 +168,7 @@ def search_papers(store: Store, query: str, limit: int = 50) -> list[Paper]:
 def _pool(store: Store, profile: str | None) -> list[Paper]:
     ids = table.recent_candidate_ids(store, SEARCH_POOL)
     if profile:
-        ids = list(dict.fromkeys([*ids, *store.profile_paper_ids(profile)]))
+        ids = list(dict.fromkeys([*ids, *table.profile_paper_ids(store, profile)]))
     return store.papers_by_id(ids)
 
 
@@ -327,7 +327,7 @@ def lab_routing(
     papers, calibrated against the store's background sample), then each paper keeps its best profiles.
     """
     candidates = store.papers_by_id(table.recent_candidate_ids(store, papers))
-    members = [p for p in profiles if store.profile_paper_ids(p)]
+    members = [p for p in profiles if table.profile_paper_ids(store, p)]
     if not candidates or not members:
         return []
     background = store.papers_by_id(store.background_paper_ids(limit=api.BACKGROUND_SIZE))

@@ -85,7 +85,7 @@ def _snapshot(path: Path) -> tuple[object, ...]:
     with Store(path) as store:
         return (
             store.ratings("ada"),
-            store.profile_paper_ids("ada"),
+            tables.profile_paper_ids(store, "ada"),
             [(i.name, i.muted, i.paper_ids) for i in store.interests("ada")],
             store.run_count(),
             tables.get_settings(store, "ada"),

@@ -75,7 +75,8 @@ class AppState:
 
     def __init__(self, settings: WebSettings) -> None:
         self.settings = settings
-        self.store = Store(settings.store)
+        # A request waits at most 30 s for another writer (the daily job), quietly: the page says what failed.
+        self.store = Store(settings.store, lock_timeout=30.0, on_wait=lambda _message: None, command="papersift serve")
         account_tables.ensure_schema(self.store)
         self.jobs = JobRunner(settings.job_workers)
         self.limiter = accounts.LoginLimiter(settings.login_attempts, settings.login_window_seconds)
