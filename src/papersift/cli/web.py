@@ -62,10 +62,10 @@ def serve_command(
 
     Without --multi-user there is no sign-in, so the app listens on loopback only.
 
+    \b
     Example:
-
-        papersift serve --open
-        papersift serve --multi-user --host 0.0.0.0 --port 8000
+      papersift serve --open
+      papersift serve --multi-user --host 0.0.0.0 --port 8000
     """
     if not multi_user and not _is_loopback(host):
         raise click.UsageError(
@@ -129,10 +129,10 @@ def _read_password(password_stdin: bool) -> str:
 def user_add(name: str, admin: bool, password_stdin: bool, profiles: tuple[str, ...]) -> None:
     """Make an account NAME (asks for its password).
 
+    \b
     Example:
-
-        papersift user add ada --profile ada
-        echo "$PASSWORD" | papersift user add lab-admin --admin --password-stdin
+      papersift user add ada --profile ada
+      echo "$PASSWORD" | papersift user add lab-admin --admin --password-stdin
     """
     _web_modules()
     from .. import accounts
@@ -150,9 +150,9 @@ def user_add(name: str, admin: bool, password_stdin: bool, profiles: tuple[str, 
 def user_list() -> None:
     """The accounts, with the profiles each owns.
 
+    \b
     Example:
-
-        papersift user list
+      papersift user list
     """
     _web_modules()
     from .. import accounts
@@ -171,9 +171,9 @@ def user_list() -> None:
 def user_remove(name: str) -> None:
     """Remove account NAME (its profiles stay in the store, without an owner).
 
+    \b
     Example:
-
-        papersift user remove ada
+      papersift user remove ada
     """
     _web_modules()
     from .. import accounts
@@ -189,9 +189,9 @@ def user_remove(name: str) -> None:
 def user_reset_password(name: str, password_stdin: bool) -> None:
     """Give account NAME a new password (signs it out everywhere).
 
+    \b
     Example:
-
-        papersift user reset-password ada
+      papersift user reset-password ada
     """
     _web_modules()
     from .. import accounts
@@ -208,9 +208,9 @@ def user_reset_password(name: str, password_stdin: bool) -> None:
 def user_grant(name: str, profile: str) -> None:
     """Make account NAME the owner of PROFILE (created if new).
 
+    \b
     Example:
-
-        papersift user grant ada ada-2026
+      papersift user grant ada ada-2026
     """
     _web_modules()
     from .. import accounts
