@@ -153,3 +153,17 @@ def test_search_paper_and_map_by_api(client: TestClient) -> None:
     }
     data = client.get("/api/v1/profiles/ada/map").json()
     assert len(data["points"]) == 4 and all(-1 <= p["x"] <= 1 and -1 <= p["y"] <= 1 for p in data["points"])
+
+
+def test_the_scheduler_runs_the_daily_job_inside_the_server(store_path: Path) -> None:
+    import time
+
+    from tests.web.conftest import make_client
+
+    with make_client(store_path, scheduler=True) as client:
+        daily = client.app.state.daily  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 60
+        while daily.runs == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert daily.runs == 1, daily.last
+        assert not any("unexpectedly" in line for line in daily.last), daily.last

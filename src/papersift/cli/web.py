@@ -10,7 +10,7 @@ import webbrowser
 
 import click
 
-from ..config import default_db_path
+from ..config import store_location
 from ..encoders import DEFAULT_ENCODER
 from .common import PapersiftGroup, open_store
 
@@ -79,11 +79,12 @@ def serve_command(
     from ..web import WebSettings, create_app
 
     settings = WebSettings(
-        store=str(default_db_path()),
+        store=str(store_location()),
         multi_user=multi_user,
         secret_key=_secret_key(),
         model=model,
         secure_cookies=secure_cookies,
+        scheduler=scheduler,
     )
     app = create_app(settings)
     if multi_user:
@@ -91,23 +92,22 @@ def serve_command(
             if not accounts.list_users(store):
                 click.echo("warning: there are no accounts yet; make one with `papersift user add NAME`", err=True)
     if scheduler:
-        _start_scheduler()
+        _check_scheduler()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
-    click.echo(f"papersift is serving {default_db_path()} at {url} (Ctrl+C stops it)", err=True)
+    click.echo(f"papersift is serving {store_location()} at {url} (Ctrl+C stops it)", err=True)
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
     # Browsers keep connections open between a page and its votes; 5 s (the default) makes them reconnect.
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=75)
 
 
-def _start_scheduler() -> None:
+def _check_scheduler() -> None:
     try:
-        from ..delivery import scheduler  # type: ignore[attr-defined]
+        from ..delivery import daily  # noqa: F401
     except ImportError:
         raise click.UsageError(
             "--scheduler needs the daily job (papersift.delivery), which this installation lacks"
         ) from None
-    scheduler.start_in_background()
 
 
 @click.group("user", cls=PapersiftGroup)
