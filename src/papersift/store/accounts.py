@@ -19,14 +19,13 @@ from ..models import Paper
 from . import profiles
 from . import schema as s
 from .db import Store
-from .migrations import m004_accounts as m4
 
 users, sessions, profile_owners, profile_settings, run_picks = (
-    m4.users,
-    m4.sessions,
-    m4.profile_owners,
-    m4.profile_settings,
-    m4.run_picks,
+    s.users,
+    s.sessions,
+    s.profile_owners,
+    s.profile_settings,
+    s.run_picks,
 )
 
 
@@ -35,12 +34,7 @@ def _now() -> str:
 
 
 def ensure_schema(store: Store) -> None:
-    """Apply migration 4 if this store has not got it yet (idempotent: it creates only missing tables)."""
-    if getattr(store, "_accounts_ready", False):
-        return
-    with store.transaction() as conn:
-        m4.upgrade(conn)
-    store._accounts_ready = True  # type: ignore[attr-defined]
+    """Nothing to do: migration 4 is in MIGRATIONS, so every open store has these tables."""
 
 
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:

@@ -189,6 +189,11 @@ class Store:
             ids = profiles.profile_paper_ids(conn, profiles.profile_id(conn, name), include_excluded)
             return papers.load_many(conn, ids)
 
+    def profile_paper_ids(self, name: str, include_excluded: bool = False) -> list[int]:
+        """The store ids of a profile's papers (without loading them)."""
+        with self.snapshot() as conn:
+            return profiles.profile_paper_ids(conn, profiles.profile_id(conn, name), include_excluded)
+
     def add_profile_source(self, profile: str, kind: str, value: str) -> bool:
         """Remember a source of ``profile`` (created if new); False if it was already known."""
         now = self.now()

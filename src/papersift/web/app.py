@@ -274,12 +274,10 @@ def create_app(settings: WebSettings) -> FastAPI:
 
 
 def _include_delivery(app: FastAPI) -> None:
-    """The delivery helper's routes (one-click votes from e-mail, unsubscribe, feeds), when installed."""
-    try:
-        from ..delivery.routes import make_router
-    except ImportError:
-        return
-    app.include_router(make_router(get_store))
+    """The routes behind the links of e-mails and feeds: one-click votes, unsubscribe, RSS/Atom."""
+    from ..delivery.routes import make_router
+
+    app.include_router(make_router(get_store), include_in_schema=False)
 
 
 def _error_page(app_state: AppState, message: str) -> str:
