@@ -319,14 +319,15 @@ class LabRow:
 
 
 def lab_routing(
-    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 30, per_paper: int = 3
+    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 30, per_paper: int = 3, pool: int = 200
 ) -> list[LabRow]:
-    """For each of the newest ``papers`` candidates, the ``per_paper`` profiles it is most relevant to.
+    """The ``papers`` of the newest ``pool`` candidates that matter most to someone, each with the
+    ``per_paper`` profiles it is most relevant to.
 
     The digest's scorer turned around: each profile scores every paper (similarity to its own
     papers, calibrated against the store's background sample), then each paper keeps its best profiles.
     """
-    candidates = store.papers_by_id(table.recent_candidate_ids(store, papers))
+    candidates = store.papers_by_id(table.recent_candidate_ids(store, pool))
     members = [p for p in profiles if table.profile_paper_ids(store, p)]
     if not candidates or not members:
         return []
@@ -352,7 +353,7 @@ def lab_routing(
         order = [j for j in np.argsort(-relevance[i], kind="stable")[:per_paper] if relevance[i, j] >= 0]
         rows.append(LabRow(paper, [(members[j], float(relevance[i, j])) for j in order]))
     rows.sort(key=lambda r: -(r.members[0][1] if r.members else 0.0))
-    return rows
+    return rows[:papers]
 
 
 def why_recommended(store: Store, profile: str, paper_id: int, runs: int = 10) -> Recommendation | None:
