@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,8 +13,8 @@ from papersift import api
 from papersift.errors import InputError, StoreError
 from papersift.models import Paper
 from papersift.ranking.personal import DigestOptions
-from papersift.store import Store
-from papersift.store import schema as store_schema
+from papersift.store import Store, migrations
+from papersift.store import papers as store_papers
 from tests.conftest import FEED_FILES, PROFILE_FILES, SAMPLE
 
 
@@ -26,17 +27,8 @@ def _dump(path: Path) -> list[tuple[object, ...]]:
 
 def test_new_store_is_migrated(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
-        assert store.schema_version == store_schema.SCHEMA_VERSION
+        assert store.schema_version == migrations.SCHEMA_VERSION
         assert store.paper_count() == 0
-
-
-def test_store_from_the_future_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    Store(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA user_version = 99")
-    with pytest.raises(StoreError, match="newer than this papersift"):
-        Store(path)
 
 
 def test_not_a_database(tmp_path: Path) -> None:
@@ -89,15 +81,15 @@ def test_write_failing_mid_transaction_rolls_back(tmp_path: Path, monkeypatch: p
         api.import_profile(store, "me", PROFILE_FILES[:1])
     before = _dump(path)
     calls = {"n": 0}
-    original = Store._write_keys_and_sources
+    original = store_papers.write_keys_and_sources
 
-    def failing(self: Store, *args: object) -> None:
+    def failing(*args: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 5:  # some papers already written in this transaction
             raise StoreError("simulated disk failure")
-        original(self, *args)  # type: ignore[arg-type]
+        original(*args)
 
-    monkeypatch.setattr(Store, "_write_keys_and_sources", failing)
+    monkeypatch.setattr(store_papers, "write_keys_and_sources", failing)
     with Store(path) as store, pytest.raises(StoreError, match="simulated"):
         api.import_feed(store, FEED_FILES)
     assert _dump(path) == before

@@ -1,12 +1,12 @@
-"""The store's tables (SQLAlchemy Core) and its numbered migrations.
+"""Today's tables (SQLAlchemy Core): what the code queries.
 
-``PRAGMA user_version`` holds the number of the last migration applied; each
-migration is a function run once, in order, inside one transaction.
+The database is built by the numbered migrations in :mod:`papersift.store.migrations`, each with
+its own frozen DDL; a change here needs a new migration, and a test checks that a freshly migrated
+store has exactly these tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.engine import CursorResult
 
 from ..errors import StoreError
 
@@ -124,15 +124,7 @@ run_items = Table(
 )
 
 
-def _migration_1(conn: Connection) -> None:
-    """The first schema: papers, identities, provenance, profiles, candidates, embeddings, runs."""
-    metadata.create_all(
-        conn,
-        tables=[papers, paper_keys, provenance, profiles, profile_papers, candidates, embeddings, runs, run_items],
-    )
-
-
-# -- migration 2: what papersift learns from the user ---------------------------
+# -- since migration 2: what papersift learns from the user ----------------------
 
 # One rating per (profile, paper): rating again replaces it. ``rating`` is up, down, save or dismiss;
 # ``origin`` says where it was given (cli, web, digest).
@@ -177,12 +169,7 @@ shown = Table(
 )
 
 
-def _migration_2(conn: Connection) -> None:
-    """Feedback: ratings, interests and their papers, papers already shown."""
-    metadata.create_all(conn, tables=[ratings, interests, interest_papers, shown])
-
-
-# -- migration 3: where papers come from, and fetches that can resume ------------
+# -- since migration 3: where papers come from, and fetches that can resume --------
 
 # A profile's sources, re-pulled by `profile refresh`: kind is openalex, orcid, s2-author, dblp,
 # arxiv-author, zotero or file; value the id, name or path (never a secret).
@@ -226,13 +213,60 @@ fetch_checkpoints = Table(
 )
 
 
-def _migration_3(conn: Connection) -> None:
-    """Fetching: profile sources, profile exclusions by identity key, fetch checkpoints."""
-    metadata.create_all(conn, tables=[profile_sources, profile_exclusions, fetch_checkpoints])
+# -- deliveries (migration 5) ---------------------------------------------------------
 
+# One digest per profile and day, its picks (JSON, as Recommendation.to_dict()) frozen when made;
+# ``run_id`` is set once its run is recorded and its papers marked shown.
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("paper_ids", Text, nullable=False, default="[]"),
+    Column("items", Text, nullable=False, default="[]"),
+    Column("run_id", Integer),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("profile_id", "day", name="uq_digest_day"),
+)
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2, _migration_3]
-SCHEMA_VERSION = len(MIGRATIONS)
+# One row per channel and address of a digest, written with its Message-ID and exact payload before
+# sending. status: pending, sending, sent, failed, unknown (a run died mid-send) or cancelled.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("digest_id", Integer, ForeignKey("digests.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("sent_at", String(32)),
+    UniqueConstraint("digest_id", "channel", "address", name="uq_delivery_address"),
+    UniqueConstraint("message_id", name="uq_delivery_message_id"),
+)
+
+unsubscribes = Table(
+    "unsubscribes",
+    metadata,
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True),
+    Column("address", Text, primary_key=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+# The nonce a profile's private feed URL carries; rotating it revokes every older feed URL.
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True),
+    Column("nonce", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
 
 
 def new_row_id(result: CursorResult[Any]) -> int:
