@@ -47,6 +47,9 @@ def test_run_exits_non_zero_for_what_the_user_must_fix(configured: Path) -> None
     assert code == 1 and "deliver.other.top" in output and "Traceback" not in output
     code, output = invoke("run", "--no-update", "--profile", "nobody", "--model", "fake")
     assert code == 1
+    configured.write_text(configured.read_text().replace("top = 0", "top = 3"))
+    code, output = invoke("run", "--no-update", "--model", "fake")
+    assert code == 1 and "no stored profile named 'other'" in output and "profile me: you@uni.edu: sent" in output
 
 
 def test_digest_email_sends_now(configured: Path, smtp_server: SmtpServer) -> None:
