@@ -123,7 +123,7 @@ def test_cli_adapt_reports_the_stored_model(isolated_home: Path):
     runner = CliRunner()
     result = runner.invoke(cli, ["adapt", "--corpus", str(FEED_FILES[0]), "--quiet"])
     assert result.exit_code == 0, result.output
-    path = Path(result.output.strip())
+    path = Path(result.stdout.strip())
     assert path.parent == isolated_home / "adapted" and is_adapted(path)
     again = runner.invoke(cli, ["adapt", "--corpus", str(FEED_FILES[0])])
     assert again.exit_code == 0 and "reused" in again.output
