@@ -130,8 +130,3 @@ def get_aggregation(name: str) -> Aggregation:
         f"unknown aggregation '{name}' (use topK such as top3, topK+mean such as top2+mean, "
         "softmax:T such as softmax:0.05, max, mean or learned:FILE)"
     )
-
-
-def cosine_similarities(candidates: np.ndarray, profile: np.ndarray) -> np.ndarray:
-    """Rows are L2-normalized, so the dot product is the cosine."""
-    return np.asarray(candidates @ profile.T, dtype=np.float32)
