@@ -341,6 +341,16 @@ def readme_section(adapted: dict, learned: dict, cpu: dict | None = None) -> lis
             "`affinity --adapt`): "
             + ("it won on 'confirm'" if wins else "its interval on 'confirm' is not wholly below 0")
             + (
+                f" (it made the ranking worse on both halves: choose "
+                f"{adapted_row['choose']['loss'] - adapted['rows'][0]['choose']['loss']:+.3f}, confirm "
+                f"{adapted_row['vs_default']['confirm']['difference']:+.3f}; a likely reason: in a corpus this "
+                "narrow the other papers of a batch are topical neighbours, so the contrastive objective learns "
+                "to push apart papers of one topic, against the graded similarity the ranking needs)"
+                if adapted_row["choose"]["loss"] > adapted["rows"][0]["choose"]["loss"]
+                and adapted_row["vs_default"]["confirm"]["difference"] > 0
+                else ""
+            )
+            + (
                 f", and adapting (about {adapt_cost:.0f} {unit}) costs more than embedding the corpus "
                 f"(about {embed_cost:.0f} {unit}). "
                 if not cheaper
