@@ -145,6 +145,10 @@ def _redirect_file(h: FaultHandler) -> None:
     h.answer(302, b"", {"Location": "file:///etc/passwd"})
 
 
+def _redirect_invalid(h: FaultHandler) -> None:
+    h.answer(302, b"", {"Location": "http://[::1:not-a-host/x"})
+
+
 def _bad_gzip(h: FaultHandler) -> None:
     h.answer(200, b"\x1f\x8b\x08\x00this is not gzip at all" * 10, {"Content-Encoding": "gzip"})
 
@@ -279,6 +283,7 @@ FAULTS: dict[str, Callable[[FaultHandler], None]] = {
     "redirect-once": _redirect_once,
     "redirect-away": _redirect_away,
     "redirect-file": _redirect_file,
+    "redirect-invalid": _redirect_invalid,
     "bad-gzip": _bad_gzip,
     "gzip-bomb": _gzip_bomb,
     "brotli": _brotli,
@@ -424,6 +429,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("redirect-away", "imported", papers=2),
     Scenario("redirect-loop", "error", "more than 5 redirects"),
     Scenario("redirect-file", "error", "not an http(s) URL"),
+    Scenario("redirect-invalid", "error", "Invalid URL in location header"),
     Scenario("bad-gzip", "error", "gzip data is corrupt"),
     Scenario("gzip-bomb", "error", "decompresses to more than"),
     Scenario("brotli", "error", "content encoding papersift does not read"),

@@ -257,7 +257,7 @@ class HttpClient:
                     raise SourceError(f"{who}: {tls}") from None
                 last_problem = f"connection failed ({type(exc).__name__}: {_short(exc)})"
                 wait = self._backoff(attempt)
-            except httpx.HTTPError as exc:  # anything else httpx raises: one clear sentence, not a traceback
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # anything else httpx raises: one sentence
                 raise SourceError(f"{who}: {type(exc).__name__}: {_short(exc)}") from None
             else:
                 backoff = _retry_after(response.headers.get("Backoff"), self.wall_clock())
@@ -303,7 +303,10 @@ class HttpClient:
             if not response.is_redirect:
                 return response
             target = response.headers.get("Location", "")
-            next_url = str(response.url.join(target))
+            try:
+                next_url = str(response.url.join(target))
+            except (httpx.InvalidURL, ValueError, UnicodeError):
+                raise _Refused(f"redirected to {target[:200]!r}, which is not a valid URL; refused") from None
             if urlsplit(next_url).scheme not in ("http", "https"):
                 raise _Refused(f"redirected to {target[:200]!r}, which is not an http(s) URL; refused")
             if _origin(next_url) != origin:

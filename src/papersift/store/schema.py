@@ -124,7 +124,6 @@ run_items = Table(
 )
 
 
-
 # -- since migration 2: what papersift learns from the user ----------------------
 
 # One rating per (profile, paper): rating again replaces it. ``rating`` is up, down, save or dismiss;
@@ -170,7 +169,6 @@ shown = Table(
 )
 
 
-
 # -- since migration 3: where papers come from, and fetches that can resume --------
 
 # A profile's sources, re-pulled by `profile refresh`: kind is openalex, orcid, s2-author, dblp,
@@ -213,9 +211,6 @@ fetch_checkpoints = Table(
     Column("started_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
 )
-
-
-
 
 
 def new_row_id(result: CursorResult[Any]) -> int:
