@@ -78,6 +78,9 @@ class FaultHandler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path.startswith("http://"):  # asked as a proxy: serve the fault named in the target's path
+            self.owner.proxied.append(self.path)
+            self.path = "/" + self.path.split("/", 3)[3]
         fault = self.path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
         self.server.owner.seen.append(Seen(self.path, dict(self.headers.items()), time.monotonic()))
         action = FAULTS.get(fault)
@@ -324,6 +327,7 @@ class FaultServer:
     bomb_bytes: int = 256 * 1024 * 1024
     other: FaultServer | None = None
     seen: list[Seen] = field(default_factory=list)
+    proxied: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
     cert_file: Path | None = None

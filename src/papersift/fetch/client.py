@@ -23,7 +23,15 @@ import httpx
 
 from ..errors import SourceError
 from ..textsafe import printable
-from .limits import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, DeadlineBackend, deadline_transport, read_body
+from .limits import (
+    ACCEPT_ENCODING,
+    BadEncoding,
+    BodyTooLarge,
+    DeadlineBackend,
+    deadline_transport,
+    proxy_mounts,
+    read_body,
+)
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -159,11 +167,14 @@ class HttpClient:
         self.notices: list[str] = []
         self._next_allowed: dict[str, float] = {}
         self._backend: DeadlineBackend | None = None
+        mounts: dict[str, httpx.BaseTransport | None] = {}
         if transport is None:
             self._backend = DeadlineBackend()
             transport = deadline_transport(self._backend, verify)
+            mounts = proxy_mounts(self._backend, verify)
         self._http = httpx.Client(
             transport=transport,
+            mounts=mounts,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": user_agent(contact), "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,
