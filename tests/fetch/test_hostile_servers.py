@@ -237,3 +237,30 @@ def test_proxies_from_the_environment_are_still_used_with_the_deadline(
         with pytest.raises(SourceError, match="timed out"):
             client.get(OPENALEX)
     assert time.monotonic() - started < 2.5
+
+
+def test_papersift_update_reads_network_from_the_config_and_reports_each_source(
+    servers: tuple[FaultServer, ...], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from papersift.cli import cli
+
+    plain = servers[0]
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[network]\ndeadline = 2\nmax_response_mb = 1\n"
+        "[network.endpoints]\n"
+        f'"api.openalex.org" = "{plain.url("ok")}"\n'
+        f'"huggingface.co" = "{plain.url("gzip-bomb")}"\n'
+        '[[follow]]\nsource = "openalex"\nquery = "widgets"\n'
+        '[[follow]]\nsource = "huggingface"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["update", "--config", str(config)])
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "OpenAlex search 'widgets': got 2 (new 2)"
+    assert lines[1].startswith("Hugging Face Daily Papers (latest): failed: Hugging Face: GET https://huggingface.co/")
+    assert "decompresses to more than the 1048576 bytes accepted" in lines[1]
+    assert "1 of 2 sources failed" in result.stderr
