@@ -178,7 +178,15 @@ def load(name: str) -> dict[str, Any] | None:
 
 
 def _counts(outcomes: dict[str, int]) -> str:
-    return " | ".join(str(outcomes.get(column, 0)) for column in COLUMNS)
+    """Outcome counts in column order; keys may be spelt ``clean_error`` or ``Clean error`` too."""
+    normal = {str(key).lower().replace("_", " ").replace("-", " "): value for key, value in outcomes.items()}
+    if "hang" in normal and "timeout" not in normal:
+        normal["timeout"] = normal["hang"]
+    return " | ".join(str(normal.get(column, 0)) for column in COLUMNS)
+
+
+def _first(data: dict[str, Any], *keys: str) -> Any:
+    return next((data[k] for k in keys if k in data), None)
 
 
 def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dict[str, Any] | None) -> list[str]:
@@ -192,14 +200,16 @@ def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dic
         "|---|---|" + "---|" * len(COLUMNS),
     ]
     if files:
-        out.append(f"| hostile input files (fuzz) | {files.get('cases', '?')} | {_counts(files.get('outcomes', {}))} |")
+        cases = _first(files, "cases", "runs") or "?"
+        out.append(f"| hostile input files (fuzz) | {cases} | {_counts(files.get('outcomes', {}))} |")
     else:
         out.append("| hostile input files (fuzz) | not measured yet | " + " | ".join([""] * len(COLUMNS)) + " |")
     if net:
         out.append(f"| hostile servers (loopback, HTTP and TLS) | {net['runs']} | {_counts(net['outcomes'])} |")
     out.append("")
     if store:
-        writers, kill9 = store.get("concurrent_writers", {}), store.get("kill9", {})
+        writers = _first(store, "concurrent_writers", "concurrent") or {}
+        kill9 = _first(store, "kill9", "kill_9") or {}
         out += [
             "| store under stress | runs | exact counts | duplicates | lost records | errors |",
             "|---|---|---|---|---|---|",
