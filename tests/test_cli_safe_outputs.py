@@ -27,8 +27,8 @@ def test_profile_show_rate_and_digest_print_no_escape_sequences(tmp_path: Path) 
     own, feed = hostile_files(tmp_path)
     assert run("profile", "import", own, "--name", "me", "-q")[0] == 0
     assert run("feed", "import", feed, "-q")[0] == 0
-    outputs = [run("profile", "show", "me")]
-    outputs.append(run("rate", "Feed " + ESC_TITLE, "up"))
+    outputs = [run("profile", "show", "--profile", "me")]
+    outputs.append(run("rate", "2401.00009", "up"))
     outputs.append(run("digest", "--profile", "me", "--model", "fake", "--format", "table"))
     outputs.append(run("digest", "--profile", "me", "--model", "fake", "--format", "markdown"))
     for code, out, err in outputs:

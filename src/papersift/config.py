@@ -15,6 +15,9 @@ from .errors import ConfigError
 
 HOME_ENV = "PAPERSIFT_HOME"
 DB_FILENAME = "papersift.db"
+DATABASE_URL_ENV = "PAPERSIFT_DATABASE_URL"
+# Candidates never shown leave the digest pool this many days after they were last fetched or imported.
+DEFAULT_CANDIDATE_WINDOW_DAYS = 30
 
 
 def user_dir() -> Path:
@@ -81,6 +84,20 @@ class FollowConfig:
     location: str | None = None
 
 
+# The largest input file read ([input] max_bytes, or $PAPERSIFT_INPUT_MAX_BYTES); see docs/formats.md.
+INPUT_MAX_BYTES_ENV = "PAPERSIFT_INPUT_MAX_BYTES"
+DEFAULT_INPUT_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """``[store]``: where the store lives (``url``: a PostgreSQL URL, or a file path) and how long
+    never-shown candidates stay in the digest pool (``candidate_window_days``)."""
+
+    url: str | None = None
+    candidate_window_days: int = DEFAULT_CANDIDATE_WINDOW_DAYS
+
+
 @dataclass(frozen=True)
 class NetworkConfig:
     """``[network]``: the limits every request keeps, and other base URLs for services (``[network.endpoints]``).
@@ -101,6 +118,8 @@ class Config:
     contact: str | None = None
     profiles: tuple[ProfileConfig, ...] = ()
     follow: tuple[FollowConfig, ...] = ()
+    store: StoreConfig = StoreConfig()
+    input_max_bytes: int = DEFAULT_INPUT_MAX_BYTES
     network: NetworkConfig = field(default_factory=NetworkConfig)
 
 
@@ -130,8 +149,19 @@ def load_config(path: str | Path | None = None) -> Config:
     return _parse_config(data, file)
 
 
+def store_location(config: Config | None = None) -> str | Path:
+    """The store to open: ``$PAPERSIFT_DATABASE_URL``, else ``[store] url`` in the config file, else
+    ``papersift.db`` in the data directory (SQLite)."""
+    override = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if override:
+        return override
+    if config is None:
+        config = load_config()
+    return config.store.url or default_db_path()
+
+
 def _parse_config(data: dict[str, Any], file: Path) -> Config:
-    _no_unknown(data, {"contact", "profiles", "follow", "network"}, file, "")
+    _no_unknown(data, {"contact", "profiles", "follow", "store", "input", "network"}, file, "")
     contact_table = data.get("contact", {})
     if not isinstance(contact_table, dict):
         raise ConfigError(f'{file}: contact: expected a table ([contact] email = "you@example.org")')
@@ -143,10 +173,51 @@ def _parse_config(data: dict[str, Any], file: Path) -> Config:
         if names.count(name) > 1:
             raise ConfigError(f"{file}: profiles: the name '{name}' is declared twice")
     follow = tuple(_follow(t, file, f"follow[{i}]") for i, t in enumerate(_tables(data, "follow", file)))
-    network = _network(data.get("network", {}), file)
     return Config(
-        path=file, contact=_contact(contact, file, "contact.email"), profiles=profiles, follow=follow, network=network
+        path=file,
+        contact=_contact(contact, file, "contact.email"),
+        profiles=profiles,
+        follow=follow,
+        store=_store(data.get("store", {}), file),
+        input_max_bytes=_input_max_bytes(data.get("input", {}), file),
+        network=_network(data.get("network", {}), file),
     )
+
+
+def _store(table: Any, file: Path) -> StoreConfig:
+    if not isinstance(table, dict):
+        raise ConfigError(f'{file}: store: expected a table ([store] url = "postgresql://...")')
+    _no_unknown(table, {"url", "candidate_window_days"}, file, "store.")
+    url = _text(table, "url", file, "store")
+    if url and "://" not in url:
+        url = str((file.parent / Path(url).expanduser()).resolve())
+    window = table.get("candidate_window_days", DEFAULT_CANDIDATE_WINDOW_DAYS)
+    if not isinstance(window, int) or isinstance(window, bool) or window < 1:
+        raise ConfigError(
+            f"{file}: store.candidate_window_days: expected a whole number of days (1 or more), not {window!r}"
+        )
+    return StoreConfig(url=url, candidate_window_days=window)
+
+
+def _input_max_bytes(table: Any, file: Path) -> int:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: input: expected a table ([input] max_bytes = 67108864)")
+    _no_unknown(table, {"max_bytes"}, file, "input.")
+    value = table.get("max_bytes", DEFAULT_INPUT_MAX_BYTES)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{file}: input.max_bytes: expected a positive number of bytes, not {value!r}")
+    return value
+
+
+def input_max_bytes(config: Config | None = None) -> int:
+    """The largest input file read: ``$PAPERSIFT_INPUT_MAX_BYTES``, else ``[input] max_bytes``, else 64 MiB."""
+    override = os.environ.get(INPUT_MAX_BYTES_ENV, "").strip()
+    if override:
+        if not override.isdigit() or int(override) <= 0 or len(override) > 18:
+            raise ConfigError(f"{INPUT_MAX_BYTES_ENV}: expected a positive number of bytes, not {override!r}")
+        return int(override)
+    return (config or load_config()).input_max_bytes
+
 
 
 def _network(table: Any, file: Path) -> NetworkConfig:

@@ -215,7 +215,7 @@ def test_update_runs_every_source_and_keeps_the_good_ones_whatever_the_others_do
     good = by_label["OpenAlex author A5023888391"]
     assert good.ok and good.got == 2
     feed = by_label[plain.url("surrogate") + "/feed.json"]
-    assert feed.ok and feed.got == 2 and any("lone surrogates" in w for w in feed.warnings)
+    assert feed.ok and feed.got == 2 and any("lone UTF-16 surrogates" in w for w in feed.warnings)
     assert len(store.profile_papers("me")) == 2
     titles = {p.title for p in store.candidate_papers()}
     assert "Lone \ufffd surrogate" in titles

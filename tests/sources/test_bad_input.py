@@ -55,12 +55,13 @@ def test_unknown_format(tmp_path: Path) -> None:
 
 
 def test_huge_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import papersift.sources as sources
-
-    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setenv("PAPERSIFT_INPUT_MAX_BYTES", "1000")
     path = tmp_path / "huge.txt"
     path.write_bytes(b"x" * 2000)
     assert "too large" in str(_error(path))
+    assert "too large" in str(_error(path, max_bytes=1999))
+    path.write_bytes(b"x" * 1000)
+    assert "too large" not in str(_error(path))
 
 
 def test_truncated_publication_list_names_record_and_line(tmp_path: Path) -> None:

@@ -77,3 +77,21 @@ def test_jsonl_and_openreview_notes(tmp_path: Path) -> None:
     assert first.title == "Pruning at scale" and first.ids == {"openreview": "abc"}
     assert second.ids == {"arxiv": "2501.13676"} and second.upvotes == 4
     assert second.sources[0].line == 2
+
+
+def test_submissions_mapping_keeps_its_keys(tmp_path: Path) -> None:
+    """Issue 11 item 16: a ``{id: paper}`` submissions.json gives its keys as the CSV ids, not 1, 2, 3."""
+    from papersift.expertise import read_submissions
+
+    path = tmp_path / "submissions.json"
+    path.write_text(
+        json.dumps(
+            {
+                "Hyx4KjRqtQ": {"title": "First submitted paper", "abstract": "About sharpness."},
+                "B1xSperKvH": {"title": "Second submitted paper", "abstract": "About pruning."},
+                "ZZ-plain": {"content": {"title": {"value": "Third one"}}, "id": "otherid"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert [sid for sid, _ in read_submissions(path)] == ["Hyx4KjRqtQ", "B1xSperKvH", "ZZ-plain"]

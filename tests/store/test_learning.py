@@ -122,8 +122,7 @@ def test_digest_uses_ratings_relevance_and_names_interests(store: Store) -> None
     assert all(0 <= r.relevance <= 1 for r in digest.recommendations)
     assert all(r.interest for r in digest.recommendations)
     by_title = {r.paper.title: r for r in digest.recommendations}
-    assert by_title["Pruning large models"].ratings[0].rating == "up"
-    assert "up-voted" in by_title["Pruning large models"].ratings[0].sentence
+    assert by_title["Pruning large models"].ratings == []  # a rated paper never explains itself
     quiet = api.digest_from_store(
         store,
         "me",

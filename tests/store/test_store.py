@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from papersift.errors import InputError, StoreError
 from papersift.models import Paper
 from papersift.ranking.personal import DigestOptions
 from papersift.store import Store, migrations
+from papersift.store import papers as store_papers
 from tests.conftest import FEED_FILES, PROFILE_FILES, SAMPLE
 
 
@@ -79,15 +81,15 @@ def test_write_failing_mid_transaction_rolls_back(tmp_path: Path, monkeypatch: p
         api.import_profile(store, "me", PROFILE_FILES[:1])
     before = _dump(path)
     calls = {"n": 0}
-    original = Store._write_keys_and_sources
+    original = store_papers.write_keys_and_sources
 
-    def failing(self: Store, *args: object) -> None:
+    def failing(*args: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 5:  # some papers already written in this transaction
             raise StoreError("simulated disk failure")
-        original(self, *args)  # type: ignore[arg-type]
+        original(*args)
 
-    monkeypatch.setattr(Store, "_write_keys_and_sources", failing)
+    monkeypatch.setattr(store_papers, "write_keys_and_sources", failing)
     with Store(path) as store, pytest.raises(StoreError, match="simulated"):
         api.import_feed(store, FEED_FILES)
     assert _dump(path) == before

@@ -25,6 +25,10 @@ class Archive:
 
 
 def submission_id(paper: Paper, fallback: int) -> str:
+    """The key of a ``{id: paper}`` file, else the paper's OpenReview id, id, arXiv id or DOI, else its number."""
+    key = paper.extra.get("key")
+    if isinstance(key, str) and key:
+        return key
     for scheme in ("openreview", "id", "arxiv", "doi"):
         if paper.ids.get(scheme):
             return paper.ids[scheme]

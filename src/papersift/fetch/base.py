@@ -8,7 +8,6 @@ its checkpoint in one transaction as it arrives.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,12 +15,10 @@ from typing import Any, Protocol
 import httpx
 
 from ..errors import ConfigError, InputError, SourceError
-from ..models import Paper
 from ..sources import ParseResult, decode
 from .client import HttpClient, full_url
 
 Parser = Callable[[str, str], ParseResult]
-_SURROGATE = re.compile("[\ud800-\udfff]")
 State = dict[str, Any]
 
 
@@ -78,9 +75,8 @@ def get_parsed(
 
 def parse_response(service: str, origin: str, content: bytes, parser: Parser) -> ParseResult:
     """Parse one response body; whatever the body does to the parser is a :class:`SourceError` naming the request.
-
-    Text no database can hold (lone UTF-16 surrogates, from a JSON escape like ``\\ud800``) is
-    replaced by U+FFFD in every paper, with a warning, instead of failing the whole page.
+    (Text no database can hold, such as lone UTF-16 surrogates, is repaired by the parsers themselves,
+    with a warning: see ``sources/sanitize.py``.)
     """
     try:
         result = parser(decode(content, origin), origin)
@@ -96,43 +92,7 @@ def parse_response(service: str, origin: str, content: bytes, parser: Parser) ->
         raise SourceError(
             f"{service}: GET {origin}: the response could not be read ({type(exc).__name__}: {reason})"
         ) from None
-    repaired = sum(scrub_surrogates(paper) for paper in result.papers)
-    if repaired:
-        result.warnings.append(
-            f"{origin}: {repaired} papers had invalid characters (lone surrogates), replaced by \ufffd"
-        )
     return result
-
-
-def _scrub(value: Any) -> tuple[Any, bool]:
-    if isinstance(value, str):
-        if _SURROGATE.search(value):
-            return _SURROGATE.sub("\ufffd", value), True
-        return value, False
-    if isinstance(value, list):
-        pairs = [_scrub(v) for v in value]
-        return [v for v, _ in pairs], any(c for _, c in pairs)
-    if isinstance(value, dict):
-        changed = False
-        cleaned = {}
-        for key, item in value.items():
-            new_key, key_changed = _scrub(key)
-            new_item, item_changed = _scrub(item)
-            cleaned[new_key] = new_item
-            changed = changed or key_changed or item_changed
-        return cleaned, changed
-    return value, False
-
-
-def scrub_surrogates(paper: Paper) -> bool:
-    """Replace lone surrogates in ``paper``'s text fields (in place); True if any were found."""
-    changed = False
-    for name in ("title", "abstract", "authors", "ids", "date", "venue", "comments", "links", "extra"):
-        value, was = _scrub(getattr(paper, name))
-        if was:
-            setattr(paper, name, value)
-            changed = True
-    return changed
 
 
 def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..identity import identity_keys
 from ..models import Paper, RatingMatch, Recommendation
 from .affinity import DEFAULT_AGGREGATION, get_aggregation
 from .calibration import Calibration, fit_calibration
@@ -33,7 +34,9 @@ class DigestOptions:
 
     ``min_relevance``: calibrated threshold (0 keeps all); ``per_interest``: slots each interest is
     guaranteed (None: top // interests; 0: a plain ranking); ``half_life_years``: weight profile
-    papers by age (None: no weighting); ``max_age_days``: leave out older candidates (undated kept).
+    papers by age (None: no weighting); ``max_age_days``: leave out older candidates (undated kept);
+    ``candidate_window_days``: a stored candidate never shown leaves the pool this many days after it
+    was first seen (None: never).
     """
 
     min_relevance: float = 0.0
@@ -42,6 +45,7 @@ class DigestOptions:
     by_interest: bool = True
     half_life_years: float | None = None
     max_age_days: int | None = None
+    candidate_window_days: int | None = 30
     today: dt.date | None = None
     feedback: FeedbackOptions = field(default_factory=FeedbackOptions)
 
@@ -245,7 +249,6 @@ class PersonalRanking:
     muted: int
     n_ratings: int
     blend: float
-    calibrated: bool
 
 
 def personal_rank(
@@ -257,12 +260,17 @@ def personal_rank(
     rated: Sequence[RatedPaper] = (),
     options: RankOptions | None = None,
     digest: DigestOptions | None = None,
+    reference: Sequence[str] = (),
 ) -> PersonalRanking:
-    """Score, select and explain the pool's papers for one profile."""
+    """Score, select and explain the pool's papers for one profile.
+
+    Shared terms are weighed against the profile and ``reference`` (the background texts), so a
+    pick's explanation never depends on which other papers were picked.
+    """
     options = options or RankOptions()
     digest = digest or DigestOptions()
     if not len(pool):
-        return PersonalRanking([], 0, 0, scorer.n_ratings, scorer.alpha, scorer.calibration.fitted)
+        return PersonalRanking([], 0, 0, scorer.n_ratings, scorer.alpha)
     cosines, similarity = scorer.similarity(pool_vectors)
     scores = scorer.combine(similarity, pool_vectors)
     relevance = scorer.relevance(scores)
@@ -279,17 +287,19 @@ def personal_rank(
         digest.per_interest,
         digest.by_interest and len(groups) > 1,
     )
-    explainer = TermExplainer([p.text() for p in [*profile, *(pool[i] for i in picked.order)]])
+    explainer = TermExplainer([p.text() for p in profile], reference)
     rated_cosines = None
     if rated:
         rated_vectors = np.stack([np.asarray(r.vector, dtype=np.float32) for r in rated])
         rated_cosines = pool_vectors[picked.order] @ rated_vectors.T
     recommendations = []
     for position, index in enumerate(picked.order):
-        why = closest_matches(profile, cosines[index], explainer, len(profile) + position, options)
+        why = closest_matches(profile, cosines[index], explainer, pool[index], options)
         moved: list[RatingMatch] = []
         if rated_cosines is not None:
-            for j in np.argsort(-rated_cosines[position], kind="stable")[:2]:
+            nearest = np.argsort(-rated_cosines[position], kind="stable")
+            others = [j for j in nearest if not _same(rated[j].paper, pool[index])]
+            for j in others[:2]:
                 if rated_cosines[position, j] >= RATING_REASON_MIN and rated[j].rating in RATING_SIGN:
                     r = rated[j]
                     moved.append(
@@ -308,6 +318,11 @@ def personal_rank(
                 ratings=moved,
             )
         )
-    return PersonalRanking(
-        recommendations, picked.below_threshold, picked.muted, scorer.n_ratings, scorer.alpha, scorer.calibration.fitted
-    )
+    return PersonalRanking(recommendations, picked.below_threshold, picked.muted, scorer.n_ratings, scorer.alpha)
+
+
+def _same(a: Paper, b: Paper) -> bool:
+    """One paper twice (a rated paper shown again must not explain itself)."""
+    if a.store_id is not None and b.store_id is not None:
+        return a.store_id == b.store_id
+    return a is b or bool(set(identity_keys(a)) & set(identity_keys(b)))

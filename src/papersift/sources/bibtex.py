@@ -8,9 +8,12 @@ from ..errors import InputError
 from ..identity import normalize_arxiv_id, normalize_doi
 from ..models import Paper, Provenance
 from .base import ParseResult
+from .sanitize import reader
 
 FORMAT = "bibtex"
-_ENTRY_START = re.compile(r"^\s*@(\w+)\s*[{(]", re.M)
+# "[ \t]*", not "\s*", before the "@": "\s*" spans newlines, so every line start of a run of blank lines
+# rescanned the whole run (quadratic).
+_ENTRY_START = re.compile(r"^[ \t]*@(\w+)\s*[{(]", re.M)
 _NON_PAPER = {"string", "preamble", "comment"}
 
 
@@ -27,7 +30,7 @@ def _clean(value: str) -> str:
 
 def _authors(value: str) -> list[str]:
     names = []
-    for name in re.split(r"\s+and\s+", _clean(value)):
+    for name in _clean(value).split(" and "):  # _clean collapsed the whitespace: no backtracking split
         if "," in name:
             last, _, first = name.partition(",")
             name = f"{first.strip()} {last.strip()}".strip()
@@ -55,6 +58,7 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     import bibtexparser  # imported when needed: most runs read no BibTeX
 

@@ -5,7 +5,9 @@ A paper object has ``title`` and/or ``abstract`` and optionally ``authors``
 ``comments``, ``n_authors``, ``upvotes``, ``links``. A JSON file holds a list of
 them or ``{"papers": [...]}``; a JSONL file one per line. Objects in the
 OpenReview expertise layout (``{"id": ..., "content": {"title": ..., "abstract": ...}}``,
-values possibly wrapped as ``{"value": ...}``) are read too.
+values possibly wrapped as ``{"value": ...}``) are read too. A JSON object of paper objects
+(``{"id1": {...}, "id2": {...}}``, as OpenReview's ``submissions.json``) keeps each key in
+``extra["key"]``.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 from ..errors import InputError
 from ..identity import normalize_arxiv_id, normalize_doi
 from ..models import Paper, Provenance
-from .base import ParseResult, split_plain_authors
-from .common import as_dict, as_list
+from .base import ParseResult, iter_lines, split_plain_authors
+from .common import as_dict, as_list, json_document
+from .sanitize import reader
 
 FORMAT_JSON = "json"
 FORMAT_JSONL = "jsonl"
@@ -82,29 +85,39 @@ def paper_from_object(obj: Any, origin: str, fmt: str, record: int, line: int | 
 
 
 def looks_like_json(text: str) -> bool:
-    return text.lstrip()[:1] in ("[", "{") and not looks_like_jsonl(text)
+    return (text[:64].lstrip()[:1] or text.lstrip()[:1]) in ("[", "{") and not looks_like_jsonl(text)
 
 
 def looks_like_jsonl(text: str) -> bool:
-    lines = [line for line in text.strip().split("\n") if line.strip()]
-    if len(lines) < 2 or not all(line.lstrip().startswith("{") for line in lines[:3]):
+    lines: list[str] = []
+    for _, line in iter_lines(text):  # the first three non-blank lines, not a copy of the whole text
+        if line.strip():
+            lines.append(line)
+            if len(lines) == 3:
+                break
+    if len(lines) < 2 or not all(line.lstrip().startswith("{") for line in lines):
         return False
     try:
         json.loads(lines[0])
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return False
     return True
 
 
+@reader(FORMAT_JSON)
 def parse_json(text: str, origin: str = "<text>") -> ParseResult:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON ({exc.msg})", origin, line=exc.lineno) from None
+    data = json_document(text)  # the document detection parsed, if it did
+    if data is None:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON ({exc.msg})", origin, line=exc.lineno) from None
+    keys: list[str] | None = None
     if isinstance(data, dict) and isinstance(data.get("papers"), list):
         items = data["papers"]
     elif isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
-        items = list(data.values())  # {id: paper}, as OpenReview's submissions.json
+        keys = list(data)  # {id: paper}, as OpenReview's submissions.json: the keys are the ids
+        items = list(data.values())
     elif isinstance(data, list):
         items = data
     elif isinstance(data, dict):
@@ -113,14 +126,18 @@ def parse_json(text: str, origin: str = "<text>") -> ParseResult:
         raise InputError("expected a JSON list of papers", origin)
     result = ParseResult()
     for record, obj in enumerate(items, start=1):
-        result.papers.append(paper_from_object(obj, origin, FORMAT_JSON, record, None))
+        paper = paper_from_object(obj, origin, FORMAT_JSON, record, None)
+        if keys is not None:
+            paper.extra["key"] = keys[record - 1]
+        result.papers.append(paper)
     return result
 
 
+@reader(FORMAT_JSONL)
 def parse_jsonl(text: str, origin: str = "<text>") -> ParseResult:
     result = ParseResult()
     record = 0
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    for line_no, line in iter_lines(text):
         if not line.strip():
             continue
         record += 1
