@@ -28,7 +28,7 @@ def test_profile_show_rate_and_digest_print_no_escape_sequences(tmp_path: Path) 
     assert run("profile", "import", own, "--name", "me", "-q")[0] == 0
     assert run("feed", "import", feed, "-q")[0] == 0
     outputs = [run("profile", "show", "--profile", "me")]
-    outputs.append(run("rate", "2401.00009", "up"))
+    outputs.append(run("rate", "Feed Sharpness aware minima", "up"))
     outputs.append(run("digest", "--profile", "me", "--model", "fake", "--format", "table"))
     outputs.append(run("digest", "--profile", "me", "--model", "fake", "--format", "markdown"))
     for code, out, err in outputs:
