@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: demo test test-fast bench lint clean install docs reliability
+.PHONY: demo test test-fast bench lint clean install docs reliability serve screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(BIN)/python:
 # torch is pinned and installed first: a looser pin pulls a multi-GB CUDA build.
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[embeddings,fast,dev]'
+	$(BIN)/pip install --quiet -e '.[embeddings,fast,web,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -24,6 +24,16 @@ demo: $(STAMP)
 		--profile $(SAMPLE)/profile_publications.txt --profile $(SAMPLE)/profile_arxiv.txt \
 		--feed $(SAMPLE)/feed_hf_nov20.txt --feed $(SAMPLE)/feed_hf_nov14.txt --feed $(SAMPLE)/feed_hf_oct17.txt \
 		--top 15
+
+# The web app on the sample data, in a demo data directory of its own (.demo-web); press "Make a new digest".
+serve: $(STAMP)
+	PAPERSIFT_HOME=.demo-web $(BIN)/papersift profile import $(SAMPLE)/profile_publications.txt $(SAMPLE)/profile_arxiv.txt --name researcher --quiet
+	PAPERSIFT_HOME=.demo-web $(BIN)/papersift feed import $(SAMPLE)/feed_hf_nov20.txt $(SAMPLE)/feed_hf_nov14.txt $(SAMPLE)/feed_hf_oct17.txt --quiet
+	PAPERSIFT_HOME=.demo-web $(BIN)/papersift serve --open
+
+# Screenshots of every page (sample data, headless Chromium) into docs/screenshots/.
+screenshots: $(STAMP)
+	$(BIN)/python tests/web/make_screenshots.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -43,7 +53,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .demo-web
 
 docs: $(STAMP)
 	$(BIN)/python -m papersift.cli.reference > docs/cli.md

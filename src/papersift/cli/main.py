@@ -30,10 +30,12 @@ from .common import (
     warn,
     write_output,
 )
+from .deliver import email_digest, feed_url_command, run_command, schedule_group
 from .feed import feed_group
 from .fetch import fetch_group, update_command
 from .learn import interests_group, rate_command
 from .profile import profile_group
+from .web import serve_command, user_group
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILES = click.Path(path_type=Path)
@@ -207,6 +209,7 @@ def rank_command(
     show_default=True,
     help="A candidate never shown leaves the pool this many days after it was first seen.",
 )
+@click.option("--email", "emails", multiple=True, help="Send the digest to this address now, via [smtp] (repeatable).")
 def digest_command(
     profile: str | None,
     top: int,
@@ -222,6 +225,7 @@ def digest_command(
     include_seen: bool,
     max_age_days: int | None,
     window_days: int,
+    emails: tuple[str, ...],
 ) -> None:
     """Rank the stored candidates for a stored profile; papers shown once are not shown again.
 
@@ -249,6 +253,9 @@ def digest_command(
         show_progress=show_progress() and not quiet,
         settings=settings,
     )
+    if emails:
+        email_digest(name, emails, digest.recommendations)
+        return
     subtitle = _subtitle(digest, f"profile '{name}'", min_relevance)
     write_output(digest.recommendations, fmt, out, f"papersift digest for {name}", subtitle)
 
@@ -370,6 +377,11 @@ cli.add_command(rate_command)
 cli.add_command(interests_group)
 cli.add_command(fetch_group)
 cli.add_command(update_command)
+cli.add_command(serve_command)
+cli.add_command(user_group)
+cli.add_command(run_command)
+cli.add_command(feed_url_command)
+cli.add_command(schedule_group)
 
 
 def main() -> None:

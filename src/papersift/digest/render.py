@@ -20,7 +20,7 @@ from ..errors import ConfigError
 from ..models import Recommendation
 from ..textsafe import printable
 
-FORMATS = ("table", "markdown", "html", "json", "jsonl")
+FORMATS = ("table", "markdown", "html", "json", "jsonl", "rss", "atom")
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -242,4 +242,8 @@ def render(
         return render_html(recs, title, subtitle)
     if fmt == "table":
         return render_table(recs, title, subtitle, width=width)
+    if fmt in ("rss", "atom"):
+        from .feeds import render_feed
+
+        return render_feed(recs, fmt, title, subtitle)
     raise ConfigError(f"unknown format '{fmt}' (use one of: {', '.join(FORMATS)})")
