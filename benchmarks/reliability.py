@@ -10,8 +10,10 @@ Three parts, each writing ``benchmarks/results/reliability_<part>.json``:
 * ``files`` (``benchmarks/reliability_files.py``, files helper) and ``store``
   (``benchmarks/reliability_store.py``, store helper): run when present, then read. Their JSON:
 
-  ``reliability_files.json``: ``{"cases": N, "outcomes": {"clean error": n, "imported": n,
-  "traceback": n, "timeout": n, "memory": n}, "seconds": s, "note": "..."}``
+  ``reliability_files.json``: ``{"corpus": {"runs": N, "outcomes": {"clean_error": n, "imported": n,
+  "traceback": n, "timeout": n, "memory": n}, "partial_write": n, "seconds": s}, "hostile": [{"case":
+  "...", "outcome": "imported" | "clean_error" | ..., "seconds": s, "peak_rss_mb": m}, ...]}``
+  (a flat ``{"cases": N, "outcomes": {...}}`` is read too)
 
   ``reliability_store.json``: ``{"concurrent_writers": {"runs": n, "exact": n, "duplicates": n,
   "lost": n, "errors": n, "note": "..."}, "kill9": {"runs": n, "intact": n, "exact_after_rerun": n,
@@ -189,7 +191,12 @@ def _first(data: dict[str, Any], *keys: str) -> Any:
     return next((data[k] for k in keys if k in data), None)
 
 
-def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dict[str, Any] | None) -> list[str]:
+def section(
+    net: dict[str, Any] | None,
+    files: dict[str, Any] | None,
+    store: dict[str, Any] | None,
+    stale: dict[str, str] | None = None,
+) -> list[str]:
     out = [
         "## Reliability",
         "",
@@ -200,8 +207,15 @@ def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dic
         "|---|---|" + "---|" * len(COLUMNS),
     ]
     if files:
-        cases = _first(files, "cases", "runs") or "?"
-        out.append(f"| hostile input files (fuzz) | {cases} | {_counts(files.get('outcomes', {}))} |")
+        corpus = files.get("corpus", files)
+        cases = _first(corpus, "runs", "cases") or "?"
+        out.append(f"| hostile input files (fuzz) | {cases} | {_counts(corpus.get('outcomes', {}))} |")
+        named = files.get("hostile") or []
+        if named:
+            counts: dict[str, int] = {}
+            for case in named:
+                counts[case.get("outcome", "?")] = counts.get(case.get("outcome", "?"), 0) + 1
+            out.append(f"| the named hostile files of issue 11 | {len(named)} | {_counts(counts)} |")
     else:
         out.append("| hostile input files (fuzz) | not measured yet | " + " | ".join([""] * len(COLUMNS)) + " |")
     if net:
@@ -230,8 +244,13 @@ def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dic
         out += ["", *notes, ""] if notes else [""]
     else:
         out += ["Concurrent writers and kill -9: not measured yet (`benchmarks/reliability_store.py`).", ""]
-    if files and files.get("note"):
-        out += [files["note"], ""]
+    if files:
+        out += files_notes(files)
+    for part, why in (stale or {}).items():
+        shown = {"files": files, "store": store}.get(part)
+        if shown is not None:
+            when = shown.get("generated", "an earlier run")
+            out += [f"The {part} part was not rerun this time ({why}); its results above are from {when}.", ""]
     if net:
         update = net["update"]
         out += [
@@ -261,6 +280,33 @@ def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dic
     return out
 
 
+def files_notes(files: dict[str, Any]) -> list[str]:
+    """Sentences under the table about the hostile-file runs (from the files part's JSON)."""
+    corpus = files.get("corpus", files)
+    notes = []
+    if "runs" in corpus and "files" in corpus:
+        partial = corpus.get("partial_write")
+        notes.append(
+            f"Hostile files: {corpus['files']} mutated fixtures (truncation, bit flips, re-encodings, huge lines, "
+            f"NUL bytes, deep nesting...) through three commands, {corpus['runs']} runs"
+            + (f", slowest {corpus['slowest_run_seconds']:.1f} s" if "slowest_run_seconds" in corpus else "")
+            + (f"; refused imports that changed the store: {partial}" if partial is not None else "")
+            + "."
+        )
+    named = files.get("hostile") or []
+    if named:
+        slowest = max(named, key=lambda c: c.get("seconds", 0))
+        peak = max(c.get("peak_rss_mb", 0) for c in named)
+        notes.append(
+            f"The named hostile files (quadratic inputs, 100,000-deep JSON, lone surrogates, huge integers, "
+            f"/dev/zero, a FIFO, 50 MiB one-paper files): slowest {slowest.get('seconds', 0):.1f} s "
+            f"({slowest.get('case', '?')}), peak memory {peak} MB."
+        )
+    if files.get("note"):
+        notes.append(files["note"])
+    return [*notes, ""] if notes else []
+
+
 def write_readme(lines: list[str]) -> None:
     text = README.read_text(encoding="utf-8")
     block = START + "\n" + "\n".join(lines).rstrip() + "\n" + END
@@ -277,22 +323,26 @@ def write_readme(lines: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=2, help="Times each network scenario is run.")
-    parser.add_argument("--part-timeout", type=float, default=150.0, help="Seconds for each other part.")
+    parser.add_argument("--part-timeout", type=float, default=300.0, help="Seconds for each other part.")
     parser.add_argument("--aggregate-only", action="store_true", help="Only rewrite the README from the JSON files.")
     args = parser.parse_args()
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         os.environ.pop(name, None)  # the loopback fault servers are reached directly
     RESULTS.mkdir(exist_ok=True)
+    stale: dict[str, str] = {}
     if not args.aggregate_only:
         for part in ("files", "store"):
-            print(f"{part}: {run_part(part, args.part_timeout)}", file=sys.stderr)
+            status = run_part(part, args.part_timeout)
+            print(f"{part}: {status}", file=sys.stderr)
+            if status != "ran":
+                stale[part] = status
         net = run_network(args.rounds)
         net["rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         (RESULTS / "reliability_net.json").write_text(json.dumps(net, indent=2) + "\n", encoding="utf-8")
         print(f"net: {net['as_expected']}/{net['runs']} as expected in {net['seconds']} s", file=sys.stderr)
         for line in net["not_as_expected"]:
             print(f"  not as expected: {line}", file=sys.stderr)
-    write_readme(section(load("net"), load("files"), load("store")))
+    write_readme(section(load("net"), load("files"), load("store"), stale))
 
 
 if __name__ == "__main__":

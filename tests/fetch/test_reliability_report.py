@@ -36,7 +36,14 @@ NET = {
     "update": {"completed": True, "sources": 7, "failed": 5, "ok": 2, "stored_exact": True, "seconds": 2.0},
     "scenario_rows": {"ok": {"expect": "imported", "as_expected": 1, "runs": 1, "max_seconds": 0.2}},
 }
-FILES = {"cases": 1548, "outcomes": {"clean_error": 900, "imported": 648, "traceback": 0, "hang": 0}}
+FILES = {
+    "corpus": {"files": 516, "runs": 1548, "outcomes": {"clean_error": 900, "imported": 648, "traceback": 0}},
+    "hostile": [
+        {"case": "100,000-deep JSON", "outcome": "clean_error", "seconds": 0.3, "peak_rss_mb": 160},
+        {"case": "/dev/zero", "outcome": "clean_error", "seconds": 0.1, "peak_rss_mb": 150},
+        {"case": "a long author", "outcome": "imported", "seconds": 0.5, "peak_rss_mb": 165},
+    ],
+}
 STORE = {
     "concurrent_writers": {"runs": 31, "exact": 31, "duplicates": 0, "lost": 0, "errors": 0},
     "kill9": {"runs": 10, "intact": 10, "exact_after_rerun": 10},
@@ -47,6 +54,8 @@ def test_the_section_shows_every_part_and_replaces_only_its_block(reliability: M
     lines = reliability.section(NET, FILES, STORE)
     text = "\n".join(lines)
     assert "| hostile input files (fuzz) | 1548 | 900 | 648 | 0 | 0 | 0 | 0 |" in text
+    assert "| the named hostile files of issue 11 | 3 | 2 | 1 | 0 | 0 | 0 | 0 |" in text
+    assert "516 mutated fixtures" in text and "peak memory 165 MB" in text
     assert "| hostile servers (loopback, HTTP and TLS) | 2 | 1 | 1 | 0 | 0 | 0 | 0 |" in text
     assert "| concurrent writers | 31 | 31 | 0 | 0 | 0 |" in text
     assert "| kill -9 during an import, then rerun | 10 | 10 | 0 | 0 | 0 corrupt |" in text
@@ -63,3 +72,10 @@ def test_missing_parts_are_said_not_invented(reliability: ModuleType) -> None:
     text = "\n".join(reliability.section(NET, None, None))
     assert "hostile input files (fuzz) | not measured yet" in text
     assert "Concurrent writers and kill -9: not measured yet" in text
+
+
+def test_a_flat_files_result_is_read_too(reliability: ModuleType) -> None:
+    flat = {"cases": 10, "outcomes": {"clean error": 4, "imported": 6}}
+    assert "| hostile input files (fuzz) | 10 | 4 | 6 | 0 | 0 | 0 | 0 |" in "\n".join(
+        reliability.section(None, flat, None)
+    )
