@@ -96,6 +96,7 @@ def run_network(rounds: int) -> dict[str, Any]:
         "body_limit_mib": limit / 2**20,
         "bomb_gib": 1,
         "deadline_s": fault_client_options()["deadline"],
+        "attempts": fault_client_options()["max_attempts"],
         "update": update,
         "seconds": round(time.perf_counter() - started, 1),
         "scenario_rows": rows,
@@ -257,8 +258,9 @@ def section(
             f"Hostile servers: {net['scenarios']} scenarios x {net['rounds']} rounds through the whole fetch path "
             f"(fetcher, client, parser, store) against a fault-injecting server on loopback; "
             f"{net['as_expected']} of {net['runs']} ended exactly as specified (a clean error naming the source, or "
-            f"a correct import). Slowest case {net['max_seconds']:.1f} s (total deadline {net['deadline_s']:g} s per "
-            f"attempt); peak memory of any case {net['peak_mib']:.1f} MiB with a {net['body_limit_mib']:.0f} MiB body "
+            f"a correct import). Slowest case {net['max_seconds']:.1f} s (a total deadline of {net['deadline_s']:g} s "
+            f"per attempt, {net.get('attempts', 2)} attempts); peak memory of any case {net['peak_mib']:.1f} MiB "
+            f"with a {net['body_limit_mib']:.0f} MiB body "
             f"limit, the {net['bomb_gib']} GiB gzip bomb included.",
             "",
         ]
