@@ -226,6 +226,23 @@ def _retry_after_long(h: FaultHandler) -> None:
     h.answer(429, b"slow down", {"Retry-After": "599"})
 
 
+def _huge_headers(h: FaultHandler) -> None:
+    h.send_response(200)
+    for index in range(20_000):
+        h.send_header(f"X-Filler-{index}", "y" * 50)
+    h.send_header("Content-Length", "2")
+    h.send_header("Connection", "close")
+    h.end_headers()
+    h.wfile.write(b"{}")
+
+
+def _retry_after_garbage(h: FaultHandler) -> None:
+    if h.count("retry-after-garbage") % 2 == 0:
+        h.answer(503, b"busy", {"Retry-After": "soon\x1b[2J, maybe -5"})
+    else:
+        _ok(h)
+
+
 def _retry_after_short(h: FaultHandler) -> None:
     if h.count("retry-after-short") % 2 == 0:
         h.answer(503, b"busy", {"Retry-After": "1"})
@@ -300,6 +317,8 @@ FAULTS: dict[str, Callable[[FaultHandler], None]] = {
     "http-500": _http_500,
     "retry-after-long": _retry_after_long,
     "retry-after-short": _retry_after_short,
+    "retry-after-garbage": _retry_after_garbage,
+    "huge-headers": _huge_headers,
     "surrogate": _surrogate,
     "big-number": _big_number,
     "huge-int": _huge_int,
@@ -447,6 +466,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("http-500", "error", "HTTP 500"),
     Scenario("retry-after-long", "error", "deferred to the next run"),
     Scenario("retry-after-short", "imported", papers=2),
+    Scenario("retry-after-garbage", "imported", papers=2),
+    Scenario("huge-headers", "error", "connection failed"),
     Scenario("surrogate", "imported", papers=2),
     Scenario("big-number", "error", "thousands of digits"),
     Scenario("huge-int", "imported", papers=1),
