@@ -513,8 +513,8 @@ def fault_client_options(server: FaultServer | None = None) -> dict[str, Any]:
 
     quick = HostPolicy(0.02)
     return {
-        "deadline": 0.8,
-        "timeout": 0.8,
+        "deadline": 1.2,
+        "timeout": 1.2,
         "max_attempts": 2,
         "backoff_base": 0.05,
         "max_body_bytes": 4 * 1024 * 1024,
