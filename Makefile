@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: demo test test-fast bench lint clean install docs reliability serve screenshots
+.PHONY: demo test test-fast bench bench-daily lint clean install docs reliability serve screenshots fuzz reliability-files
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(BIN)/python:
 # torch is pinned and installed first: a looser pin pulls a multi-GB CUDA build.
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[embeddings,fast,web,dev]'
+	$(BIN)/pip install --quiet -e '.[embeddings,fast,web,dev,postgres]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -41,12 +41,24 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
+# A long random run of the property-based fuzz suite (make test runs a small fixed budget of it).
+fuzz: $(STAMP)
+	PAPERSIFT_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz
+
+# Every fixture x every mutation through the import commands, and issue 11's hostile files, timed.
+reliability-files: $(STAMP)
+	$(BIN)/python benchmarks/reliability_files.py
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 # Fault and abuse runs (hostile servers, files, concurrent writers, kill -9): the README's Reliability section.
 reliability: $(STAMP)
 	$(BIN)/python benchmarks/reliability.py
+
+# The daily job alone (50 profiles x 2,000 candidates; QUICK=1 for 8 x 300).
+bench-daily: $(STAMP)
+	$(BIN)/python benchmarks/bench_daily.py $(if $(QUICK),--quick,)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -176,7 +176,7 @@ def build_scale_store(path: Path, profile: list[dict[str, Any]], new: list[dict[
     today = dt.date.today()
     store = Store(path)
     api.import_profile(store, "bench", [_jsonl(path.with_suffix(".profile.jsonl"), profile)])
-    rows = _old_rows(old, today, getattr(DigestOptions(), "candidate_window_days", None) or 30)
+    rows = _old_rows(old, today, DigestOptions().candidate_window_days)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with store.transaction() as conn:
         profile_id = conn.execute(text("SELECT id FROM profiles WHERE name = 'bench'")).scalar_one()

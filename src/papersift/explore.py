@@ -89,14 +89,12 @@ def make_digest(
 
 def digest_view(store: Store, profile: str, run_id: int | None = None) -> DigestView:
     """The profile's latest stored digest (or run ``run_id``), without ranking anything."""
-    if run_id is None:
-        run_id = table.latest_run_id(store, profile)
-        if run_id is None:
-            table.profile_runs(store, profile, limit=1)  # an unknown profile raises here
-            return DigestView(None, [])
-    elif table.run_profile(store, run_id) != profile:
-        raise StoreError(f"profile '{profile}' has no digest {run_id}")
-    runs = {r.id: r for r in table.profile_runs(store, profile, limit=1000)}
+    run = table.find_run(store, profile, run_id)
+    if run is None:
+        if run_id is not None:
+            raise StoreError(f"profile '{profile}' has no digest {run_id}")
+        return DigestView(None, [])
+    run_id = run.id
     picks = table.run_picks_of(store, run_id)
     papers = {p.store_id: p for p in store.papers_by_id([p.paper_id for p in picks])}
     recommendations = [
@@ -124,7 +122,7 @@ def digest_view(store: Store, profile: str, run_id: int | None = None) -> Digest
         if pick.paper_id in papers
     ]
     ratings = table.ratings_for(store, profile, [r.paper.store_id for r in recommendations if r.paper.store_id])
-    return DigestView(runs.get(run_id), recommendations, ratings)
+    return DigestView(run, recommendations, ratings)
 
 
 def digest_history(store: Store, profile: str, limit: int = 30) -> list[RunInfo]:

@@ -84,10 +84,6 @@ class Tfidf:
         for document in documents:
             self.add(document)
 
-    @classmethod
-    def of_texts(cls, texts: Iterable[str]) -> Tfidf:
-        return cls(terms(t) for t in texts)
-
     def add(self, document: Iterable[str]) -> None:
         self.n += 1
         self.df.update(set(document))

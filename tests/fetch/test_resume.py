@@ -23,8 +23,8 @@ PAGES = {
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "store.db")
+def store(store_location: str | Path) -> Store:
+    return Store(store_location)
 
 
 def provenance_rows(store: Store) -> int:

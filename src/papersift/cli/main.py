@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 import click
 
 from .. import api
-from ..config import store_location
+from ..config import load_config, store_location
 from ..encoders import DEFAULT_ENCODER
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
 from ..sources import FORMATS as INPUT_FORMATS
+from .adapt import adapt_command, adapted_affinity_encoder
 from .common import (
     MODEL_HELP,
     PapersiftGroup,
@@ -205,9 +206,9 @@ def rank_command(
 @click.option(
     "--window-days",
     type=click.IntRange(min=1),
-    default=DigestOptions().candidate_window_days,
-    show_default=True,
-    help="A candidate never shown leaves the pool this many days after it was first seen.",
+    default=None,
+    help="A candidate never shown leaves the pool this many days after it was last fetched or imported "
+    "(default: [store] candidate_window_days in the config file, else 30).",
 )
 @click.option("--email", "emails", multiple=True, help="Send the digest to this address now, via [smtp] (repeatable).")
 def digest_command(
@@ -224,7 +225,7 @@ def digest_command(
     half_life: float | None,
     include_seen: bool,
     max_age_days: int | None,
-    window_days: int,
+    window_days: int | None,
     emails: tuple[str, ...],
 ) -> None:
     """Rank the stored candidates for a stored profile; papers shown once are not shown again.
@@ -241,7 +242,7 @@ def digest_command(
         by_interest=by_interest,
         half_life_years=half_life,
         max_age_days=max_age_days,
-        candidate_window_days=window_days,
+        candidate_window_days=window_days or load_config().store.candidate_window_days,
     )
     the_store = store()
     name = api.default_profile(the_store, profile)
@@ -276,19 +277,26 @@ def digest_command(
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV to write.")
 @click.option("--model", default=DEFAULT_ENCODER, show_default=True, help=MODEL_HELP)
 @click.option("--chunk", type=click.IntRange(min=1), default=512, show_default=True, help="Submissions per chunk.")
+@click.option(
+    "--adapt", is_flag=True, help="First adapt MiniLM to these archives and submissions (no labels; see `adapt`)."
+)
 @quiet_option
-def affinity_command(archives: Path, submissions: Path, out: Path, model: str, chunk: int, quiet: bool) -> None:
+def affinity_command(
+    archives: Path, submissions: Path, out: Path, model: str, chunk: int, adapt: bool, quiet: bool
+) -> None:
     """Score every (submission, reviewer) pair; write submission_id,reviewer_id,score lines.
 
     \b
     Example:
       papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv
+      papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv --adapt
     """
+    encoder = adapted_affinity_encoder(archives, submissions, quiet) if adapt else make_encoder(model)
     result = api.compute_affinity(
         archives,
         submissions,
         out,
-        encoder=make_encoder(model),
+        encoder=encoder,
         chunk=chunk,
         store=store(),
         show_progress=show_progress() and not quiet,
@@ -382,6 +390,7 @@ cli.add_command(user_group)
 cli.add_command(run_command)
 cli.add_command(feed_url_command)
 cli.add_command(schedule_group)
+cli.add_command(adapt_command)
 
 
 def main() -> None:

@@ -96,7 +96,8 @@ def serve_command(
     click.echo(f"papersift is serving {default_db_path()} at {url} (Ctrl+C stops it)", err=True)
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Browsers keep connections open between a page and its votes; 5 s (the default) makes them reconnect.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=75)
 
 
 def _start_scheduler() -> None:

@@ -72,14 +72,6 @@ def _standing(rec: Recommendation) -> str:
     return " · ".join(parts)
 
 
-def _why_sentence(rec: Recommendation) -> str:
-    parts = []
-    for m in rec.why:
-        terms = f" (shared: {', '.join(m.shared_terms)})" if m.shared_terms else ""
-        parts.append(f"{m.paper_title} [{m.similarity:.2f}]{terms}")
-    return "close to " + "; ".join(parts) if parts else ""
-
-
 def render_json(recs: Sequence[Recommendation]) -> str:
     return json.dumps([r.to_dict() for r in recs], ensure_ascii=False, indent=2) + "\n"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -62,5 +62,3 @@ def embed_papers(
         cached.update(new_vectors)
     return normalize_rows(np.stack([cached[h] for h in hashes]))
 
-
-EncoderFactory = Callable[[], Encoder]

@@ -110,12 +110,7 @@ def predict_split(
     if missing:
         raise InputError(f"rated paper {missing[0]} is not among the submissions", f"d_20_{split.number}")
     papers: list[Paper] = profile_papers + [split.submissions[p] for p in rated_ids]
-    if not encoder.cacheable:
-        from ..encoders import normalize_rows
-
-        vectors = normalize_rows(encoder.encode([p.text() for p in papers]))
-    else:
-        vectors = embed_papers(papers, encoder, store=store, show_progress=show_progress)
+    vectors = embed_papers(papers, encoder, store=store, show_progress=show_progress)
     submission_row = {p: len(profile_papers) + i for i, p in enumerate(rated_ids)}
     predictions: dict[str, dict[str, float]] = {}
     start = 0

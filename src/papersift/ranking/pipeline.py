@@ -59,7 +59,6 @@ class Ranking:
     below_threshold: int = 0
     muted: int = 0
     n_ratings: int = 0
-    blend: float = 0.0
 
 
 # Own papers' vectors -> the profile's interests (the digest reads, and first time stores, them).
@@ -169,7 +168,6 @@ def rank_profile(
         result.below_threshold,
         result.muted,
         result.n_ratings,
-        result.blend,
     )
 
 

@@ -19,6 +19,7 @@ from ..models import Paper
 from . import schema as s
 from .db import Store
 from .migrations import m004_accounts as m4
+from .profiles import ensure_profile, profile_id
 
 users, sessions, profile_owners, profile_settings, run_picks = (
     m4.users,
@@ -34,16 +35,11 @@ def _now() -> str:
 
 
 def ensure_schema(store: Store) -> None:
-    """Apply migration 4 if this store has not got it yet (idempotent: it creates only missing tables)."""
-    if getattr(store, "_accounts_ready", False):
-        return
-    with store.transaction() as conn:
-        m4.upgrade(conn)
-    store._accounts_ready = True  # type: ignore[attr-defined]
+    """Nothing to do: migration 4 is in MIGRATIONS, so every open store has these tables."""
 
 
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:
-    return store._profile_id(conn, profile)
+    return profile_id(conn, profile)
 
 
 # -- users -------------------------------------------------------------------------
@@ -185,7 +181,7 @@ def profile_exists(store: Store, profile: str) -> bool:
 def create_profile(store: Store, profile: str) -> None:
     """An empty profile (a no-op when it exists)."""
     with store.transaction() as conn:
-        store._ensure_profile(conn, profile, _now())
+        ensure_profile(conn, profile, store.now())
 
 
 def get_settings(store: Store, profile: str) -> tuple[dict[str, Any], bool]:
@@ -267,6 +263,19 @@ def profile_runs(store: Store, profile: str, limit: int = 30) -> list[RunInfo]:
             .limit(limit)
         ).all()
     return [RunInfo(int(r[0]), r[1], int(r[2]), int(r[3])) for r in rows]
+
+
+def find_run(store: Store, profile: str, run_id: int | None = None) -> RunInfo | None:
+    """Run ``run_id`` of ``profile`` (its latest when None) with its number of picks; None when there is none."""
+    with store.transaction() as conn:
+        profile_id = _profile_id(store, conn, profile)
+        query = select(s.runs.c.id, s.runs.c.created_at, s.runs.c.n_candidates).where(s.runs.c.profile_id == profile_id)
+        query = query.where(s.runs.c.id == run_id) if run_id is not None else query.order_by(s.runs.c.id.desc())
+        row = conn.execute(query.limit(1)).first()
+        if row is None:
+            return None
+        picks = conn.execute(select(func.count()).select_from(s.run_items).where(s.run_items.c.run_id == row.id))
+        return RunInfo(int(row.id), row.created_at, int(row.n_candidates), int(picks.scalar_one()))
 
 
 def latest_run_id(store: Store, profile: str) -> int | None:

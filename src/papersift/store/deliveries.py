@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from ..errors import StoreError
 from .db import Store
 from .migrations import m005_deliveries as m
+from .profiles import profile_id
 
 STATUSES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
 
@@ -27,15 +28,11 @@ def _now() -> str:
 
 
 def _ready(store: Store) -> None:
-    # Until migration 5 is listed in the store's MIGRATIONS, create its tables on first use (idempotent).
-    if not getattr(store, "_deliveries_ready", False):
-        with store.transaction() as conn:
-            m.upgrade(conn)
-        store._deliveries_ready = True  # type: ignore[attr-defined]
+    """Nothing to do: migration 5 is in MIGRATIONS, so every open store has these tables."""
 
 
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:
-    return store._profile_id(conn, profile)
+    return profile_id(conn, profile)
 
 
 @dataclass(frozen=True)

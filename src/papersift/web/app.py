@@ -86,6 +86,7 @@ class AppState:
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,
         )
         self.templates.globals.update(
             paper_links=present.paper_links,
@@ -165,6 +166,7 @@ def render(request: Request, template: str, viewer: Viewer, status: int = 200, *
     app_state = state(request)
     context.setdefault("profile", None)
     context.setdefault("page", "")
+    context["pq"] = quote(context["profile"], safe="") if context["profile"] else ""
     html = app_state.templates.get_template(template).render(
         request=request,
         viewer=viewer,
@@ -262,12 +264,10 @@ def create_app(settings: WebSettings) -> FastAPI:
 
 
 def _include_delivery(app: FastAPI) -> None:
-    """The delivery helper's routes (one-click votes from e-mail, unsubscribe, feeds), when installed."""
-    try:
-        from ..delivery.routes import make_router
-    except ImportError:
-        return
-    app.include_router(make_router(get_store))
+    """The routes behind the links of e-mails and feeds: one-click votes, unsubscribe, RSS/Atom."""
+    from ..delivery.routes import make_router
+
+    app.include_router(make_router(get_store), include_in_schema=False)
 
 
 def _error_page(app_state: AppState, message: str) -> str:

@@ -82,7 +82,7 @@ def today(
         history=history,
         latest=history[0].id if history else None,
         jobs=jobs,
-        n_papers=len(store.profile_paper_ids(name)),
+        n_papers=0 if view.run else len(store.profile_paper_ids(name)),
         colour_of={n: i % 10 for i, n in enumerate(explore.interest_names(store, name))},
     )
 
