@@ -295,7 +295,7 @@ class HttpClient:
                 wait = retry_after if retry_after is not None else self._backoff(attempt)
             if attempt < self.max_attempts:
                 self._hold(slot, wait)
-        raise SourceError(f"{who}: {last_problem}; gave up after {self.max_attempts} attempts")
+        raise SourceUnavailable(f"{who}: {last_problem}; gave up after {self.max_attempts} attempts")
 
     def _follow(self, url: str, query: Mapping[str, Any], headers: dict[str, str], slot: str) -> httpx.Response:
         """One attempt: the request and its redirects (each hop waits its host's turn), body read within limits.
@@ -344,7 +344,16 @@ class HttpClient:
         return httpx.Response(streamed.status_code, headers=kept, content=body, request=streamed.request)
 
 
-class SourceDeferred(SourceError):
+class SourceUnavailable(SourceError):
+    """The service could not be reached or kept failing (timeouts, failed connections, 429/5xx until
+    papersift gave up): nothing wrong with the request, so a later run may well succeed.
+
+    Every other :class:`SourceError` (a 404, a refused certificate, a response in no known format)
+    comes back the same on a rerun until someone fixes what it names.
+    """
+
+
+class SourceDeferred(SourceUnavailable):
     """The service asked papersift to come back later than it is willing to wait; a rerun resumes."""
 
 
