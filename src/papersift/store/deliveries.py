@@ -23,10 +23,6 @@ from .profiles import profile_id
 STATUSES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _ready(store: Store) -> None:
     """Nothing to do: migration 5 is in MIGRATIONS, so every open store has these tables."""
 
@@ -117,7 +113,7 @@ def record_digest(
     If another run recorded this day's digest first, that one is returned and ``deliveries`` are dropped.
     """
     _ready(store)
-    now = _now()
+    now = store.now()
     paper_ids = [int(item["id"]) for item in items if item.get("id") is not None]
     try:
         with store.transaction() as conn:
@@ -191,7 +187,9 @@ def all_deliveries(store: Store, profile: str | None = None) -> list[tuple[str, 
 
 def _set(store: Store, delivery_id: int, **values: Any) -> None:
     with store.transaction() as conn:
-        conn.execute(update(m.deliveries).where(m.deliveries.c.id == delivery_id).values(updated_at=_now(), **values))
+        conn.execute(
+            update(m.deliveries).where(m.deliveries.c.id == delivery_id).values(updated_at=store.now(), **values)
+        )
 
 
 def mark_attempt(store: Store, delivery: DeliveryRecord) -> None:
@@ -205,7 +203,7 @@ def mark_sending(store: Store, delivery_id: int) -> None:
 
 
 def mark_sent(store: Store, delivery_id: int) -> None:
-    now = _now()
+    now = store.now()
     _set(store, delivery_id, status="sent", sent_at=now, last_error=None)
 
 
@@ -231,7 +229,7 @@ def unsubscribe(store: Store, profile: str, address: str) -> bool:
         with store.transaction() as conn:
             conn.execute(
                 insert(m.unsubscribes).values(
-                    profile_id=_profile_id(store, conn, profile), address=address.lower(), created_at=_now()
+                    profile_id=_profile_id(store, conn, profile), address=address.lower(), created_at=store.now()
                 )
             )
     except StoreError:
@@ -284,12 +282,12 @@ def feed_nonce(store: Store, profile: str, rotate: bool = False) -> str:
             return str(row.nonce)
         nonce = secrets.token_urlsafe(12)
         if row is None:
-            conn.execute(insert(m.feed_tokens).values(profile_id=profile_id, nonce=nonce, created_at=_now()))
+            conn.execute(insert(m.feed_tokens).values(profile_id=profile_id, nonce=nonce, created_at=store.now()))
         else:
             conn.execute(
                 update(m.feed_tokens)
                 .where(m.feed_tokens.c.profile_id == profile_id)
-                .values(nonce=nonce, created_at=_now())
+                .values(nonce=nonce, created_at=store.now())
             )
     return nonce
 
