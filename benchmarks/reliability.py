@@ -10,8 +10,10 @@ Three parts, each writing ``benchmarks/results/reliability_<part>.json``:
 * ``files`` (``benchmarks/reliability_files.py``, files helper) and ``store``
   (``benchmarks/reliability_store.py``, store helper): run when present, then read. Their JSON:
 
-  ``reliability_files.json``: ``{"cases": N, "outcomes": {"clean error": n, "imported": n,
-  "traceback": n, "timeout": n, "memory": n}, "seconds": s, "note": "..."}``
+  ``reliability_files.json``: ``{"corpus": {"runs": N, "outcomes": {"clean_error": n, "imported": n,
+  "traceback": n, "timeout": n, "memory": n}, "partial_write": n, "seconds": s}, "hostile": [{"case":
+  "...", "outcome": "imported" | "clean_error" | ..., "seconds": s, "peak_rss_mb": m}, ...]}``
+  (a flat ``{"cases": N, "outcomes": {...}}`` is read too)
 
   ``reliability_store.json``: ``{"concurrent_writers": {"runs": n, "exact": n, "duplicates": n,
   "lost": n, "errors": n, "note": "..."}, "kill9": {"runs": n, "intact": n, "exact_after_rerun": n,
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -93,6 +96,7 @@ def run_network(rounds: int) -> dict[str, Any]:
         "body_limit_mib": limit / 2**20,
         "bomb_gib": 1,
         "deadline_s": fault_client_options()["deadline"],
+        "attempts": fault_client_options()["max_attempts"],
         "update": update,
         "seconds": round(time.perf_counter() - started, 1),
         "scenario_rows": rows,
@@ -177,10 +181,23 @@ def load(name: str) -> dict[str, Any] | None:
 
 
 def _counts(outcomes: dict[str, int]) -> str:
-    return " | ".join(str(outcomes.get(column, 0)) for column in COLUMNS)
+    """Outcome counts in column order; keys may be spelt ``clean_error`` or ``Clean error`` too."""
+    normal = {str(key).lower().replace("_", " ").replace("-", " "): value for key, value in outcomes.items()}
+    if "hang" in normal and "timeout" not in normal:
+        normal["timeout"] = normal["hang"]
+    return " | ".join(str(normal.get(column, 0)) for column in COLUMNS)
 
 
-def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dict[str, Any] | None) -> list[str]:
+def _first(data: dict[str, Any], *keys: str) -> Any:
+    return next((data[k] for k in keys if k in data), None)
+
+
+def section(
+    net: dict[str, Any] | None,
+    files: dict[str, Any] | None,
+    store: dict[str, Any] | None,
+    stale: dict[str, str] | None = None,
+) -> list[str]:
     out = [
         "## Reliability",
         "",
@@ -191,14 +208,23 @@ def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dic
         "|---|---|" + "---|" * len(COLUMNS),
     ]
     if files:
-        out.append(f"| hostile input files (fuzz) | {files.get('cases', '?')} | {_counts(files.get('outcomes', {}))} |")
+        corpus = files.get("corpus", files)
+        cases = _first(corpus, "runs", "cases") or "?"
+        out.append(f"| hostile input files (fuzz) | {cases} | {_counts(corpus.get('outcomes', {}))} |")
+        named = files.get("hostile") or []
+        if named:
+            counts: dict[str, int] = {}
+            for case in named:
+                counts[case.get("outcome", "?")] = counts.get(case.get("outcome", "?"), 0) + 1
+            out.append(f"| the named hostile files of issue 11 | {len(named)} | {_counts(counts)} |")
     else:
         out.append("| hostile input files (fuzz) | not measured yet | " + " | ".join([""] * len(COLUMNS)) + " |")
     if net:
         out.append(f"| hostile servers (loopback, HTTP and TLS) | {net['runs']} | {_counts(net['outcomes'])} |")
     out.append("")
     if store:
-        writers, kill9 = store.get("concurrent_writers", {}), store.get("kill9", {})
+        writers = _first(store, "concurrent_writers", "concurrent") or {}
+        kill9 = _first(store, "kill9", "kill_9") or {}
         out += [
             "| store under stress | runs | exact counts | duplicates | lost records | errors |",
             "|---|---|---|---|---|---|",
@@ -219,16 +245,22 @@ def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dic
         out += ["", *notes, ""] if notes else [""]
     else:
         out += ["Concurrent writers and kill -9: not measured yet (`benchmarks/reliability_store.py`).", ""]
-    if files and files.get("note"):
-        out += [files["note"], ""]
+    if files:
+        out += files_notes(files)
+    for part, why in (stale or {}).items():
+        shown = {"files": files, "store": store}.get(part)
+        if shown is not None:
+            when = shown.get("generated", "an earlier run")
+            out += [f"The {part} part was not rerun this time ({why}); its results above are from {when}.", ""]
     if net:
         update = net["update"]
         out += [
             f"Hostile servers: {net['scenarios']} scenarios x {net['rounds']} rounds through the whole fetch path "
             f"(fetcher, client, parser, store) against a fault-injecting server on loopback; "
             f"{net['as_expected']} of {net['runs']} ended exactly as specified (a clean error naming the source, or "
-            f"a correct import). Slowest case {net['max_seconds']:.1f} s (total deadline {net['deadline_s']:g} s per "
-            f"attempt); peak memory of any case {net['peak_mib']:.1f} MiB with a {net['body_limit_mib']:.0f} MiB body "
+            f"a correct import). Slowest case {net['max_seconds']:.1f} s (a total deadline of {net['deadline_s']:g} s "
+            f"per attempt, {net.get('attempts', 2)} attempts); peak memory of any case {net['peak_mib']:.1f} MiB "
+            f"with a {net['body_limit_mib']:.0f} MiB body "
             f"limit, the {net['bomb_gib']} GiB gzip bomb included.",
             "",
         ]
@@ -250,6 +282,33 @@ def section(net: dict[str, Any] | None, files: dict[str, Any] | None, store: dic
     return out
 
 
+def files_notes(files: dict[str, Any]) -> list[str]:
+    """Sentences under the table about the hostile-file runs (from the files part's JSON)."""
+    corpus = files.get("corpus", files)
+    notes = []
+    if "runs" in corpus and "files" in corpus:
+        partial = corpus.get("partial_write")
+        notes.append(
+            f"Hostile files: {corpus['files']} mutated fixtures (truncation, bit flips, re-encodings, huge lines, "
+            f"NUL bytes, deep nesting...) through three commands, {corpus['runs']} runs"
+            + (f", slowest {corpus['slowest_run_seconds']:.1f} s" if "slowest_run_seconds" in corpus else "")
+            + (f"; refused imports that changed the store: {partial}" if partial is not None else "")
+            + "."
+        )
+    named = files.get("hostile") or []
+    if named:
+        slowest = max(named, key=lambda c: c.get("seconds", 0))
+        peak = max(c.get("peak_rss_mb", 0) for c in named)
+        notes.append(
+            f"The named hostile files (quadratic inputs, 100,000-deep JSON, lone surrogates, huge integers, "
+            f"/dev/zero, a FIFO, 50 MiB one-paper files): slowest {slowest.get('seconds', 0):.1f} s "
+            f"({slowest.get('case', '?')}), peak memory {peak} MB."
+        )
+    if files.get("note"):
+        notes.append(files["note"])
+    return [*notes, ""] if notes else []
+
+
 def write_readme(lines: list[str]) -> None:
     text = README.read_text(encoding="utf-8")
     block = START + "\n" + "\n".join(lines).rstrip() + "\n" + END
@@ -266,20 +325,26 @@ def write_readme(lines: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=2, help="Times each network scenario is run.")
-    parser.add_argument("--part-timeout", type=float, default=150.0, help="Seconds for each other part.")
+    parser.add_argument("--part-timeout", type=float, default=300.0, help="Seconds for each other part.")
     parser.add_argument("--aggregate-only", action="store_true", help="Only rewrite the README from the JSON files.")
     args = parser.parse_args()
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        os.environ.pop(name, None)  # the loopback fault servers are reached directly
     RESULTS.mkdir(exist_ok=True)
+    stale: dict[str, str] = {}
     if not args.aggregate_only:
         for part in ("files", "store"):
-            print(f"{part}: {run_part(part, args.part_timeout)}", file=sys.stderr)
+            status = run_part(part, args.part_timeout)
+            print(f"{part}: {status}", file=sys.stderr)
+            if status != "ran":
+                stale[part] = status
         net = run_network(args.rounds)
         net["rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         (RESULTS / "reliability_net.json").write_text(json.dumps(net, indent=2) + "\n", encoding="utf-8")
         print(f"net: {net['as_expected']}/{net['runs']} as expected in {net['seconds']} s", file=sys.stderr)
         for line in net["not_as_expected"]:
             print(f"  not as expected: {line}", file=sys.stderr)
-    write_readme(section(load("net"), load("files"), load("store")))
+    write_readme(section(load("net"), load("files"), load("store"), stale))
 
 
 if __name__ == "__main__":

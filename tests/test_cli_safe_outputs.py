@@ -68,3 +68,23 @@ def test_out_keeps_the_umask_and_says_when_it_overwrites(tmp_path: Path) -> None
         assert code == 0 and f"overwrote {target}" in err
     finally:
         os.umask(old)
+
+
+def test_json_printed_to_a_terminal_is_sanitised_but_piped_json_is_exact(tmp_path: Path, monkeypatch) -> None:
+    import io
+    import sys
+
+    from papersift.cli.common import write_output
+    from papersift.models import Paper, Recommendation
+
+    recs = [Recommendation(rank=1, score=0.5, paper=Paper(title="T\u009b31m \u202eevil"))]
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, expect_clean in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stdout", stream)
+        write_output(recs, "json", None, "t", "s")
+        printed = stream.getvalue()
+        assert json.loads(printed)[0]["title"] == ("T evil" if expect_clean else "T\u009b31m \u202eevil")

@@ -15,6 +15,7 @@ from collections import deque
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from . import clock
 from .errors import ConfigError, StoreError
 from .store import Store
 from .store import accounts as table
@@ -94,7 +95,7 @@ def _token_hash(token: str) -> str:
 def start_session(store: Store, user: UserRecord, days: int = SESSION_DAYS) -> tuple[str, str]:
     """A new session: (token for the cookie, CSRF token for forms)."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).isoformat(timespec="seconds")
+    expires = clock.timestamp(store.clock() + dt.timedelta(days=days))
     table.create_session(store, user.id, _token_hash(token), csrf, expires)
     return token, csrf
 

@@ -78,6 +78,9 @@ class FaultHandler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path.startswith("http://"):  # asked as a proxy: serve the fault named in the target's path
+            self.owner.proxied.append(self.path)
+            self.path = "/" + self.path.split("/", 3)[3]
         fault = self.path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
         self.server.owner.seen.append(Seen(self.path, dict(self.headers.items()), time.monotonic()))
         action = FAULTS.get(fault)
@@ -143,6 +146,10 @@ def _redirect_away(h: FaultHandler) -> None:
 
 def _redirect_file(h: FaultHandler) -> None:
     h.answer(302, b"", {"Location": "file:///etc/passwd"})
+
+
+def _redirect_invalid(h: FaultHandler) -> None:
+    h.answer(302, b"", {"Location": "http://[::1:not-a-host/x"})
 
 
 def _bad_gzip(h: FaultHandler) -> None:
@@ -219,6 +226,23 @@ def _retry_after_long(h: FaultHandler) -> None:
     h.answer(429, b"slow down", {"Retry-After": "599"})
 
 
+def _huge_headers(h: FaultHandler) -> None:
+    h.send_response(200)
+    for index in range(20_000):
+        h.send_header(f"X-Filler-{index}", "y" * 50)
+    h.send_header("Content-Length", "2")
+    h.send_header("Connection", "close")
+    h.end_headers()
+    h.wfile.write(b"{}")
+
+
+def _retry_after_garbage(h: FaultHandler) -> None:
+    if h.count("retry-after-garbage") % 2 == 0:
+        h.answer(503, b"busy", {"Retry-After": "soon\x1b[2J, maybe -5"})
+    else:
+        _ok(h)
+
+
 def _retry_after_short(h: FaultHandler) -> None:
     if h.count("retry-after-short") % 2 == 0:
         h.answer(503, b"busy", {"Retry-After": "1"})
@@ -279,6 +303,7 @@ FAULTS: dict[str, Callable[[FaultHandler], None]] = {
     "redirect-once": _redirect_once,
     "redirect-away": _redirect_away,
     "redirect-file": _redirect_file,
+    "redirect-invalid": _redirect_invalid,
     "bad-gzip": _bad_gzip,
     "gzip-bomb": _gzip_bomb,
     "brotli": _brotli,
@@ -292,6 +317,8 @@ FAULTS: dict[str, Callable[[FaultHandler], None]] = {
     "http-500": _http_500,
     "retry-after-long": _retry_after_long,
     "retry-after-short": _retry_after_short,
+    "retry-after-garbage": _retry_after_garbage,
+    "huge-headers": _huge_headers,
     "surrogate": _surrogate,
     "big-number": _big_number,
     "huge-int": _huge_int,
@@ -319,6 +346,7 @@ class FaultServer:
     bomb_bytes: int = 256 * 1024 * 1024
     other: FaultServer | None = None
     seen: list[Seen] = field(default_factory=list)
+    proxied: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
     cert_file: Path | None = None
@@ -424,6 +452,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("redirect-away", "imported", papers=2),
     Scenario("redirect-loop", "error", "more than 5 redirects"),
     Scenario("redirect-file", "error", "not an http(s) URL"),
+    Scenario("redirect-invalid", "error", "Invalid URL in location header"),
     Scenario("bad-gzip", "error", "gzip data is corrupt"),
     Scenario("gzip-bomb", "error", "decompresses to more than"),
     Scenario("brotli", "error", "content encoding papersift does not read"),
@@ -437,6 +466,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("http-500", "error", "HTTP 500"),
     Scenario("retry-after-long", "error", "deferred to the next run"),
     Scenario("retry-after-short", "imported", papers=2),
+    Scenario("retry-after-garbage", "imported", papers=2),
+    Scenario("huge-headers", "error", "connection failed"),
     Scenario("surrogate", "imported", papers=2),
     Scenario("big-number", "error", "thousands of digits"),
     Scenario("huge-int", "imported", papers=1),
@@ -482,8 +513,8 @@ def fault_client_options(server: FaultServer | None = None) -> dict[str, Any]:
 
     quick = HostPolicy(0.02)
     return {
-        "deadline": 0.8,
-        "timeout": 0.8,
+        "deadline": 1.2,
+        "timeout": 1.2,
         "max_attempts": 2,
         "backoff_base": 0.05,
         "max_body_bytes": 4 * 1024 * 1024,

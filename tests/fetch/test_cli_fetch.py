@@ -158,3 +158,29 @@ def test_bad_config_is_one_sentence(log: Recorder, tmp_path: Path) -> None:
     path.write_text("[[follow]]\nsource = 'arxiv'\n", encoding="utf-8")
     code, _, err = run("update", "--config", str(path))
     assert code == 1 and err.strip() == f"Error: {path}: follow[0]: a 'arxiv' source needs categories"
+
+
+def test_fetch_file_in_an_unknown_format_says_what_to_do_not_to_rerun(log: Recorder, tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("x = 1\ny = 2\n", encoding="utf-8")
+    code, out, err = run("fetch", "file", str(path))
+    assert code == 1
+    assert "is in no known format" in out and "--input-format" in out and "bibtex" in out
+    assert "rerun" not in out + err
+    assert err.strip() == "1 of 1 sources failed; fix what its line names and run again"
+
+
+def test_a_rerun_is_suggested_for_the_network_failures_only(log: Recorder, tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("x = 1\ny = 2\n", encoding="utf-8")
+    code, _, err = run("fetch", "file", str(path), "https://down.example.org/list.bib")
+    assert code == 1
+    assert "2 of 2 sources failed; rerun to resume the 1 the network failed" in err
+
+
+def test_fetch_file_reads_a_file_url(log: Recorder, tmp_path: Path) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(fixture_text("zotero_export_csl.json"), encoding="utf-8")
+    code, out, _ = run("fetch", "file", path.as_uri())
+    assert code == 0 and out == f"{path.as_uri()}: got 1 (new 1)\n"
+    assert log.requests == []

@@ -27,6 +27,16 @@ from tests.fetch.helpers import FakeClock, make_client, text
 OPENALEX = "https://api.openalex.org/works"
 
 
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loopback servers are reached directly, whatever proxy the machine running the tests has."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[FaultServer, FaultServer, FaultServer]]:
     """The fault server, another origin it redirects to, and a TLS one with a self-signed certificate."""
@@ -210,3 +220,47 @@ def test_update_runs_every_source_and_keeps_the_good_ones_whatever_the_others_do
     titles = {p.title for p in store.candidate_papers()}
     assert "Lone \ufffd surrogate" in titles
     assert all("please report" not in (r.error or "") for r in reports)
+
+
+def test_proxies_from_the_environment_are_still_used_with_the_deadline(
+    servers: tuple[FaultServer, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = servers[0]  # acting as the proxy: it serves the fault named in the proxied URL's path
+    monkeypatch.setenv("HTTP_PROXY", plain.base)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with client_for("http://papers.invalid/ok") as client:
+        assert client.get(OPENALEX).status_code == 200
+    assert plain.proxied[-1].startswith("http://papers.invalid/ok/works")
+    started = time.monotonic()
+    with client_for("http://papers.invalid/slow-body", deadline=1.0, timeout=5.0, max_attempts=1) as client:
+        with pytest.raises(SourceError, match="timed out"):
+            client.get(OPENALEX)
+    assert time.monotonic() - started < 2.5
+
+
+def test_papersift_update_reads_network_from_the_config_and_reports_each_source(
+    servers: tuple[FaultServer, ...], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from papersift.cli import cli
+
+    plain = servers[0]
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[network]\ndeadline = 2\nmax_response_mb = 1\n"
+        "[network.endpoints]\n"
+        f'"api.openalex.org" = "{plain.url("ok")}"\n'
+        f'"huggingface.co" = "{plain.url("gzip-bomb")}"\n'
+        '[[follow]]\nsource = "openalex"\nquery = "widgets"\n'
+        '[[follow]]\nsource = "huggingface"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["update", "--config", str(config)])
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "OpenAlex search 'widgets': got 2 (new 2)"
+    assert lines[1].startswith("Hugging Face Daily Papers (latest): failed: Hugging Face: GET https://huggingface.co/")
+    assert "decompresses to more than the 1048576 bytes accepted" in lines[1]
+    assert "1 of 2 sources failed" in result.stderr

@@ -195,7 +195,9 @@ def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, tit
 
             Console(markup=False, highlight=False).print(build_table(recs, title, subtitle))
         else:
-            click.echo(render(recs, fmt, title, subtitle), nl=False)
+            text = render(recs, fmt, title, subtitle)
+            # On a terminal nothing from the data may drive it; piped, the output stays byte-exact.
+            click.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
         return
     if fileio.write_output(out, render(recs, fmt, title, subtitle)):
         click.echo(f"overwrote {out}", err=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from .. import api
+from ..clock import local_now
 from ..config import load_config
 from ..encoders import DEFAULT_ENCODER
 from ..errors import ConfigError
@@ -157,10 +157,6 @@ def email_digest(profile: str, addresses: Sequence[str], recs: Sequence[Recommen
     config = load_config()
     if not addresses or any("@" not in a for a in addresses):
         raise ConfigError(f"--email: expected e-mail addresses, not {', '.join(addresses)}")
-    message_ids = send_now(config, profile, addresses, [r.to_dict() for r in recs], lambda: _now())
+    message_ids = send_now(config, profile, addresses, [r.to_dict() for r in recs], local_now)
     for address, message_id in zip(addresses, message_ids, strict=True):
         click.echo(f"sent {len(recs)} papers to {address} ({message_id})", err=True)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().astimezone()

@@ -80,8 +80,22 @@ def report_all(reports: Sequence[FetchReport], quiet: bool) -> None:
         echo(report.describe())
     failed = [r for r in reports if not r.ok]
     if failed:
-        echo(f"{len(failed)} of {len(reports)} sources failed; rerun to resume them", err=True)
+        echo(failure_summary(failed, len(reports)), err=True)
         raise click.exceptions.Exit(1)
+
+
+def failure_summary(failed: Sequence[FetchReport], total: int) -> str:
+    """How many sources failed, suggesting a rerun only for those a rerun can help (the network's failures).
+
+    A file in no known format or a 404 fails the same way every time: its own line says what to fix.
+    """
+    line = f"{len(failed)} of {total} sources failed"
+    retry = sum(1 for r in failed if r.retry)
+    if retry == len(failed):
+        return f"{line}; rerun to resume them"
+    if retry:
+        return f"{line}; rerun to resume the {retry} the network failed, after fixing what the other lines name"
+    return f"{line}; fix what {'its line names' if len(failed) == 1 else 'their lines name'} and run again"
 
 
 def run_fetchers(fetchers: Sequence[Fetcher], config_path: Path | None, quiet: bool) -> None:
@@ -168,7 +182,7 @@ def fetch_openalex(
 @config_option
 @quiet_option
 def fetch_file(locations: tuple[str, ...], input_format: str | None, config_path: Path | None, quiet: bool) -> None:
-    """Candidates from files or http(s) URLs in any supported format (detected from the content).
+    """Candidates from files, file:// URLs or http(s) URLs in any supported format (detected from the content).
 
     \b
     Example:

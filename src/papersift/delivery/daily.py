@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..clock import local_now
 from ..config import Config, DeliverConfig
 from ..encoders import Encoder, get_encoder
 from ..errors import ConfigError, PapersiftError
@@ -115,17 +116,13 @@ class RunReport:
         return 1 if self.must_fix else 0
 
 
-def _local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
-
-
 @dataclass
 class DailyJob:
     """One run of the daily job over a store and a config; ``clock`` says what time it is."""
 
     store: Store
     config: Config
-    clock: Callable[[], dt.datetime] = _local_now
+    clock: Callable[[], dt.datetime] = local_now
     encoder: Encoder | None = None
     transport: Transport | None = None
     dry_run: bool = False
@@ -371,7 +368,7 @@ class DailyJob:
 def run_daily(
     store: Store,
     config: Config,
-    clock: Callable[[], dt.datetime] = _local_now,
+    clock: Callable[[], dt.datetime] = local_now,
     *,
     profile: str | None = None,
     dry_run: bool = False,
@@ -395,7 +392,7 @@ def send_now(
     profile: str,
     addresses: Sequence[str],
     picks: Sequence[dict[str, Any]],
-    clock: Callable[[], dt.datetime] = _local_now,
+    clock: Callable[[], dt.datetime] = local_now,
     transport: Transport | None = None,
     tokens: Tokens | None = None,
 ) -> list[str]:

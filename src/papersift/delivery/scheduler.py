@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from ..clock import local_now
 from ..config import Config
 from ..errors import ConfigError
 from ..store import Store
@@ -37,7 +38,7 @@ class DailyScheduler:
         self,
         job: Callable[[], Any],
         at: str = "07:30",
-        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+        clock: Callable[[], dt.datetime] = local_now,
     ) -> None:
         next_run(clock(), at)  # refuse a bad time now, not at the first run
         self.job = job

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime
 from typing import Any
 
+from .. import clock
 from ..models import Recommendation
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -41,7 +42,7 @@ class FeedInfo:
     id: str
     subtitle: str = ""
     self_link: str | None = None
-    updated: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    updated: dt.datetime = field(default_factory=clock.now)
 
 
 def _clean(text: str | None) -> str:
@@ -191,7 +192,7 @@ def render_feed(
     recs: Sequence[Recommendation], fmt: str, title: str, subtitle: str, link: str = "https://papersift.invalid/"
 ) -> str:
     """One digest as a feed (``fmt`` rss or atom): what ``papersift digest --format rss|atom`` writes."""
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     feed_id = "urn:papersift:digest:" + re.sub(r"\W+", "-", title).strip("-")
     info = FeedInfo(title=title, link=link, id=feed_id, subtitle=subtitle, updated=now)
     items = items_from_recommendations(recs, now)

@@ -6,7 +6,7 @@ stores each page with its checkpoint as it arrives and reports per source.
 
 from .arxiv import ArxivAuthor, ArxivDaily
 from .base import Fetcher, Page
-from .client import POLICIES, HostPolicy, HttpClient, user_agent
+from .client import POLICIES, HostPolicy, HttpClient, SourceDeferred, SourceUnavailable, user_agent
 from .dblp import DblpPerson
 from .files import FileSource
 from .huggingface import HuggingFaceDaily
@@ -42,6 +42,8 @@ __all__ = [
     "OrcidWorks",
     "Page",
     "SemanticScholarAuthor",
+    "SourceDeferred",
+    "SourceUnavailable",
     "ZoteroLibrary",
     "author_works",
     "exclude_from_profile",

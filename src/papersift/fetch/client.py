@@ -23,7 +23,15 @@ import httpx
 
 from ..errors import SourceError
 from ..textsafe import printable
-from .limits import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, DeadlineBackend, deadline_transport, read_body
+from .limits import (
+    ACCEPT_ENCODING,
+    BadEncoding,
+    BodyTooLarge,
+    DeadlineBackend,
+    deadline_transport,
+    proxy_mounts,
+    read_body,
+)
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -159,11 +167,14 @@ class HttpClient:
         self.notices: list[str] = []
         self._next_allowed: dict[str, float] = {}
         self._backend: DeadlineBackend | None = None
+        mounts: dict[str, httpx.BaseTransport | None] = {}
         if transport is None:
             self._backend = DeadlineBackend()
             transport = deadline_transport(self._backend, verify)
+            mounts = proxy_mounts(self._backend, verify)
         self._http = httpx.Client(
             transport=transport,
+            mounts=mounts,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": user_agent(contact), "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,
@@ -257,7 +268,7 @@ class HttpClient:
                     raise SourceError(f"{who}: {tls}") from None
                 last_problem = f"connection failed ({type(exc).__name__}: {_short(exc)})"
                 wait = self._backoff(attempt)
-            except httpx.HTTPError as exc:  # anything else httpx raises: one clear sentence, not a traceback
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # anything else httpx raises: one sentence
                 raise SourceError(f"{who}: {type(exc).__name__}: {_short(exc)}") from None
             else:
                 backoff = _retry_after(response.headers.get("Backoff"), self.wall_clock())
@@ -284,7 +295,7 @@ class HttpClient:
                 wait = retry_after if retry_after is not None else self._backoff(attempt)
             if attempt < self.max_attempts:
                 self._hold(slot, wait)
-        raise SourceError(f"{who}: {last_problem}; gave up after {self.max_attempts} attempts")
+        raise SourceUnavailable(f"{who}: {last_problem}; gave up after {self.max_attempts} attempts")
 
     def _follow(self, url: str, query: Mapping[str, Any], headers: dict[str, str], slot: str) -> httpx.Response:
         """One attempt: the request and its redirects (each hop waits its host's turn), body read within limits.
@@ -303,7 +314,10 @@ class HttpClient:
             if not response.is_redirect:
                 return response
             target = response.headers.get("Location", "")
-            next_url = str(response.url.join(target))
+            try:
+                next_url = str(response.url.join(target))
+            except (httpx.InvalidURL, ValueError, UnicodeError):
+                raise _Refused(f"redirected to {target[:200]!r}, which is not a valid URL; refused") from None
             if urlsplit(next_url).scheme not in ("http", "https"):
                 raise _Refused(f"redirected to {target[:200]!r}, which is not an http(s) URL; refused")
             if _origin(next_url) != origin:
@@ -330,7 +344,16 @@ class HttpClient:
         return httpx.Response(streamed.status_code, headers=kept, content=body, request=streamed.request)
 
 
-class SourceDeferred(SourceError):
+class SourceUnavailable(SourceError):
+    """The service could not be reached or kept failing (timeouts, failed connections, 429/5xx until
+    papersift gave up): nothing wrong with the request, so a later run may well succeed.
+
+    Every other :class:`SourceError` (a 404, a refused certificate, a response in no known format)
+    comes back the same on a rerun until someone fixes what it names.
+    """
+
+
+class SourceDeferred(SourceUnavailable):
     """The service asked papersift to come back later than it is willing to wait; a rerun resumes."""
 
 

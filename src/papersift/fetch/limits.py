@@ -106,22 +106,40 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self.inner.get_extra_info(info)
 
 
-def deadline_transport(backend: DeadlineBackend, verify: ssl.SSLContext | str | bool = True) -> httpx.HTTPTransport:
-    """An httpx transport whose connections go through ``backend``.
+def deadline_transport(
+    backend: DeadlineBackend, verify: ssl.SSLContext | str | bool = True, proxy: str | None = None
+) -> httpx.HTTPTransport:
+    """An httpx transport (through ``proxy`` if given) whose connections go through ``backend``.
 
-    httpx has no public way to pass a network backend, so the transport's connection pool is
-    rebuilt with it (the same settings httpx uses); ``tests/fetch`` checks the deadline holds.
+    httpx has no public way to pass a network backend, so it is set on the transport's connection
+    pool (an httpcore pool or proxy, both keep it in ``_network_backend``); tests/fetch checks that
+    the deadline holds. Should a future httpcore move it, requests still work, without the deadline.
     """
-    transport = httpx.HTTPTransport(verify=verify)
-    limits = httpx.Limits()
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(verify=verify),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=backend,
-    )
+    transport = httpx.HTTPTransport(verify=verify, proxy=proxy)
+    pool = getattr(transport, "_pool", None)
+    if pool is not None and hasattr(pool, "_network_backend"):
+        pool._network_backend = backend
     return transport
+
+
+def proxy_mounts(
+    backend: DeadlineBackend, verify: ssl.SSLContext | str | bool = True
+) -> dict[str, httpx.BaseTransport | None]:
+    """The ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY`` routes httpx would honour, with the deadline kept.
+
+    (httpx ignores the environment's proxies as soon as a transport of one's own is given.)
+    """
+    try:
+        from httpx._utils import get_environment_proxies
+    except ImportError:  # pragma: no cover - a future httpx: proxies from the environment not honoured
+        return {}
+    mounts: dict[str, httpx.BaseTransport | None] = {}
+    for pattern, url in get_environment_proxies().items():
+        if url is None:
+            mounts[pattern] = None
+        elif url.startswith(("http://", "https://")):
+            mounts[pattern] = deadline_transport(backend, verify, url)
+    return mounts
 
 
 def _decoder(encoding: str) -> Any:

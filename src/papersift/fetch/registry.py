@@ -12,14 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..config import SourceSpec
 from ..errors import ConfigError
 from .arxiv import ArxivAuthor
 from .base import Fetcher
 from .dblp import DblpPerson, dblp_pid
-from .files import FileSource, is_url
+from .files import FileSource, is_url, local_path
 from .openalex import author_works, openalex_id
 from .orcid import OrcidWorks, orcid_id
 from .semantic_scholar import SemanticScholarAuthor, author_id
@@ -57,7 +56,7 @@ def _arxiv_author(value: str) -> str:
 
 
 def _file(value: str) -> str:
-    return value if is_url(value) else str(Path(value).expanduser().resolve())
+    return value if is_url(value) else str(local_path(value).resolve())
 
 
 PROFILE_SOURCES: dict[str, ProfileSourceKind] = {
@@ -102,7 +101,7 @@ PROFILE_SOURCES: dict[str, ProfileSourceKind] = {
         ProfileSourceKind(
             "file",
             "files",
-            "A file or an http(s) URL in any supported format.",
+            "A file, a file:// URL or an http(s) URL in any supported format.",
             _file,
             lambda value, _: FileSource(value),
             option=False,

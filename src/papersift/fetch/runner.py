@@ -19,7 +19,7 @@ from ..models import Paper
 from ..store import Store
 from .arxiv import ArxivDaily, check_categories
 from .base import Fetcher, Page
-from .client import HttpClient, SourceDeferred
+from .client import HttpClient, SourceDeferred, SourceUnavailable
 from .files import FileSource
 from .huggingface import HuggingFaceDaily
 from .openalex import works_since
@@ -32,7 +32,12 @@ MAX_WARNINGS = 50
 
 @dataclass
 class FetchReport:
-    """What one source gave: papers read and new (totals over a resumed fetch too), or why it failed."""
+    """What one source gave: papers read and new (totals over a resumed fetch too), or why it failed.
+
+    ``retry`` says whether a rerun may succeed (the service was unreachable or asked to wait); any
+    other failure (a file in no known format, a 404, a bad certificate) comes back the same until
+    what its error names is fixed, so nothing suggests a rerun for it.
+    """
 
     label: str
     key: str
@@ -43,6 +48,7 @@ class FetchReport:
     empty_day: str | None = None
     error: str | None = None
     deferred: bool = False
+    retry: bool = False
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -53,7 +59,9 @@ class FetchReport:
         """One line for the user: ``got N (new M)``, ``failed: reason`` or ``no announcements on DATE``."""
         resumed = " (resumed)" if self.resumed else ""
         if self.error is not None:
-            kept = f"; {self.got} papers from {self.pages} earlier pages kept, rerun to resume" if self.pages else ""
+            kept = f"; {self.got} papers from {self.pages} earlier pages kept" if self.pages else ""
+            if kept and self.retry:
+                kept += ", rerun to resume"
             outcome = "deferred" if self.deferred else "failed"
             return f"{self.label}: {outcome}: {self.error}{kept}"
         if self.empty_day is not None:
@@ -111,7 +119,9 @@ def fetch_source(
             if on_page is not None:
                 on_page(report, page)
     except SourceDeferred as exc:
-        report.error, report.deferred = str(exc), True
+        report.error, report.deferred, report.retry = str(exc), True, True
+    except SourceUnavailable as exc:
+        report.error, report.retry = str(exc), True
     except PapersiftError as exc:
         report.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one source's failure, whatever it is, must not end the run

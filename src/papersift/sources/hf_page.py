@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .. import clock
 from ..errors import InputError
 from ..models import Paper, Provenance
 from .base import ParseResult
@@ -82,7 +83,7 @@ def _is_title(paragraph: list[str], following: list[str] | None) -> bool:
 
 @reader(FORMAT)
 def parse(text: str, origin: str = "<text>", today: dt.date | None = None) -> ParseResult:
-    today = today or dt.date.today()
+    today = today or clock.today()
     paragraphs = _paragraphs(text)
     index = 0
     page_date: str | None = None

@@ -6,7 +6,6 @@ Plain functions over :meth:`Store.transaction`; only this package touches the da
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +26,6 @@ users, sessions, profile_owners, profile_settings, run_picks = (
     s.profile_settings,
     s.run_picks,
 )
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def ensure_schema(store: Store) -> None:
@@ -68,7 +63,7 @@ def add_user(store: Store, name: str, password_hash: str, is_admin: bool = False
         if conn.execute(select(users.c.id).where(users.c.name == name)).first():
             raise StoreError(f"there is already a user named '{name}'")
         conn.execute(
-            insert(users).values(name=name, password_hash=password_hash, is_admin=int(is_admin), created_at=_now())
+            insert(users).values(name=name, password_hash=password_hash, is_admin=int(is_admin), created_at=store.now())
         )
         return _user(conn.execute(select(users).where(users.c.name == name)).one())
 
@@ -114,7 +109,7 @@ def set_password_hash(store: Store, name: str, password_hash: str) -> None:
 
 def create_session(store: Store, user_id: int, token_hash: str, csrf_token: str, expires_at: str) -> None:
     ensure_schema(store)
-    now = _now()
+    now = store.now()
     with store.transaction() as conn:
         conn.execute(delete(sessions).where(sessions.c.expires_at < now))
         conn.execute(
@@ -131,7 +126,7 @@ def session_user(store: Store, token_hash: str) -> tuple[UserRecord, str] | None
         row = conn.execute(
             select(users, sessions.c.csrf_token)
             .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
-            .where(sessions.c.token_hash == token_hash, sessions.c.expires_at >= _now())
+            .where(sessions.c.token_hash == token_hash, sessions.c.expires_at >= store.now())
         ).first()
     return (_user(row), row.csrf_token) if row else None
 
@@ -201,7 +196,11 @@ def get_settings(store: Store, profile: str) -> tuple[dict[str, Any], bool]:
 
 def save_settings(store: Store, profile: str, settings: dict[str, Any], lab_opt_in: bool) -> None:
     ensure_schema(store)
-    values = {"settings": json.dumps(settings, sort_keys=True), "lab_opt_in": int(lab_opt_in), "updated_at": _now()}
+    values = {
+        "settings": json.dumps(settings, sort_keys=True),
+        "lab_opt_in": int(lab_opt_in),
+        "updated_at": store.now(),
+    }
     with store.transaction() as conn:
         profile_id = _profile_id(store, conn, profile)
         where = profile_settings.c.profile_id == profile_id

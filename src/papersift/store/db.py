@@ -23,6 +23,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import clock as clocks
 from ..errors import StoreError
 from ..models import Paper
 from . import fetchstate, learning, migrations, papers, profiles
@@ -36,10 +37,6 @@ from .profiles import ProfileInfo, SourceRecord
 from .sql import insert_ignore
 
 Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Store:
@@ -57,7 +54,7 @@ class Store:
         lock_timeout: float = 600.0,
         on_wait: Callable[[str], None] | None = None,
         command: str | None = None,
-        clock: Clock = utc_now,
+        clock: Clock = clocks.now,
     ) -> None:
         self._backend = Backend(location, lock_timeout=lock_timeout, on_wait=on_wait, command=command)
         self.engine: Engine = self._backend.engine
@@ -73,7 +70,7 @@ class Store:
 
     def now(self) -> str:
         """The store's one clock, as the ISO time stamp every table stores."""
-        return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
+        return clocks.timestamp(self.clock())
 
     def close(self) -> None:
         self.engine.dispose()
@@ -135,7 +132,7 @@ class Store:
             # Re-checked under the write lock: another process may have migrated meanwhile.
             with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
                 self._backend.lock_for_writing(conn)
-                migrations.upgrade(conn)
+                migrations.upgrade(conn, self.now())
         finally:
             self._backend.done_writing()
 

@@ -24,10 +24,6 @@ from .profiles import profile_id
 STATUSES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:
     return profile_id(conn, profile)
 
@@ -112,7 +108,7 @@ def record_digest(
 
     If another run recorded this day's digest first, that one is returned and ``deliveries`` are dropped.
     """
-    now = _now()
+    now = store.now()
     paper_ids = [int(item["id"]) for item in items if item.get("id") is not None]
     try:
         with store.transaction() as conn:
@@ -182,7 +178,9 @@ def all_deliveries(store: Store, profile: str | None = None) -> list[tuple[str, 
 
 def _set(store: Store, delivery_id: int, **values: Any) -> None:
     with store.transaction() as conn:
-        conn.execute(update(m.deliveries).where(m.deliveries.c.id == delivery_id).values(updated_at=_now(), **values))
+        conn.execute(
+            update(m.deliveries).where(m.deliveries.c.id == delivery_id).values(updated_at=store.now(), **values)
+        )
 
 
 def mark_attempt(store: Store, delivery: DeliveryRecord) -> None:
@@ -196,7 +194,7 @@ def mark_sending(store: Store, delivery_id: int) -> None:
 
 
 def mark_sent(store: Store, delivery_id: int) -> None:
-    now = _now()
+    now = store.now()
     _set(store, delivery_id, status="sent", sent_at=now, last_error=None)
 
 
@@ -221,7 +219,7 @@ def unsubscribe(store: Store, profile: str, address: str) -> bool:
         with store.transaction() as conn:
             conn.execute(
                 insert(m.unsubscribes).values(
-                    profile_id=_profile_id(store, conn, profile), address=address.lower(), created_at=_now()
+                    profile_id=_profile_id(store, conn, profile), address=address.lower(), created_at=store.now()
                 )
             )
     except StoreError:
@@ -270,12 +268,12 @@ def feed_nonce(store: Store, profile: str, rotate: bool = False) -> str:
             return str(row.nonce)
         nonce = secrets.token_urlsafe(12)
         if row is None:
-            conn.execute(insert(m.feed_tokens).values(profile_id=profile_id, nonce=nonce, created_at=_now()))
+            conn.execute(insert(m.feed_tokens).values(profile_id=profile_id, nonce=nonce, created_at=store.now()))
         else:
             conn.execute(
                 update(m.feed_tokens)
                 .where(m.feed_tokens.c.profile_id == profile_id)
-                .values(nonce=nonce, created_at=_now())
+                .values(nonce=nonce, created_at=store.now())
             )
     return nonce
 

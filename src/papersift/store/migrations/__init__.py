@@ -14,12 +14,12 @@ store gets every known migration it has not had, in number order.
 
 from __future__ import annotations
 
-import datetime as dt
 from types import ModuleType
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 
+from ... import clock
 from ...errors import StoreError
 from . import m001_initial, m002_learning, m003_fetching, m004_accounts, m005_deliveries
 
@@ -76,14 +76,14 @@ def up_to_date(conn: Connection) -> bool:
     return not pending(applied_versions(conn)) and inspect(conn).has_table("schema_version")
 
 
-def upgrade(conn: Connection) -> list[int]:
+def upgrade(conn: Connection, now: str | None = None) -> list[int]:
     """Apply every pending migration inside the caller's transaction (which holds the write lock).
 
-    Returns the numbers applied.
+    ``now`` stamps them (the store's clock; default: the time now). Returns the numbers applied.
     """
     applied = applied_versions(conn)
     todo = pending(applied)
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    now = now or clock.timestamp()
     if not inspect(conn).has_table("schema_version"):
         _bookkeeping.create_all(conn)
         # A store made before this table existed: record what its user_version said it had.
