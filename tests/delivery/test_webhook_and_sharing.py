@@ -73,5 +73,6 @@ def test_candidates_are_embedded_once_for_every_profile(store: Store, smtp_serve
     encoder = get_encoder("fake")
     run_daily(store, config, lambda: TUESDAY, encoder=encoder)
     assert len(smtp_server.inbox.messages) == 2
-    assert sum(encoder.calls) <= store.paper_count()  # no text embedded twice, whatever the number of profiles
-    assert len(encoder.calls) == 1  # the first profile embedded everything; the second found it all cached
+    # No text embedded twice, whatever the number of profiles: the first profile embedded (in batches)
+    # everything both need; the second found it all cached.
+    assert sum(encoder.calls) <= store.paper_count()
