@@ -20,6 +20,10 @@ SCRIPTS = [
     ["bench_digest.py", "--scale"],
     ["bench_affinity.py"],
     ["bench_feedback.py"],
+    ["bench_daily.py"],
+    # Issue 15: the learned combination first (bench_adapt scores with the weights it fits).
+    ["bench_learned.py"],
+    ["bench_adapt.py"],
 ]
 # Embeddings of the gold standard are cached here between runs (unless PAPERSIFT_HOME says otherwise).
 CACHE = HERE / ".cache"
@@ -162,6 +166,12 @@ def feedback_section(f: dict) -> list[str]:
     return [*readme_section(f), ""]
 
 
+def daily_section(r: dict) -> list[str]:
+    from bench_daily import readme_section
+
+    return [*readme_section(r), ""]
+
+
 def targets_section(q: dict | None, e: dict | None, d: dict | None, a: dict | None) -> list[str]:
     """Issue 3's targets against this run's numbers: met or not, and by how much."""
     rows = []
@@ -226,6 +236,7 @@ def render() -> str:
         ("digest_scale", digest_scale_section),
         ("affinity", affinity_section),
         ("feedback", feedback_section),
+        ("daily", daily_section),
     ):
         data = load(name)
         if data:
@@ -254,6 +265,9 @@ def main() -> None:
             print(f"== {script} {' '.join(script_args)}", flush=True)
             subprocess.run([sys.executable, str(HERE / script), *script_args], check=True, cwd=HERE, env=env)
     update_readme()
+    from bench_adapt import update_readme as update_quality2  # its own README section, between its markers
+
+    update_quality2(README)
     print(f"README results updated from {HERE / 'results'}")
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from papersift.cli import cli
 from papersift.cli.common import Resources
+from papersift.config import Config
 from papersift.fetch import HttpClient
 from tests.fetch.helpers import FakeClock, Recorder, openalex_page, text
 from tests.sources.services_helpers import fixture_text
@@ -39,9 +40,9 @@ def log() -> Iterator[Recorder]:
     clock = FakeClock()
     recorder = Recorder(services, clock)
 
-    def factory(contact: str | None) -> HttpClient:
+    def factory(config: Config) -> HttpClient:
         return HttpClient(
-            contact,
+            config.contact,
             transport=httpx.MockTransport(recorder),
             clock=clock.clock,
             sleep=clock.sleep,

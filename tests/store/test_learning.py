@@ -44,8 +44,8 @@ def feed(tmp_path: Path, name: str = "feed.jsonl", version: str = "v1") -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "s.db")
+def store(tmp_path: Path, store_location: str | Path) -> Store:
+    s = Store(store_location)
     s.import_papers(PROFILE, profile="me")
     api.import_feed(s, [feed(tmp_path)])
     return s
@@ -62,8 +62,8 @@ def test_papers_resolve_by_store_id_arxiv_doi_and_title(store: Store) -> None:
         store.resolve_paper("Nothing like it")
 
 
-def test_ambiguous_short_title_is_an_error(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_ambiguous_short_title_is_an_error(tmp_path: Path, store_location: str | Path) -> None:
+    with Store(store_location) as store:
         store.import_papers([Paper(title="Attention", abstract="one"), Paper(title="Attention", abstract="two")])
         with pytest.raises(StoreError, match="matches several papers"):
             store.resolve_paper("attention")

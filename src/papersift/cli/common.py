@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ..config import store_location
+from .. import fileio
+from ..config import Config, store_location
 from ..digest import FORMATS, build_table, render
 from ..encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from ..errors import PapersiftError
@@ -19,6 +21,7 @@ from ..models import Recommendation
 from ..ranking import DEFAULT_AGGREGATION, RankOptions
 from ..sources import FORMATS as INPUT_FORMATS
 from ..store import Store
+from ..textsafe import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,12 +29,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 @dataclass
 class Resources:
     """What one invocation uses: one store (opened on first use, closed when the command ends) and
-    one factory of HTTP clients (contact address -> client). Tests and programs embedding the CLI
+    one factory of HTTP clients (config -> client). Tests and programs embedding the CLI
     pass their own: ``cli.main(args, obj=Resources(store=..., client_factory=...))``.
     """
 
     store_path: Path | None = None
-    client_factory: Callable[[str | None], HttpClient] = HttpClient
+    client_factory: Callable[[Config], HttpClient] = HttpClient.from_config
     store_: Store | None = field(default=None, repr=False)
     _owned: bool = field(default=False, repr=False)
 
@@ -41,8 +44,8 @@ class Resources:
             self._owned = True
         return self.store_
 
-    def client(self, contact: str | None) -> HttpClient:
-        return self.client_factory(contact)
+    def client(self, config: Config) -> HttpClient:
+        return self.client_factory(config)
 
     def close(self) -> None:
         """Close what this invocation opened (a store passed in stays open for its owner)."""
@@ -67,6 +70,12 @@ def store() -> Store:
     return resources().store()
 
 
+@contextmanager
+def open_store() -> Iterator[Store]:
+    """The invocation's one store for a ``with`` block; it stays open until the command ends."""
+    yield store()
+
+
 class PapersiftGroup(click.Group):
     """Turns every library error into one sentence on stderr and exit code 1, never a traceback."""
 
@@ -74,7 +83,7 @@ class PapersiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PapersiftError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(str(exc))) from None
         except BrokenPipeError:
             # `papersift ... | head`: the reader has all it wanted; nothing more to say.
             _silence_stdout()
@@ -95,6 +104,11 @@ def _silence_stdout() -> None:
         pass
 
 
+def echo(text: str, err: bool = False) -> None:
+    """Print a line that may carry text from papers or servers: escape sequences and controls removed."""
+    click.echo(printable(text), err=err)
+
+
 def show_progress() -> bool:
     return sys.stderr.isatty()
 
@@ -103,7 +117,7 @@ def warn(messages: Sequence[str], quiet: bool) -> None:
     if quiet:
         return
     for message in messages[:20]:
-        click.echo(f"warning: {message}", err=True)
+        click.echo(printable(f"warning: {message}", single_line=True), err=True)
     if len(messages) > 20:
         click.echo(f"warning: ... and {len(messages) - 20} more", err=True)
 
@@ -169,7 +183,7 @@ def rank_options(top: int, aggregation: str) -> RankOptions:
 
 
 def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, title: str, subtitle: str) -> None:
-    """Print the digest, or write it to ``out`` atomically (a crash never leaves half a file)."""
+    """Print the digest, or write it to ``out`` (atomically, a regular file only; says when it overwrote one)."""
     if out is None:
         if fmt == "table":
             from rich.console import Console
@@ -178,28 +192,5 @@ def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, tit
         else:
             click.echo(render(recs, fmt, title, subtitle), nl=False)
         return
-    _write_file(out, render(recs, fmt, title, subtitle))
-
-
-def _write_file(out: Path, text: str) -> None:
-    try:
-        from ..fileio import write_output as atomic_write  # the one safe write helper (net helper's)
-    except ImportError:
-        _replace_atomically(out, text)
-    else:
-        atomic_write(out, text)
-
-
-def _replace_atomically(out: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if fileio.write_output(out, render(recs, fmt, title, subtitle)):
+        click.echo(f"overwrote {out}", err=True)

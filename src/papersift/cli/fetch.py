@@ -11,7 +11,6 @@ the network.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import api
-from ..config import SourceSpec, load_config
+from ..config import Config, SourceSpec, load_config
 from ..errors import ConfigError
 from ..fetch import (
     ArxivDaily,
@@ -33,12 +32,12 @@ from ..fetch import (
 )
 from ..fetch.arxiv import check_categories
 from ..fetch.base import Fetcher, parse_date
+from ..fetch.registry import PROFILE_SOURCES, ZOTERO_KEY_ENV, sources_from_options
+from ..fetch.registry import zotero_key as resolve_zotero_key
 from ..sources import FORMATS as INPUT_FORMATS
-from .common import PapersiftGroup, resources, show_progress, store, warn
+from .common import PapersiftGroup, echo, resources, show_progress, store, warn
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-ZOTERO_KEY_ENV = "PAPERSIFT_ZOTERO_KEY"
 
 
 def config_option(func: F) -> F:
@@ -55,9 +54,9 @@ def quiet_option(func: F) -> F:
     return click.option("--quiet", "-q", is_flag=True, help="Only the per-source lines; no warnings or progress.")(func)
 
 
-def make_client(contact: str | None) -> HttpClient:
-    """A client from the invocation's factory."""
-    return resources().client(contact)
+def make_client(config: Config) -> HttpClient:
+    """A client from the invocation's factory: the config's ``[network]`` limits and endpoints."""
+    return resources().client(config)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -69,7 +68,7 @@ def fetch_progress(quiet: bool) -> Callable[[FetchReport, Page], None] | None:
         return None
 
     def tick(report: FetchReport, page: Page) -> None:
-        click.echo(f"  {report.label}: page {report.pages}, {report.got} papers so far", err=True)
+        echo(f"  {report.label}: page {report.pages}, {report.got} papers so far", err=True)
 
     return tick
 
@@ -78,16 +77,16 @@ def report_all(reports: Sequence[FetchReport], quiet: bool) -> None:
     """One line per source; exit 1 if any failed (everything that worked is stored already)."""
     for report in reports:
         warn(report.warnings, quiet)
-        click.echo(report.describe())
+        echo(report.describe())
     failed = [r for r in reports if not r.ok]
     if failed:
-        click.echo(f"{len(failed)} of {len(reports)} sources failed; rerun to resume them", err=True)
+        echo(f"{len(failed)} of {len(reports)} sources failed; rerun to resume them", err=True)
         raise click.exceptions.Exit(1)
 
 
 def run_fetchers(fetchers: Sequence[Fetcher], config_path: Path | None, quiet: bool) -> None:
     config = load_config(config_path)
-    with make_client(config.contact) as client:
+    with make_client(config) as client:
         reports = [api.fetch_source(store(), f, client, on_page=fetch_progress(quiet)) for f in fetchers]
     report_all(reports, quiet)
 
@@ -193,10 +192,8 @@ def update_command(config_path: Path | None, zotero_key: str | None, quiet: bool
     if not config.profiles and not config.follow:
         where = config.path or "the config file"
         raise ConfigError(f"{where} declares no [[profiles]] and no [[follow]] sources; nothing to update")
-    with make_client(config.contact) as client:
-        reports = api.update(
-            store(), config, client, zotero_key or os.environ.get(ZOTERO_KEY_ENV), on_page=fetch_progress(quiet)
-        )
+    with make_client(config) as client:
+        reports = api.update(store(), config, client, resolve_zotero_key(zotero_key), on_page=fetch_progress(quiet))
     report_all(reports, quiet)
 
 
@@ -204,26 +201,23 @@ def update_command(config_path: Path | None, zotero_key: str | None, quiet: bool
 
 
 def profile_source_options(func: F) -> F:
-    """The options of ``profile import`` that name services instead of files."""
+    """The options of ``profile import`` that name services instead of files (one per registry entry)."""
     options = [
-        click.option("--openalex", multiple=True, help="An OpenAlex author id (A...), repeatable."),
-        click.option("--orcid", multiple=True, help="An ORCID iD, repeatable."),
-        click.option("--s2-author", "s2_author", multiple=True, help="A Semantic Scholar author id, repeatable."),
-        click.option("--dblp", multiple=True, help="A DBLP person id (PID, e.g. 73/6258), repeatable."),
-        click.option("--arxiv-author", "arxiv_author", multiple=True, help='An arXiv author name, e.g. "Cevher, V".'),
-        click.option("--zotero-user", "zotero_user", multiple=True, help="A Zotero user id (its library)."),
-        click.option("--zotero-key", default=None, help=f"Zotero API key, never stored (or ${ZOTERO_KEY_ENV})."),
-        config_option,
+        click.option(kind.option_name, kind.config_key, multiple=True, help=kind.help)
+        for kind in PROFILE_SOURCES.values()
+        if kind.option
     ]
+    options.append(
+        click.option("--zotero-key", default=None, help=f"Zotero API key, never stored (or ${ZOTERO_KEY_ENV}).")
+    )
+    options.append(config_option)
     for option in reversed(options):
         func = option(func)
     return func
 
 
 def service_sources(**given: tuple[str, ...]) -> list[SourceSpec]:
-    kinds = {"openalex": "openalex", "orcid": "orcid", "s2_author": "s2-author", "dblp": "dblp"}
-    kinds |= {"arxiv_author": "arxiv-author", "zotero_user": "zotero"}
-    return [SourceSpec(kinds[option], value) for option, values in given.items() for value in values]
+    return sources_from_options(given)
 
 
 def import_from_services(
@@ -239,8 +233,8 @@ def import_from_services(
     if not sources:
         return
     config = load_config(config_path)
-    with make_client(config.contact) as client:
+    with make_client(config) as client:
         reports = api.import_profile_from(
-            store(), name, sources, client, zotero_key or os.environ.get(ZOTERO_KEY_ENV), on_page=fetch_progress(quiet)
+            store(), name, sources, client, resolve_zotero_key(zotero_key), on_page=fetch_progress(quiet)
         )
     report_all(reports, quiet)

@@ -7,7 +7,7 @@ import click
 from .. import api
 from ..encoders import DEFAULT_ENCODER
 from ..store import RATINGS
-from .common import PapersiftGroup, make_encoder, profile_option, store
+from .common import PapersiftGroup, echo, make_encoder, profile_option, store
 
 model_option = click.option(
     "--model",
@@ -38,7 +38,7 @@ def rate_command(paper: str, rating: str, profile: str | None, confirmed: bool) 
     the_store = store()
     name = api.default_profile(the_store, profile)
     rated = api.rate_paper(the_store, name, paper, rating, origin="cli", guard_positions=not confirmed)
-    click.echo(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.store_id})")
+    echo(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.store_id})")
 
 
 @click.group("interests", cls=PapersiftGroup)
@@ -55,11 +55,11 @@ def _print(views: list[api.InterestView]) -> None:
     for view in views:
         flags = " [muted]" if view.muted else ""
         label = f" (terms: {view.label})" if view.renamed else ""
-        click.echo(f"{view.id}. {view.name}{label}{flags}: {len(view.papers)} papers")
+        echo(f"{view.id}. {view.name}{label}{flags}: {len(view.papers)} papers")
         for paper in view.papers[:5]:
-            click.echo(f"     - {paper.display_title}")
+            echo(f"     - {paper.display_title}")
         if len(view.papers) > 5:
-            click.echo(f"     ... and {len(view.papers) - 5} more")
+            echo(f"     ... and {len(view.papers) - 5} more")
 
 
 @interests_group.command("list")

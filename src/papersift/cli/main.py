@@ -14,10 +14,12 @@ from ..digest import FORMATS
 from ..encoders import DEFAULT_ENCODER
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
 from ..sources import FORMATS as INPUT_FORMATS
+from .adapt import adapt_command, adapted_affinity_encoder
 from .common import (
     MODEL_HELP,
     PapersiftGroup,
     Resources,
+    echo,
     input_format_option,
     make_encoder,
     profile_option,
@@ -30,10 +32,12 @@ from .common import (
     warn,
     write_output,
 )
+from .deliver import email_digest, feed_url_command, run_command, schedule_group
 from .feed import feed_group
 from .fetch import fetch_group, update_command
 from .learn import interests_group, rate_command
 from .profile import profile_group
+from .web import serve_command, user_group
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILES = click.Path(path_type=Path)
@@ -210,6 +214,7 @@ def rank_command(
     help="A candidate never shown leaves the pool this many days after it was last fetched or imported "
     "(default: [store] candidate_window_days in the config file, else 30).",
 )
+@click.option("--email", "emails", multiple=True, help="Send the digest to this address now, via [smtp] (repeatable).")
 def digest_command(
     profile: str | None,
     top: int,
@@ -226,6 +231,7 @@ def digest_command(
     reset_shown: bool,
     max_age_days: int | None,
     window_days: int | None,
+    emails: tuple[str, ...],
 ) -> None:
     """Rank the stored candidates for a stored profile; papers shown once are not shown again.
 
@@ -248,7 +254,7 @@ def digest_command(
     if reset_shown:
         forgotten = api.reset_shown(the_store, name)
         if not quiet:
-            click.echo(f"profile '{name}': {forgotten} shown papers forgotten", err=True)
+            echo(f"profile '{name}': {forgotten} shown papers forgotten", err=True)
     digest = api.digest_from_store(
         the_store,
         name,
@@ -257,6 +263,9 @@ def digest_command(
         show_progress=show_progress() and not quiet,
         settings=settings,
     )
+    if emails:
+        email_digest(name, emails, digest.recommendations)
+        return
     subtitle = _subtitle(digest, f"profile '{name}'", min_relevance)
     write_output(digest.recommendations, fmt, out, f"papersift digest for {name}", subtitle)
 
@@ -281,9 +290,9 @@ def history_command(run: int | None, profile: str | None, fmt: str, out: Path | 
     if run is None:
         runs = api.digest_history(the_store, name)
         if not runs:
-            click.echo(f"profile '{name}' has no digests yet (papersift digest)")
+            echo(f"profile '{name}' has no digests yet (papersift digest)")
         for r in runs:
-            click.echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
+            echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
         return
     picks = api.past_digest(the_store, name, run)
     write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{len(picks)} papers, as shown then")
@@ -305,25 +314,32 @@ def history_command(run: int | None, profile: str | None, fmt: str, out: Path | 
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV to write.")
 @click.option("--model", default=DEFAULT_ENCODER, show_default=True, help=MODEL_HELP)
 @click.option("--chunk", type=click.IntRange(min=1), default=512, show_default=True, help="Submissions per chunk.")
+@click.option(
+    "--adapt", is_flag=True, help="First adapt MiniLM to these archives and submissions (no labels; see `adapt`)."
+)
 @quiet_option
-def affinity_command(archives: Path, submissions: Path, out: Path, model: str, chunk: int, quiet: bool) -> None:
+def affinity_command(
+    archives: Path, submissions: Path, out: Path, model: str, chunk: int, adapt: bool, quiet: bool
+) -> None:
     """Score every (submission, reviewer) pair; write submission_id,reviewer_id,score lines.
 
     \b
     Example:
       papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv
+      papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv --adapt
     """
+    encoder = adapted_affinity_encoder(archives, submissions, quiet) if adapt else make_encoder(model)
     result = api.compute_affinity(
         archives,
         submissions,
         out,
-        encoder=make_encoder(model),
+        encoder=encoder,
         chunk=chunk,
         store=store(),
         show_progress=show_progress() and not quiet,
     )
     if not quiet:
-        click.echo(
+        echo(
             f"{result.pairs} scores ({result.submissions} submissions x {result.reviewers} reviewers) written to {out}",
             err=True,
         )
@@ -381,7 +397,7 @@ def eval_goldstandard(
         store=store(),
         show_progress=show_progress() and not quiet,
     )
-    click.echo(report.format_table(rows))
+    echo(report.format_table(rows))
 
 
 @cli.command("where")
@@ -397,7 +413,7 @@ def where_command() -> None:
         from sqlalchemy.engine import make_url
 
         location = make_url(location).render_as_string(hide_password=True)
-    click.echo(str(location))
+    echo(str(location))
 
 
 cli.add_command(profile_group)
@@ -406,6 +422,12 @@ cli.add_command(rate_command)
 cli.add_command(interests_group)
 cli.add_command(fetch_group)
 cli.add_command(update_command)
+cli.add_command(serve_command)
+cli.add_command(user_group)
+cli.add_command(run_command)
+cli.add_command(feed_url_command)
+cli.add_command(schedule_group)
+cli.add_command(adapt_command)
 
 
 def main() -> None:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from .. import api
 from ..config import load_config
-from .common import PapersiftGroup, input_format_option, profile_option, quiet_option, store, warn
+from ..fetch.registry import ZOTERO_KEY_ENV
+from ..fetch.registry import zotero_key as resolve_zotero_key
+from .common import PapersiftGroup, echo, input_format_option, profile_option, quiet_option, store, warn
 from .fetch import (
-    ZOTERO_KEY_ENV,
     config_option,
     fetch_progress,
     import_from_services,
@@ -65,7 +65,7 @@ def profile_import(
     if files:
         summary, warnings = api.import_profile(store(), name, files, input_format)
         warn(warnings, quiet)
-        click.echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+        echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")
     import_from_services(name, sources, files, zotero_key, config_path, quiet)
 
 
@@ -79,9 +79,9 @@ def profile_list() -> None:
     """
     infos = store().profiles()
     if not infos:
-        click.echo("no profiles yet (papersift profile import FILE --profile NAME)")
+        echo("no profiles yet (papersift profile import FILE --profile NAME)")
     for info in infos:
-        click.echo(f"{info.name}\t{info.n_papers} papers\tsince {info.created_at}")
+        echo(f"{info.name}\t{info.n_papers} papers\tsince {info.created_at}")
 
 
 @profile_group.command("show")
@@ -96,34 +96,32 @@ def profile_show(profile: str | None) -> None:
     the_store = store()
     name = api.default_profile(the_store, profile)
     overview = api.profile_overview(the_store, name)
-    click.echo(f"papers ({len(overview.papers)}):")
+    echo(f"papers ({len(overview.papers)}):")
     for index, paper in enumerate(overview.papers, start=1):
         origins = ", ".join(sorted({origin_label(s.origin) for s in paper.sources}))
-        click.echo(
-            f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}; id {paper.store_id}]"
-        )
+        echo(f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}; id {paper.store_id}]")
     sources = the_store.profile_sources(name)
     if sources:
-        click.echo(f"sources ({len(sources)}):")
+        echo(f"sources ({len(sources)}):")
         for s in sources:
-            click.echo(f"  {s.kind:12s} {s.value}  [last fetched {s.fetched_at or 'never'}]")
+            echo(f"  {s.kind:12s} {s.value}  [last fetched {s.fetched_at or 'never'}]")
     else:
-        click.echo("sources: none recorded (profile refresh has nothing to do)")
+        echo("sources: none recorded (profile refresh has nothing to do)")
     excluded = overview.excluded or []
     if excluded:
-        click.echo(f"excluded ({len(excluded)}, kept out on refresh; `papersift profile include ID` brings one back):")
+        echo(f"excluded ({len(excluded)}, kept out on refresh; `papersift profile include ID` brings one back):")
         for paper in excluded:
-            click.echo(f"  {paper.display_title}  [id {paper.store_id}]")
+            echo(f"  {paper.display_title}  [id {paper.store_id}]")
     if overview.interests:
-        click.echo(f"interests ({len(overview.interests)}):")
+        echo(f"interests ({len(overview.interests)}):")
         for interest in overview.interests:
             muted = " [muted]" if interest.muted else ""
-            click.echo(f"{interest.id:3d}. {interest.name}{muted}: {len(interest.papers)} papers")
+            echo(f"{interest.id:3d}. {interest.name}{muted}: {len(interest.papers)} papers")
     else:
-        click.echo("interests: not found yet (papersift interests list, or the first digest, finds them)")
-    click.echo(f"ratings ({len(overview.ratings)}):")
+        echo("interests: not found yet (papersift interests list, or the first digest, finds them)")
+    echo(f"ratings ({len(overview.ratings)}):")
     for entry in overview.ratings:
-        click.echo(f"  {entry.rating:7s} {entry.paper.display_title}  [{entry.created_at}; from {entry.origin}]")
+        echo(f"  {entry.rating:7s} {entry.paper.display_title}  [{entry.created_at}; from {entry.origin}]")
 
 
 @profile_group.command("exclude")
@@ -138,7 +136,7 @@ def profile_exclude(paper: str, profile: str | None) -> None:
     """
     name = api.default_profile(store(), profile)
     found = api.exclude_from_profile(store(), name, paper)
-    click.echo(f"profile '{name}': excluded {found.display_title} (undo: papersift profile include {found.store_id})")
+    echo(f"profile '{name}': excluded {found.display_title} (undo: papersift profile include {found.store_id})")
 
 
 @profile_group.command("include")
@@ -153,7 +151,7 @@ def profile_include(paper: str, profile: str | None) -> None:
     """
     name = api.default_profile(store(), profile)
     found = api.include_in_profile(store(), name, paper)
-    click.echo(f"profile '{name}': included {found.display_title} again")
+    echo(f"profile '{name}': included {found.display_title} again")
 
 
 @profile_group.command("refresh")
@@ -173,8 +171,8 @@ def profile_refresh(profile: str | None, zotero_key: str | None, config_path: Pa
     config = load_config(config_path)
     name = api.default_profile(store(), profile)
     declared = next((p for p in config.profiles if p.name == name), None)
-    key = zotero_key or (declared.zotero_key if declared else None) or os.environ.get(ZOTERO_KEY_ENV)
-    with resources().client(config.contact) as client:
+    key = resolve_zotero_key(zotero_key, declared.zotero_key if declared else None)
+    with resources().client(config) as client:
         reports = api.refresh_profile(store(), name, client, key, on_page=fetch_progress(quiet))
     report_all(reports, quiet)
 
@@ -190,7 +188,7 @@ def profile_reset_feedback(profile: str | None) -> None:
     """
     name = api.default_profile(store(), profile)
     forgotten = api.reset_feedback(store(), name)
-    click.echo(f"profile '{name}': {forgotten} rating{'s' if forgotten != 1 else ''} forgotten")
+    echo(f"profile '{name}': {forgotten} rating{'s' if forgotten != 1 else ''} forgotten")
 
 
 @profile_group.command("rename")
@@ -205,7 +203,7 @@ def profile_rename(new_name: str, profile: str | None) -> None:
     """
     name = api.default_profile(store(), profile)
     renamed = api.rename_profile(store(), name, new_name)
-    click.echo(f"profile '{name}' is now '{renamed}'")
+    echo(f"profile '{name}' is now '{renamed}'")
 
 
 @profile_group.command("delete")
@@ -221,7 +219,7 @@ def profile_delete(profile: str, yes: bool) -> None:
     if not yes:
         raise click.UsageError(f"deleting profile '{profile}' forgets its ratings and history; add --yes to do it")
     api.delete_profile(store(), profile)
-    click.echo(f"profile '{profile}' deleted")
+    echo(f"profile '{profile}' deleted")
 
 
 def origin_label(origin: str) -> str:

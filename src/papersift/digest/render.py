@@ -1,8 +1,9 @@
 """Render a ranked digest: terminal table, Markdown, HTML, JSON, JSONL.
 
 Titles and abstracts are untrusted text: HTML is autoescaped by Jinja2,
-Markdown escapes its control characters, and the terminal table treats
-text as text (no rich markup).
+Markdown escapes its control characters and percent-encodes link URLs (http(s)
+only), and the terminal table treats text as text (no rich markup, no escape
+sequences or control characters: :func:`papersift.textsafe.printable`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from ..errors import ConfigError
 from ..models import Recommendation
+from ..textsafe import printable
 
-FORMATS = ("table", "markdown", "html", "json", "jsonl")
+FORMATS = ("table", "markdown", "html", "json", "jsonl", "rss", "atom")
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -114,15 +117,40 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def _md(text: str) -> str:
-    """Escape Markdown, and the HTML it may carry as entities, so titles render as plain text."""
+    """Escape Markdown, and the HTML it may carry as entities, so titles render as plain text.
+
+    Control characters go and line breaks become spaces: a title or abstract never starts a
+    Markdown block (a heading, a list, a link reference definition) of its own.
+    """
+    text = printable(text, single_line=True)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+# Characters left as they are in a link destination; everything else (spaces, quotes, <, >,
+# parentheses, brackets, backslashes, backticks, non-ASCII) is percent-encoded.
+_URL_SAFE = ":/?#@!$&*+,;=%-._~"
+
+
 def _safe_link(rec: Recommendation) -> str | None:
-    """Only web links are made clickable: a javascript: URL from a hostile file is not."""
+    """Only web links with a host are made clickable (a javascript: URL from a hostile file is not),
+    and percent-encoded so that nothing in them can close the link or start HTML."""
     link = _link(rec)
-    return link if link and link.startswith(("https://", "http://")) else None
+    if not link or not link.lower().startswith(("https://", "http://")):
+        return None
+    link = printable(link, single_line=True).strip()
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return quote(link, safe=_URL_SAFE)
+
+
+def _code(text: str) -> str:
+    """Text for a code span: one line, no backticks (inside a code span, Markdown and HTML are inert)."""
+    return printable(text, single_line=True).replace("`", "")
 
 
 def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -> str:
@@ -137,15 +165,11 @@ def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -
         out.append(" · ".join(x for x in (_md(_standing(rec)), _md(byline(rec))) if x))
         out.append("")
         for m in rec.why:
-            terms = (
-                f"; shares {', '.join('`' + t.replace('`', '') + '`' for t in m.shared_terms)}"
-                if m.shared_terms
-                else ""
-            )
+            terms = f"; shares {', '.join('`' + _code(t) + '`' for t in m.shared_terms)}" if m.shared_terms else ""
             out.append(f"- close to your paper *{_md(m.paper_title)}* (similarity {m.similarity:.2f}){terms}")
         for r in rec.ratings:
             verb = r.sentence.split(":", 1)[0]
-            out.append(f"- {verb}: *{_md(r.paper_title)}* (similarity {r.similarity:.2f})")
+            out.append(f"- {_md(verb)}: *{_md(r.paper_title)}* (similarity {r.similarity:.2f})")
         command = rate_command(rec)
         if command:
             out += ["", f"Rate it: `{command}` (or `down`, `save`, `dismiss`)"]
@@ -185,6 +209,11 @@ def render_html(recs: Sequence[Recommendation], title: str, subtitle: str) -> st
     return env.get_template("digest.html.j2").render(title=title, subtitle=subtitle, recommendations=rows)
 
 
+def _plain(text: str) -> str:
+    """Text for the terminal: no escape sequence or control character from a paper reaches it."""
+    return printable(text, single_line=True)
+
+
 def build_table(recs: Sequence[Recommendation], title: str, subtitle: str) -> Any:
     """A rich Table of the digest (printed in colour by the CLI when stdout is a terminal).
 
@@ -194,22 +223,22 @@ def build_table(recs: Sequence[Recommendation], title: str, subtitle: str) -> An
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, caption=subtitle, show_lines=True, expand=True)
+    table = Table(title=_plain(title), caption=_plain(subtitle), show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("paper · why", ratio=1)
     for heading, rec in _headed(recs):
         if heading:
-            table.add_row("", Text(heading, style="bold yellow"))
-        cell = Text(rec.paper.display_title, style="bold")
+            table.add_row("", Text(_plain(heading), style="bold yellow"))
+        cell = Text(_plain(rec.paper.display_title), style="bold")
         for line, style in ((byline(rec), "dim"), (_standing(rec), "cyan")):
             if line:
-                cell.append("\n" + line, style=style)
+                cell.append("\n" + _plain(line), style=style)
         for m in rec.why:
-            cell.append(f"\n· close to {m.paper_title} ({m.similarity:.2f})")
+            cell.append(f"\n· close to {_plain(m.paper_title)} ({m.similarity:.2f})")
             if m.shared_terms:
-                cell.append(": " + ", ".join(m.shared_terms), style="green")
+                cell.append(": " + _plain(", ".join(m.shared_terms)), style="green")
         for r in rec.ratings:
-            cell.append("\n· " + r.sentence, style="magenta")
+            cell.append("\n· " + _plain(r.sentence), style="magenta")
         command = rate_command(rec)
         if command:
             cell.append("\n" + command, style="dim")
@@ -245,4 +274,8 @@ def render(
         return render_html(recs, title, subtitle)
     if fmt == "table":
         return render_table(recs, title, subtitle, width=width)
+    if fmt in ("rss", "atom"):
+        from .feeds import render_feed
+
+        return render_feed(recs, fmt, title, subtitle)
     raise ConfigError(f"unknown format '{fmt}' (use one of: {', '.join(FORMATS)})")

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..config import user_dir
 from ..errors import ModelError
+from ..fileio import staged_path
 from .transformer import MINILM_SHA256, bundled_minilm_path, verify_weights
 
 FAST_HINT = "install the fast extra: pip install 'papersift[fast]'"
@@ -35,12 +36,6 @@ def _onnxruntime() -> Any:
     except ImportError:
         raise ModelError(f"the int8 encoder needs onnxruntime; {FAST_HINT}") from None
     return onnxruntime
-
-
-def _atomic_path(target: Path) -> Path:
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    return Path(tmp)
 
 
 def export_int8(model_dir: Path, target: Path) -> None:
@@ -93,8 +88,7 @@ def export_int8(model_dir: Path, target: Path) -> None:
         optimize_model(str(fp32), model_type="bert", num_heads=12, hidden_size=384, opt_level=1).save_model_to_file(
             str(fused)
         )
-        staged = _atomic_path(target)
-        try:
+        with staged_path(target) as staged:
             quantize_dynamic(
                 str(fused),
                 str(staged),
@@ -106,9 +100,6 @@ def export_int8(model_dir: Path, target: Path) -> None:
                 # Fused ops are outside ONNX's shape inference; their outputs are float.
                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
             )
-            os.replace(staged, target)
-        finally:
-            staged.unlink(missing_ok=True)
 
 
 class OnnxInt8Encoder:

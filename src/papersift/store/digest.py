@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,7 +20,7 @@ from ..config import DEFAULT_CANDIDATE_WINDOW_DAYS  # noqa: F401  (re-exported)
 from ..models import Paper
 from . import schema as s
 from .learning import ratings
-from .papers import load_many
+from .papers import load_many, papers_from_rows
 from .profiles import profile_paper_ids
 
 
@@ -67,7 +67,7 @@ def read_digest_inputs(
     if include_seen:
         considered = or_(considered, seen)
     query = (
-        select(c.c.paper_id, category.label("category"))
+        select(s.papers, category.label("category"))
         .select_from(
             c.join(s.papers, s.papers.c.id == c.c.paper_id)
             .outerjoin(pp, and_(pp.c.profile_id == profile_id, pp.c.paper_id == c.c.paper_id, pp.c.excluded == 0))
@@ -83,7 +83,7 @@ def read_digest_inputs(
     rated_papers = {p.store_id: p for p in load_many(conn, [x.paper_id for x in rated])}
     return DigestInputs(
         own=load_many(conn, profile_paper_ids(conn, profile_id)),
-        pool=load_many(conn, [row.paper_id for row in rows if row.category == "pool"]),
+        pool=papers_from_rows(conn, [row for row in rows if row.category == "pool"]),
         ratings=[(rated_papers[x.paper_id], x.rating) for x in rated if x.paper_id in rated_papers],
         excluded_own=counts["own"],
         excluded_seen=counts["seen"],
@@ -98,10 +98,21 @@ def _day_ends(conn: Connection, date: ColumnElement[str]) -> ColumnElement[str]:
     is_year = _matches(conn, year, "[0-9][0-9][0-9][0-9]", "^[0-9]{4}$")
     year_end = case((is_year, year + "-12-31"), else_=None)
     full = func.substr(date, 1, 10)
-    is_full = and_(
-        _matches(conn, full, "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]", "^[0-9]{4}-[01][0-9]-[0-3][0-9]$"),
-        func.substr(date, 6, 2).between("01", "12"),
-        func.substr(date, 9, 2).between("01", "31"),
+    month_part, day_part = func.substr(date, 6, 2), func.substr(date, 9, 2)
+    number = cast(year, Integer)
+    leap = and_(number % 4 == 0, or_(number % 100 != 0, number % 400 == 0))
+    last_day = case(
+        (month_part == "02", case((leap, "29"), else_="28")),
+        (month_part.in_(["04", "06", "09", "11"]), "30"),
+        else_="31",
+    )
+    # A CASE, not an AND: PostgreSQL may evaluate AND's terms in any order, and the cast needs digits.
+    is_full = case(
+        (
+            _matches(conn, full, "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]", "^[0-9]{4}-[01][0-9]-[0-3][0-9]$"),
+            and_(month_part.between("01", "12"), day_part >= "01", day_part <= last_day),
+        ),
+        else_=literal(False),
     )
     month = func.substr(date, 1, 7)
     is_month = and_(

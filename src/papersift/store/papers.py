@@ -11,13 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import BigInteger, cast, delete, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 
 from ..identity import deduplicate, identity_keys, merge, normalize_arxiv_id, normalize_doi, normalize_text
 from ..models import Paper, Provenance
 from . import schema as s
-from .sql import insert_ignore, repoint, upsert
+from .sql import insert_ignore, repoint, upsert_many
 
 # Rows that refer to a paper; a merge re-points them at the surviving paper.
 PAPER_REFERENCES = (s.profile_papers, s.candidates, s.ratings, s.interest_papers, s.shown)
@@ -39,38 +39,82 @@ def import_into(
 ) -> ImportSummary:
     """Add papers (de-duplicated against each other and the store); with ``profile_id`` they join the
     profile (as excluded if the user excluded them under any identity key), with ``as_candidates``
-    they become digest candidates."""
-    from .profiles import is_excluded  # profiles imports this module
+    they become digest candidates.
 
+    Papers the store does not know are written in bulk (a few statements per ``CHUNK`` papers);
+    papers sharing an identity key with stored ones are merged one by one.
+    """
     incoming = deduplicate(papers)
-    new = merged = 0
-    for paper in incoming:
-        paper_id, was_new = upsert_paper(conn, paper, now)
-        new += was_new
-        merged += not was_new
-        if profile_id is not None:
-            excluded = int(is_excluded(conn, profile_id, paper_id))
-            table = s.profile_papers
-            if (
-                not insert_ignore(
-                    conn, table, {"profile_id": profile_id, "paper_id": paper_id, "added_at": now, "excluded": excluded}
-                )
-                and excluded
-            ):
-                conn.execute(
-                    update(table)
-                    .where(table.c.profile_id == profile_id, table.c.paper_id == paper_id)
-                    .values(excluded=1)
-                )
-        if as_candidates:
-            upsert(
+    ids: list[int] = []
+    new = 0
+    for start in range(0, len(incoming), CHUNK):
+        chunk = incoming[start : start + CHUNK]
+        keys = [identity_keys(paper) for paper in chunk]
+        known = _known_keys(conn, [k for ks in keys for k in ks])
+        fresh = [paper for paper, ks in zip(chunk, keys, strict=True) if not any(k in known for k in ks)]
+        fresh_ids = _insert_papers(conn, fresh, now)
+        new += len(fresh)
+        by_paper = {id(paper): paper_id for paper, paper_id in zip(fresh, fresh_ids, strict=True)}
+        for paper in chunk:
+            # Merged one by one: an earlier merge in this import may have changed which paper a key names.
+            ids.append(by_paper[id(paper)] if id(paper) in by_paper else upsert_paper(conn, paper, now)[0])
+    ids = list(dict.fromkeys(ids))
+    if profile_id is not None:
+        _join_profile(conn, profile_id, ids, now)
+    if as_candidates:
+        for start in range(0, len(ids), CHUNK):
+            upsert_many(
                 conn,
                 s.candidates,
-                {"paper_id": paper_id, "first_seen": now, "last_seen": now},
+                [{"paper_id": i, "first_seen": now, "last_seen": now} for i in ids[start : start + CHUNK]],
                 key=["paper_id"],
                 update_only=["last_seen"],
             )
-    return ImportSummary(read=len(incoming), new=new, merged=merged)
+    return ImportSummary(read=len(incoming), new=new, merged=len(incoming) - new)
+
+
+def _known_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), CHUNK):
+        query = select(s.paper_keys.c.key).where(s.paper_keys.c.key.in_(list(keys[start : start + CHUNK])))
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def _insert_papers(conn: Connection, fresh: Sequence[Paper], now: str) -> list[int]:
+    """Write papers the store does not know, with their keys and provenance; their new ids, in order."""
+    if not fresh:
+        return []
+    rows = [{**paper_row(paper), "created_at": now, "updated_at": now} for paper in fresh]
+    result = conn.execute(insert(s.papers).returning(s.papers.c.id, sort_by_parameter_order=True), rows)
+    new_ids = [int(i) for i in result.scalars()]
+    write_keys_and_sources(conn, list(zip(new_ids, fresh, strict=True)), now)
+    return new_ids
+
+
+def _join_profile(conn: Connection, profile_id: int, paper_ids: Sequence[int], now: str) -> None:
+    """Papers join a profile; those the user excluded (under any of their identity keys) join as excluded."""
+    table = s.profile_papers
+    for start in range(0, len(paper_ids), CHUNK):
+        chunk = list(paper_ids[start : start + CHUNK])
+        excluded = set(
+            conn.execute(
+                select(s.paper_keys.c.paper_id)
+                .join(s.profile_exclusions, s.profile_exclusions.c.key == s.paper_keys.c.key)
+                .where(s.profile_exclusions.c.profile_id == profile_id, s.paper_keys.c.paper_id.in_(chunk))
+            ).scalars()
+        )
+        insert_ignore(
+            conn,
+            table,
+            [{"profile_id": profile_id, "paper_id": i, "added_at": now, "excluded": int(i in excluded)} for i in chunk],
+        )
+        if excluded:
+            conn.execute(
+                update(table)
+                .where(table.c.profile_id == profile_id, table.c.paper_id.in_(sorted(excluded)))
+                .values(excluded=1)
+            )
 
 
 def upsert_paper(conn: Connection, paper: Paper, now: str) -> tuple[int, bool]:
@@ -79,8 +123,7 @@ def upsert_paper(conn: Connection, paper: Paper, now: str) -> tuple[int, bool]:
     rows = conn.execute(select(s.paper_keys.c.paper_id).where(s.paper_keys.c.key.in_(keys))).all() if keys else []
     existing = sorted({row.paper_id for row in rows})
     if not existing:
-        new_id = s.new_row_id(conn.execute(insert(s.papers).values(**paper_row(paper), created_at=now, updated_at=now)))
-        write_keys_and_sources(conn, new_id, paper, now)
+        (new_id,) = _insert_papers(conn, [paper], now)
         return new_id, True
     survivor = existing[0]
     combined = load(conn, survivor)
@@ -89,7 +132,7 @@ def upsert_paper(conn: Connection, paper: Paper, now: str) -> tuple[int, bool]:
         absorb(conn, survivor, other)
     merge(combined, paper)
     conn.execute(update(s.papers).where(s.papers.c.id == survivor).values(**paper_row(combined), updated_at=now))
-    write_keys_and_sources(conn, survivor, combined, now)
+    write_keys_and_sources(conn, [(survivor, combined)], now)
     return survivor, False
 
 
@@ -102,8 +145,13 @@ def absorb(conn: Connection, survivor: int, other: int) -> None:
     conn.execute(delete(s.papers).where(s.papers.c.id == other))
 
 
-def write_keys_and_sources(conn: Connection, paper_id: int, paper: Paper, now: str) -> None:
-    insert_ignore(conn, s.paper_keys, [{"key": key, "paper_id": paper_id} for key in identity_keys(paper)])
+def write_keys_and_sources(conn: Connection, items: Sequence[tuple[int, Paper]], now: str) -> None:
+    """Each paper's identity keys and provenance (already known ones are kept)."""
+    insert_ignore(
+        conn,
+        s.paper_keys,
+        [{"key": key, "paper_id": paper_id} for paper_id, paper in items for key in identity_keys(paper)],
+    )
     insert_ignore(
         conn,
         s.provenance,
@@ -116,6 +164,7 @@ def write_keys_and_sources(conn: Connection, paper_id: int, paper: Paper, now: s
                 "line": source.line,
                 "imported_at": now,
             }
+            for paper_id, paper in items
             for source in paper.sources
         ],
     )
@@ -132,15 +181,21 @@ def load(conn: Connection, paper_id: int) -> Paper:
 def load_many(conn: Connection, paper_ids: Sequence[int]) -> list[Paper]:
     """The papers with these ids, in this order (unknown ids are skipped)."""
     rows: dict[int, Any] = {}
-    by_paper: dict[int, list[Any]] = {}
     for start in range(0, len(paper_ids), CHUNK):
         chunk = list(paper_ids[start : start + CHUNK])
         rows.update((r.id, r) for r in conn.execute(select(s.papers).where(s.papers.c.id.in_(chunk))))
-        for src in conn.execute(
-            select(s.provenance).where(s.provenance.c.paper_id.in_(chunk)).order_by(s.provenance.c.id)
-        ):
+    return papers_from_rows(conn, [rows[i] for i in paper_ids if i in rows])
+
+
+def papers_from_rows(conn: Connection, rows: Sequence[Any]) -> list[Paper]:
+    """Papers from rows of the papers table (any query that selected all its columns), with their provenance."""
+    by_paper: dict[int, list[Any]] = {}
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), CHUNK):
+        query = select(s.provenance).where(s.provenance.c.paper_id.in_(ids[start : start + CHUNK]))
+        for src in conn.execute(query.order_by(s.provenance.c.id)):
             by_paper.setdefault(src.paper_id, []).append(src)
-    return [paper_from_row(rows[i], by_paper.get(i, [])) for i in paper_ids if i in rows]
+    return [paper_from_row(row, by_paper.get(row.id, [])) for row in rows]
 
 
 def paper_count(conn: Connection) -> int:
@@ -178,7 +233,7 @@ def resolve(conn: Connection, ref: str) -> set[int]:
 def background_ids(conn: Connection, exclude: Sequence[int], limit: int) -> list[int]:
     """A stable sample of the store's papers: ordered by a hash of the id, so a paper in the sample
     stays in it until enough papers with smaller hashes arrive (neither database has a seeded random)."""
-    spread = (s.papers.c.id * 2654435761) % 4294967296
+    spread = (cast(s.papers.c.id, BigInteger) * literal(2654435761, BigInteger)) % 4294967296
     query = select(s.papers.c.id).order_by(spread, s.papers.c.id)
     excluded = set(exclude)
     found: list[int] = []

@@ -14,7 +14,7 @@ from ..errors import StoreError
 from ..identity import identity_keys
 from . import schema as s
 from .papers import load
-from .sql import insert_ignore
+from .sql import insert_if_new, insert_ignore
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class SourceRecord:
 
 
 def ensure_profile(conn: Connection, name: str, now: str) -> int:
-    insert_ignore(conn, s.profiles, {"name": name, "created_at": now})
+    insert_ignore(conn, s.profiles, [{"name": name, "created_at": now}])
     return profile_id(conn, name)
 
 
@@ -100,7 +100,7 @@ def exclude(conn: Connection, profile: int, paper_id: int, now: str) -> None:
         [{"profile_id": profile, "key": key, "excluded_at": now} for key in sorted(keys)],
     )
     table = s.profile_papers
-    if not insert_ignore(conn, table, {"profile_id": profile, "paper_id": paper_id, "added_at": now, "excluded": 1}):
+    if not insert_if_new(conn, table, {"profile_id": profile, "paper_id": paper_id, "added_at": now, "excluded": 1}):
         conn.execute(
             update(table).where(table.c.profile_id == profile, table.c.paper_id == paper_id).values(excluded=1)
         )
@@ -122,13 +122,3 @@ def excluded_count(conn: Connection, profile: int) -> int:
     table = s.profile_papers
     query = select(func.count()).where(table.c.profile_id == profile, table.c.excluded == 1)
     return int(conn.execute(query).scalar_one())
-
-
-def is_excluded(conn: Connection, profile: int, paper_id: int) -> bool:
-    row = conn.execute(
-        select(s.profile_exclusions.c.key)
-        .join(s.paper_keys, s.paper_keys.c.key == s.profile_exclusions.c.key)
-        .where(s.profile_exclusions.c.profile_id == profile, s.paper_keys.c.paper_id == paper_id)
-        .limit(1)
-    ).first()
-    return row is not None

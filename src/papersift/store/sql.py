@@ -15,12 +15,17 @@ def _insert(conn: Connection, table: Table) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
-def insert_ignore(conn: Connection, table: Table, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> int:
-    """Insert rows, skipping any that would break a unique key; how many were written."""
-    if not rows:
-        return 0
-    result = conn.execute(_insert(conn, table).on_conflict_do_nothing(), rows)
-    return int(result.rowcount or 0)
+def insert_ignore(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows, skipping any that would break a unique key."""
+    if rows:
+        conn.execute(_insert(conn, table).on_conflict_do_nothing(), list(rows))
+
+
+def insert_if_new(conn: Connection, table: Table, row: Mapping[str, Any]) -> bool:
+    """Insert one row unless it would break a unique key; whether it was written."""
+    key = list(table.primary_key.columns)[0]
+    statement = _insert(conn, table).values(**row).on_conflict_do_nothing().returning(key)
+    return conn.execute(statement).first() is not None
 
 
 def upsert(
@@ -36,6 +41,20 @@ def upsert(
     columns = update_only if update_only is not None else [name for name in values if name not in key]
     changes = {name: statement.excluded[name] for name in columns}
     conn.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
+
+
+def upsert_many(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    key: Sequence[str],
+    update_only: Sequence[str],
+) -> None:
+    """:func:`upsert` for many rows with the same columns."""
+    if rows:
+        statement = _insert(conn, table)
+        changes = {name: statement.excluded[name] for name in update_only}
+        conn.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes), list(rows))
 
 
 def repoint(conn: Connection, table: Table, column: str, old: int, new: int) -> None:

@@ -7,9 +7,9 @@ same on SQLite and PostgreSQL; SQLite's ``PRAGMA user_version`` is kept equal to
 so that an older papersift, which read only that, still refuses a newer store. Stores made before
 ``schema_version`` existed are adopted from their ``user_version``.
 
-To add a migration: write ``mNNN_what.py`` in this shape and append the module to ``MIGRATIONS``.
-Numbers 4 (accounts) and 5 (deliveries) are reserved; numbers need not be contiguous, and a store
-gets every known migration it has not had, in number order.
+To add a migration: write ``mNNN_what.py`` in this shape, append the module to ``MIGRATIONS`` and
+declare the resulting tables in :mod:`papersift.store.schema`. Numbers need not be contiguous; a
+store gets every known migration it has not had, in number order.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, inspect
 from sqlalchemy.engine import Connection
 
 from ...errors import StoreError
-from . import m001_initial, m002_learning, m003_fetching
+from . import m001_initial, m002_learning, m003_fetching, m004_accounts, m005_deliveries
 
-MIGRATIONS: list[ModuleType] = [m001_initial, m002_learning, m003_fetching]
+MIGRATIONS: list[ModuleType] = [m001_initial, m002_learning, m003_fetching, m004_accounts, m005_deliveries]
 
 
 def number(migration: ModuleType) -> int:
