@@ -68,7 +68,7 @@ def build_store(path: Path, n_papers: int, n_profiles: int) -> None:
 
     from papersift.identity import identity_keys
     from papersift.store import schema as s
-    from papersift.store.db import _paper_row
+    from papersift.store.papers import paper_row
 
     rng = random.Random(7)
     started = time.perf_counter()
@@ -83,7 +83,7 @@ def build_store(path: Path, n_papers: int, n_profiles: int) -> None:
                 conn.execute(
                     insert(s.papers),
                     [
-                        {"id": first + i, **_paper_row(p), "created_at": now, "updated_at": now}
+                        {"id": first + i, **paper_row(p), "created_at": now, "updated_at": now}
                         for i, p in enumerate(batch)
                     ],
                 )

@@ -16,6 +16,7 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SCRIPTS = [
     ["bench_quality.py", "--extra-model", "minilm-int8"],
     ["bench_embedding.py"],
+    ["bench_install.py"],
     ["bench_digest.py"],
     ["bench_digest.py", "--scale"],
     ["bench_affinity.py"],
@@ -77,13 +78,22 @@ def quality_section(q: dict) -> list[str]:
     return out
 
 
+def cpu_line(cpu: dict | None) -> str:
+    if not cpu:
+        return ""
+    flags = ", ".join(f"{name} {'yes' if ok else 'no'}" for name, ok in cpu["flags"].items())
+    return f"CPU: {cpu['model']} ({cpu['cpus']} cores; {flags})."
+
+
 def embedding_section(e: dict) -> list[str]:
+    load = e.get("load_average_before_after")
     out = [
         "### Embedding throughput",
         "",
         f"{e['texts']} gold-standard titles + abstracts (mean {e['mean_tokens']:.0f} tokens, truncated at 256), "
         f"medians of alternating runs; fp32 matmul peak measured at {e['fp32_matmul_peak_gflops']:.0f} GFLOP/s. "
-        f"Padding overhead after length sorting: {e['padding_overhead']:.1%}.",
+        f"Padding overhead after length sorting: {e['padding_overhead']:.1%}. {cpu_line(e.get('cpu'))}"
+        + (f" Load average {load[0]:.1f} before, {load[1]:.1f} after (shared machine)." if load else ""),
         "",
         "| encoder | texts/s | speedup | GFLOP/s (real tokens) | share of fp32 peak |",
         "|---|---|---|---|---|",
@@ -93,8 +103,40 @@ def embedding_section(e: dict) -> list[str]:
         out.append(
             f"| {name} | {v['texts_per_second']:.1f} | {v['speedup']:.2f}x | {v['gflops_real_tokens']:.0f} | {share:.0%} |"
         )
+    out.append("")
+    if "cosine_onnx_fp32_vs_sentence_transformers" in e:
+        c = e["cosine_onnx_fp32_vs_sentence_transformers"]
+        out.append(
+            f"Cosine between papersift's fp32 ONNX graph and sentence-transformers: mean {c['mean']:.6f}, min {c['min']:.6f}."
+        )
     c = e["cosine_int8_vs_fp32"]
-    out += ["", f"Cosine between int8 and fp32 embeddings: mean {c['mean']:.4f}, min {c['min']:.4f}.", ""]
+    out += [f"Cosine between int8 and fp32 embeddings: mean {c['mean']:.4f}, min {c['min']:.4f}.", ""]
+    return out
+
+
+def install_section(i: dict) -> list[str]:
+    d, t = i["default_install"], i["torch_install"]
+    load = i.get("load_average_before_after")
+    out = [
+        "### Install size and cold start",
+        "",
+        "The default install (`make demo`: core dependencies, the weights package with `--no-deps`) against the "
+        "install with the `st` extra (torch, sentence-transformers). Cold start: `papersift rank` on the bundled "
+        "sample (183 candidates, --no-cache) as a fresh process, median of "
+        f"{len(next(iter(i['cold_start'].values()))['all_seconds'])}."
+        + (f" Load average {load[0]:.1f} before, {load[1]:.1f} after (shared machine)." if load else ""),
+        "",
+        "| install | size | torch | largest packages |",
+        "|---|---|---|---|",
+    ]
+    for name, env in (("default (no torch)", d), ("with the st extra", t)):
+        largest = ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in list(env["largest"].items())[:4])
+        torch = f"{env['torch_bytes'] / 1e6:.0f} MB" if env["has_torch"] else "absent"
+        out.append(f"| {name} | {env['bytes'] / 1e9:.2f} GB | {torch} | {largest} |")
+    out += ["", "| cold start | wall time |", "|---|---|"]
+    for name, c in i["cold_start"].items():
+        out.append(f"| {name} | {c['median_seconds']:.1f} s |")
+    out.append("")
     return out
 
 
@@ -232,6 +274,7 @@ def render() -> str:
     for name, section in (
         ("quality", quality_section),
         ("embedding", embedding_section),
+        ("install", install_section),
         ("digest", digest_section),
         ("digest_scale", digest_scale_section),
         ("affinity", affinity_section),

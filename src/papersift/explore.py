@@ -168,7 +168,7 @@ def search_papers(store: Store, query: str, limit: int = 50) -> list[Paper]:
 def _pool(store: Store, profile: str | None) -> list[Paper]:
     ids = table.recent_candidate_ids(store, SEARCH_POOL)
     if profile:
-        ids = list(dict.fromkeys([*ids, *store.profile_paper_ids(profile)]))
+        ids = list(dict.fromkeys([*ids, *table.profile_paper_ids(store, profile)]))
     return store.papers_by_id(ids)
 
 
@@ -319,15 +319,16 @@ class LabRow:
 
 
 def lab_routing(
-    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 30, per_paper: int = 3
+    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 30, per_paper: int = 3, pool: int = 200
 ) -> list[LabRow]:
-    """For each of the newest ``papers`` candidates, the ``per_paper`` profiles it is most relevant to.
+    """The ``papers`` of the newest ``pool`` candidates that matter most to someone, each with the
+    ``per_paper`` profiles it is most relevant to.
 
     The digest's scorer turned around: each profile scores every paper (similarity to its own
     papers, calibrated against the store's background sample), then each paper keeps its best profiles.
     """
-    candidates = store.papers_by_id(table.recent_candidate_ids(store, papers))
-    members = [p for p in profiles if store.profile_paper_ids(p)]
+    candidates = store.papers_by_id(table.recent_candidate_ids(store, pool))
+    members = [p for p in profiles if table.profile_paper_ids(store, p)]
     if not candidates or not members:
         return []
     background = store.papers_by_id(store.background_paper_ids(limit=api.BACKGROUND_SIZE))
@@ -352,7 +353,7 @@ def lab_routing(
         order = [j for j in np.argsort(-relevance[i], kind="stable")[:per_paper] if relevance[i, j] >= 0]
         rows.append(LabRow(paper, [(members[j], float(relevance[i, j])) for j in order]))
     rows.sort(key=lambda r: -(r.members[0][1] if r.members else 0.0))
-    return rows
+    return rows[:papers]
 
 
 def why_recommended(store: Store, profile: str, paper_id: int, runs: int = 10) -> Recommendation | None:

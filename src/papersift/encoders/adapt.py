@@ -32,7 +32,8 @@ from typing import Any
 from ..config import user_dir
 from ..errors import InputError, ModelError
 from ..models import Paper
-from .transformer import MINILM_SHA256, SentenceTransformerEncoder, bundled_minilm_path, verify_weights
+from .bundled import MINILM_SHA256, bundled_minilm_path, verify_weights
+from .transformer import SentenceTransformerEncoder
 
 ADAPT_HINT = "adapting needs torch and sentence-transformers: pip install torch==2.13.0 'papersift[adapt]'"
 # Bump when the training recipe changes, so models adapted by an older recipe are not reused.

@@ -48,6 +48,8 @@ class WebSettings:
     login_attempts: int = 5
     login_window_seconds: float = 300.0
     job_workers: int = 1
+    # Run the daily job (papersift run) inside the server, at start and then hourly.
+    scheduler: bool = False
     # contact address -> HTTP client, for imports by author id (tests pass a loopback or mock client).
     client_factory: Callable[[str | None], Any] | None = None
     encoder: Encoder | None = None
@@ -75,7 +77,8 @@ class AppState:
 
     def __init__(self, settings: WebSettings) -> None:
         self.settings = settings
-        self.store = Store(settings.store)
+        # A request waits at most 30 s for another writer (the daily job), quietly: the page says what failed.
+        self.store = Store(settings.store, lock_timeout=30.0, on_wait=lambda _message: None, command="papersift serve")
         account_tables.ensure_schema(self.store)
         self.jobs = JobRunner(settings.job_workers)
         self.limiter = accounts.LoginLimiter(settings.login_attempts, settings.login_window_seconds)
@@ -260,6 +263,13 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(pages.router)
     _include_delivery(app)
     app.router.on_shutdown.append(app_state.close)
+    if settings.scheduler:
+        from .scheduler import DailyScheduler
+
+        daily = DailyScheduler(app_state)
+        app.state.daily = daily
+        app.router.on_startup.append(daily.start)
+        app.router.on_shutdown.append(daily.stop)
     return app
 
 
