@@ -37,7 +37,8 @@ from sqlalchemy import text
 
 from papersift import api
 from papersift.encoders import get_encoder
-from papersift.ranking import DigestOptions, RankOptions
+from papersift.ranking import RankOptions
+from papersift.ranking.personal import DigestOptions
 from papersift.store import Store
 
 OLD_SIZES = (0, 2_000, 20_000, 200_000)
