@@ -168,15 +168,20 @@ def digest_scale_section(d: dict) -> list[str]:
         f"(library call, embeddings cached, vectors from `{d['encoder']}`), median, and its peak traced memory. "
         f"Load average during the run: {d.get('load_average', 'not recorded')}.",
         "",
-        "| earlier papers | pool | warm digest | peak memory |",
-        "|---|---|---|---|",
+        "| earlier papers | pool | warm digest (wall) | warm digest (CPU) | peak memory |",
+        "|---|---|---|---|---|",
     ]
     for old, row in stores.items():
-        lines.append(f"| {int(old):,} | {row['pool']:,} | {row['warm_seconds']:.2f} s | {row['peak_traced_mib']:.0f} MiB |")
+        cpu = f"{row['warm_cpu_seconds']:.2f} s" if "warm_cpu_seconds" in row else ""
+        lines.append(
+            f"| {int(old):,} | {row['pool']:,} | {row['warm_seconds']:.2f} s | {cpu} | {row['peak_traced_mib']:.0f} MiB |"
+        )
     if "ratio_200k_to_new_only" in d:
         lines += [
             "",
-            f"200,000 earlier papers vs none: {d['ratio_200k_to_new_only']:.2f}x the time, "
+            f"200,000 earlier papers vs none: {d['ratio_200k_to_new_only']:.2f}x the wall time"
+            + (f", {d['cpu_ratio_200k_to_new_only']:.2f}x the CPU time" if "cpu_ratio_200k_to_new_only" in d else "")
+            + ", "
             f"same picks: {'yes' if d['same_picks'] else 'no'}.",
         ]
     return [*lines, ""]

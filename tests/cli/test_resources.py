@@ -26,7 +26,8 @@ def run(*args: str | Path, obj: Resources | None = None) -> tuple[int, str, str]
 def test_every_command_has_an_example_in_its_help() -> None:
     missing = []
     for path, command in _walk(cli, ["papersift"]):
-        ctx = click.Context(command, info_name=" ".join(path))
+        # The root's settings, as the reference uses them (click caches a command's help option).
+        ctx = click.Context(command, info_name=" ".join(path), **cli.context_settings)
         if "Example:" not in command.get_help(ctx):
             missing.append(" ".join(path))
     assert not missing, f"no Example: block in the help of {missing}"

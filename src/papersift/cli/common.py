@@ -30,7 +30,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Resources:
     """What one invocation uses: one store (opened on first use, closed when the command ends) and
     one factory of HTTP clients (config -> client). Tests and programs embedding the CLI
-    pass their own: ``cli.main(args, obj=Resources(store=..., client_factory=...))``.
+    pass their own: ``CliRunner().invoke(cli, args, obj=Resources(store_=..., client_factory=...))``.
     """
 
     store_path: Path | None = None

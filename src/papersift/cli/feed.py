@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import api
-from .common import PapersiftGroup, input_format_option, quiet_option, store, warn
+from .common import PapersiftGroup, echo, input_format_option, quiet_option, store, warn
 
 FILES = click.Path(path_type=Path)
 
@@ -35,7 +35,7 @@ def feed_import(files: tuple[Path, ...], input_format: str | None, quiet: bool) 
     """
     summary, warnings = api.import_feed(store(), files, input_format)
     warn(warnings, quiet)
-    click.echo(f"feed: {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+    echo(f"feed: {summary.read} papers read, {summary.new} new, {summary.merged} already known")
 
 
 @feed_group.command("list")
@@ -48,11 +48,11 @@ def feed_list() -> None:
     """
     days = api.feed_days(store())
     if not days:
-        click.echo("no candidates yet (papersift feed import FILE, or papersift fetch ...)")
+        echo("no candidates yet (papersift feed import FILE, or papersift fetch ...)")
         return
     for day in days:
-        click.echo(f"{day.day}\t{day.candidates} candidates")
-    click.echo(f"total\t{sum(d.candidates for d in days)} candidates")
+        echo(f"{day.day}\t{day.candidates} candidates")
+    echo(f"total\t{sum(d.candidates for d in days)} candidates")
 
 
 @feed_group.command("clear")
@@ -76,4 +76,4 @@ def feed_clear(older_than: int | None, everything: bool) -> None:
     if older_than is None and not everything:
         raise click.UsageError("say which candidates: --older-than DAYS, or --all")
     cleared = api.clear_feed(store(), None if everything else older_than)
-    click.echo(f"feed: {cleared} candidate{'s' if cleared != 1 else ''} cleared")
+    echo(f"feed: {cleared} candidate{'s' if cleared != 1 else ''} cleared")

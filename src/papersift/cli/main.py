@@ -254,7 +254,7 @@ def digest_command(
     if reset_shown:
         forgotten = api.reset_shown(the_store, name)
         if not quiet:
-            click.echo(f"profile '{name}': {forgotten} shown papers forgotten", err=True)
+            echo(f"profile '{name}': {forgotten} shown papers forgotten", err=True)
     digest = api.digest_from_store(
         the_store,
         name,
@@ -290,9 +290,9 @@ def history_command(run: int | None, profile: str | None, fmt: str, out: Path | 
     if run is None:
         runs = api.digest_history(the_store, name)
         if not runs:
-            click.echo(f"profile '{name}' has no digests yet (papersift digest)")
+            echo(f"profile '{name}' has no digests yet (papersift digest)")
         for r in runs:
-            click.echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
+            echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
         return
     picks = api.past_digest(the_store, name, run)
     write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{len(picks)} papers, as shown then")

@@ -99,9 +99,7 @@ def profile_show(profile: str | None) -> None:
     echo(f"papers ({len(overview.papers)}):")
     for index, paper in enumerate(overview.papers, start=1):
         origins = ", ".join(sorted({origin_label(s.origin) for s in paper.sources}))
-        echo(
-            f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}; id {paper.store_id}]"
-        )
+        echo(f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}; id {paper.store_id}]")
     sources = the_store.profile_sources(name)
     if sources:
         echo(f"sources ({len(sources)}):")
@@ -205,7 +203,7 @@ def profile_rename(new_name: str, profile: str | None) -> None:
     """
     name = api.default_profile(store(), profile)
     renamed = api.rename_profile(store(), name, new_name)
-    click.echo(f"profile '{name}' is now '{renamed}'")
+    echo(f"profile '{name}' is now '{renamed}'")
 
 
 @profile_group.command("delete")
@@ -221,7 +219,7 @@ def profile_delete(profile: str, yes: bool) -> None:
     if not yes:
         raise click.UsageError(f"deleting profile '{profile}' forgets its ratings and history; add --yes to do it")
     api.delete_profile(store(), profile)
-    click.echo(f"profile '{profile}' deleted")
+    echo(f"profile '{profile}' deleted")
 
 
 def origin_label(origin: str) -> str:

@@ -112,7 +112,12 @@ def _check_scheduler() -> None:
 
 @click.group("user", cls=PapersiftGroup)
 def user_group() -> None:
-    """Accounts for `papersift serve --multi-user`."""
+    """Accounts for `papersift serve --multi-user`.
+
+    \b
+    Example:
+      papersift user add alice --profile alice
+    """
 
 
 def _read_password(password_stdin: bool) -> str:

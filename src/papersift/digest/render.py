@@ -155,12 +155,14 @@ def _code(text: str) -> str:
 
 def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -> str:
     out = [f"# {_md(title)}", "", f"_{_md(subtitle)}_", ""]
+    # Picks are sections of their interest when there are interests, else of the digest.
+    level = "###" if any(rec.interest for rec in recs) else "##"
     for heading, rec in _headed(recs):
         if heading:
             out += [f"## {_md(heading)}", ""]
         link = _safe_link(rec)
         heading = f"[{_md(rec.paper.display_title)}]({link})" if link else _md(rec.paper.display_title)
-        out.append(f"### {rec.rank}. {heading}")
+        out.append(f"{level} {rec.rank}. {heading}")
         out.append("")
         out.append(" · ".join(x for x in (_md(_standing(rec)), _md(byline(rec))) if x))
         out.append("")
