@@ -234,6 +234,7 @@ def run_scale(n_profile: int, n_new: int, old_sizes: Sequence[int], repeat: int)
     profile, new = rows[:n_profile], rows[n_profile : n_profile + n_new]
     encoder = HashingEncoder()
     results: dict[str, Any] = {"profile": n_profile, "new_candidates": n_new, "encoder": encoder.model_id, "stores": {}}
+    results["load_average"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
         for old in old_sizes:
             start = time.perf_counter()

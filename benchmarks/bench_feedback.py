@@ -383,7 +383,8 @@ def readme_section(data: dict) -> list[str]:
             f"; with 2,000 ratings and a 100-paper profile, {data['fit_2000_ratings_seconds'] * 1000:.0f} ms."
             if "fit_2000_ratings_seconds" in data
             else "."
-        ),
+        )
+        + (f" (Timing {data['timing_note']}.)" if "timing_note" in data else ""),
     ]
     rec = data.get("recency")
     if rec:

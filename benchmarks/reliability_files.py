@@ -313,11 +313,18 @@ def main() -> None:
     parser.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the worker")
     parser.add_argument("--src", type=Path, default=REPO / "src", help="the papersift sources to test")
     parser.add_argument("--skip-hostile", action="store_true", help="only the mutation corpus")
+    parser.add_argument(
+        "--only-hostile", type=Path, default=None, help="only the hostile cases, their results written to this file"
+    )
     args = parser.parse_args()
     if args.worker:
         worker(args.timeout, args.memory_mb)
         return
     report: dict[str, Any] = {"generated": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    if args.only_hostile:  # e.g. against an older checkout: --src OLD/src --only-hostile before.json
+        report["hostile"] = hostile(args.src.resolve(), args.timeout)
+        args.only_hostile.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        return
     if not args.skip_hostile:
         report["hostile"] = hostile(args.src.resolve(), args.timeout)
     report["corpus"] = corpus(args.src.resolve(), args.seeds, args.timeout, args.memory_mb)

@@ -18,12 +18,12 @@ import numpy as np
 from . import clock
 from .encoders import Encoder, get_encoder
 from .loading import load_papers
-from .models import Paper, Recommendation
+from .models import Match, Paper, Recommendation
 from .ranking.interests import assign, find_interests
 from .ranking.personal import DigestOptions, InterestGroup
 from .ranking.pipeline import BACKGROUND_SIZE, InterestSource, Ranking, RankingInputs, rank_profile, stateless_inputs
 from .ranking.rank import RankOptions
-from .store import DigestInputs, Store
+from .store import DigestInputs, Store, maintenance
 
 
 @dataclass(frozen=True)
@@ -229,11 +229,11 @@ def stored_interests(
         if not records:
             found = find_interests([p.text() for p in own], [p.display_title for p in own], own_vectors, reference)
             if not save:
-                return [InterestGroup(label, members) for label, members in found]
+                return [InterestGroup(label, members, number=i) for i, (label, members) in enumerate(found, start=1)]
             store.save_interests(profile, [(label, _ids(own, members)) for label, members in found], model_id)
             records = store.interests(profile)
         groups = [
-            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted) for r in records
+            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted, r.id) for r in records
         ]
         held = {i for g in groups for i in g.members}
         loose = [i for i in range(len(own)) if i not in held]
@@ -247,3 +247,37 @@ def stored_interests(
 
 def _ids(own: Sequence[Paper], members: Sequence[int]) -> list[int]:
     return [i for i in (own[m].store_id for m in members) if i is not None]
+
+
+# -- history -------------------------------------------------------------------------
+
+
+def reset_shown(store: Store, profile: str) -> int:
+    """Forget which papers ``profile`` was shown (they may come back in the next digest); returns how many."""
+    return store.reset_shown(profile)
+
+
+def digest_history(store: Store, profile: str, limit: int = 50) -> list[maintenance.RunSummary]:
+    """The profile's past digests, newest first."""
+    return maintenance.runs(store, profile, limit)
+
+
+def past_digest(store: Store, profile: str, run: int) -> list[Recommendation]:
+    """The picks of one past digest, as they were ranked and explained then (to render again)."""
+    return [
+        Recommendation(
+            rank=item.rank,
+            score=item.score,
+            paper=item.paper,
+            why=[
+                Match(
+                    paper_title=str(m.get("paper", "")),
+                    similarity=float(m.get("similarity", 0.0)),
+                    shared_terms=tuple(m.get("shared_terms", ())),
+                    paper_ids=dict(m.get("ids", {})),
+                )
+                for m in item.why
+            ],
+        )
+        for item in maintenance.run_items(store, profile, run)
+    ]

@@ -123,7 +123,7 @@ def test_cli_adapt_reports_the_stored_model(isolated_home: Path):
     runner = CliRunner()
     result = runner.invoke(cli, ["adapt", "--corpus", str(FEED_FILES[0]), "--quiet"])
     assert result.exit_code == 0, result.output
-    path = Path(result.output.strip())
+    path = Path(result.stdout.strip())
     assert path.parent == isolated_home / "adapted" and is_adapted(path)
     again = runner.invoke(cli, ["adapt", "--corpus", str(FEED_FILES[0])])
     assert again.exit_code == 0 and "reused" in again.output
@@ -133,3 +133,62 @@ def test_cli_adapt_with_an_empty_store_says_so():
     result = CliRunner().invoke(cli, ["adapt", "--corpus", "store"])
     assert result.exit_code == 1
     assert "the corpus has no papers" in result.output
+
+
+def _affinity_layout(root: Path, papers: list[Paper]) -> tuple[Path, Path]:
+    """Two reviewers' archives and the remaining papers as submissions, in the OpenReview layout."""
+    archives = root / "archives"
+    archives.mkdir()
+    k = len(papers) // 4
+    for reviewer, own in (("~Ada1", papers[:k]), ("~Bo1", papers[k : 2 * k])):
+        lines = [
+            json.dumps({"id": f"{reviewer}-{i}", "content": {"title": p.title, "abstract": p.abstract}})
+            for i, p in enumerate(own)
+        ]
+        (archives / f"{reviewer}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    submissions = root / "submissions.json"
+    submissions.write_text(
+        json.dumps(
+            {
+                f"s{i}": {"id": f"s{i}", "content": {"title": p.title, "abstract": p.abstract}}
+                for i, p in enumerate(papers[2 * k :])
+            }
+        ),
+        encoding="utf-8",
+    )
+    return archives, submissions
+
+
+def test_affinity_adapt_refuses_a_tiny_corpus_in_one_sentence(tmp_path: Path):
+    archives, submissions = _affinity_layout(tmp_path, papers(12))
+    result = CliRunner().invoke(
+        cli,
+        [
+            "affinity",
+            "--archives",
+            str(archives),
+            "--submissions",
+            str(submissions),
+            "--out",
+            str(tmp_path / "scores.csv"),
+            "--adapt",
+        ],
+    )
+    assert result.exit_code == 1
+    assert f"adapting needs at least {MIN_PAIRS} papers" in result.output
+    assert not (tmp_path / "scores.csv").exists()
+
+
+@pytest.mark.slow
+def test_affinity_adapt_scores_with_the_model_adapted_to_its_inputs(tmp_path: Path, isolated_home: Path):
+    pytest.importorskip("torch")
+    archives, submissions = _affinity_layout(tmp_path, read_papers(FEED_FILES[0]).papers[:40])
+    out = tmp_path / "scores.csv"
+    args = ["affinity", "--archives", str(archives), "--submissions", str(submissions), "--out", str(out), "--adapt"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 20 * 2
+    assert "adapted MiniLM to 40 papers (trained in" in result.stderr
+    assert len([p for p in (isolated_home / "adapted").iterdir() if is_adapted(p)]) == 1
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0 and "adapted MiniLM to 40 papers (reused)" in again.stderr

@@ -10,11 +10,13 @@ budget; `make fuzz` a long random one.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papersift import api
@@ -25,6 +27,18 @@ from papersift.store import Store
 from tests.fuzz.corpus import MUTATIONS, fixture_files, mutate, store_dump, stored_text_problems
 
 FILES = fixture_files()
+# `make test`: a small deterministic budget (the same cases every run); `make fuzz` (PAPERSIFT_FUZZ=long):
+# many random cases, PAPERSIFT_FUZZ_EXAMPLES of them per property.
+LONG = os.environ.get("PAPERSIFT_FUZZ") == "long"
+FUZZ = settings(
+    max_examples=int(os.environ.get("PAPERSIFT_FUZZ_EXAMPLES", "1500")) if LONG else 40,
+    derandomize=not LONG,
+    deadline=timedelta(seconds=60 if LONG else 30),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    print_blob=LONG,
+)
+# Each store case creates and imports into a fresh SQLite store: fewer of them in the quick budget.
+FUZZ_STORE = settings(FUZZ, max_examples=FUZZ.max_examples if LONG else 20)
 SEED_PAPERS = [
     {
         "title": "Sharpness-aware minimization for efficient generalization",
@@ -49,6 +63,7 @@ def _read(path: Path) -> None:
         pass
 
 
+@FUZZ
 @given(
     fixture=st.sampled_from(FILES),
     mutation=st.sampled_from(sorted(MUTATIONS)),
@@ -62,6 +77,7 @@ def test_a_mutated_fixture_is_read_or_refused_cleanly(fixture: Path, mutation: s
 
 
 @pytest.mark.parametrize("command", ["feed", "profile"])
+@FUZZ_STORE
 @given(
     fixture=st.sampled_from(FILES),
     mutation=st.sampled_from(sorted(MUTATIONS)),

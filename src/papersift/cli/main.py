@@ -10,6 +10,7 @@ import click
 
 from .. import api
 from ..config import load_config, store_location
+from ..digest import FORMATS
 from ..encoders import DEFAULT_ENCODER
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
 from ..sources import FORMATS as INPUT_FORMATS
@@ -198,6 +199,9 @@ def rank_command(
 @selection_options(per_interest_default=None)
 @click.option("--include-seen", is_flag=True, help="Also show papers already shown to (or rated by) this profile.")
 @click.option(
+    "--reset-shown", is_flag=True, help="First forget which papers were shown to this profile (they may come back)."
+)
+@click.option(
     "--max-age-days",
     type=click.IntRange(min=0),
     default=None,
@@ -224,6 +228,7 @@ def digest_command(
     by_interest: bool,
     half_life: float | None,
     include_seen: bool,
+    reset_shown: bool,
     max_age_days: int | None,
     window_days: int | None,
     emails: tuple[str, ...],
@@ -246,6 +251,10 @@ def digest_command(
     )
     the_store = store()
     name = api.default_profile(the_store, profile)
+    if reset_shown:
+        forgotten = api.reset_shown(the_store, name)
+        if not quiet:
+            click.echo(f"profile '{name}': {forgotten} shown papers forgotten", err=True)
     digest = api.digest_from_store(
         the_store,
         name,
@@ -259,6 +268,34 @@ def digest_command(
         return
     subtitle = _subtitle(digest, f"profile '{name}'", min_relevance)
     write_output(digest.recommendations, fmt, out, f"papersift digest for {name}", subtitle)
+
+
+@cli.command("history")
+@click.argument("run", type=int, required=False)
+@profile_option
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format of RUN."
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write RUN to FILE instead of stdout.")
+def history_command(run: int | None, profile: str | None, fmt: str, out: Path | None) -> None:
+    """The profile's past digests, newest first; with RUN, that digest again as it was.
+
+    \b
+    Example:
+      papersift history
+      papersift history 12 --format markdown --out digest-12.md
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    if run is None:
+        runs = api.digest_history(the_store, name)
+        if not runs:
+            click.echo(f"profile '{name}' has no digests yet (papersift digest)")
+        for r in runs:
+            click.echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
+        return
+    picks = api.past_digest(the_store, name, run)
+    write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{len(picks)} papers, as shown then")
 
 
 @cli.command("affinity")

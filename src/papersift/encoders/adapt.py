@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -32,7 +33,8 @@ from typing import Any
 from ..config import user_dir
 from ..errors import InputError, ModelError
 from ..models import Paper
-from .transformer import MINILM_SHA256, SentenceTransformerEncoder, bundled_minilm_path, verify_weights
+from .bundled import MINILM_SHA256, bundled_minilm_path, verify_weights
+from .transformer import SentenceTransformerEncoder
 
 ADAPT_HINT = "adapting needs torch and sentence-transformers: pip install torch==2.13.0 'papersift[adapt]'"
 # Bump when the training recipe changes, so models adapted by an older recipe are not reused.
@@ -102,6 +104,19 @@ def _torch_and_st() -> tuple[Any, Any]:
     return torch, sentence_transformers
 
 
+def _quiet_transformers() -> None:
+    """No hub access and none of transformers' own bars: papersift reports progress itself."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except ImportError:
+        pass
+
+
 def train(
     pairs: Sequence[tuple[str, str]],
     target: Path,
@@ -111,6 +126,7 @@ def train(
 ) -> None:
     """Fine-tune the bundled MiniLM on ``pairs`` and save it as a sentence-transformers directory at ``target``."""
     torch, st = _torch_and_st()
+    _quiet_transformers()
     base = bundled_minilm_path()
     verify_weights(base, MINILM_SHA256)
     if threads:
@@ -128,13 +144,15 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup)))
     )
+    # sentence-transformers >= 6 calls it preprocess (tokenize is its deprecated alias).
+    prepare = getattr(model, "preprocess", None) or model.tokenize
     step = 0
     for _ in range(settings.epochs):
         rng.shuffle(order)
         for b in range(batches_per_epoch):
             batch = [pairs[i] for i in order[b * settings.batch_size : (b + 1) * settings.batch_size]]
-            titles = model(model.tokenize([t for t, _ in batch]))["sentence_embedding"]
-            abstracts = model(model.tokenize([a for _, a in batch]))["sentence_embedding"]
+            titles = model(prepare([t for t, _ in batch]))["sentence_embedding"]
+            abstracts = model(prepare([a for _, a in batch]))["sentence_embedding"]
             titles = torch.nn.functional.normalize(titles, dim=-1)
             abstracts = torch.nn.functional.normalize(abstracts, dim=-1)
             scores = settings.scale * titles @ abstracts.T
@@ -174,12 +192,20 @@ def adapt(
     if is_adapted(path) and not force:
         return AdaptResult(path, key, len(pairs), 0.0, reused=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
     try:
         train(pairs, scratch, settings, threads=threads, on_step=on_step)
         seconds = time.perf_counter() - started
-        info = {"recipe": RECIPE, "key": key, "pairs": len(pairs), "seconds": seconds, "settings": asdict(settings)}
+        info = {
+            "recipe": RECIPE,
+            "key": key,
+            "pairs": len(pairs),
+            "seconds": seconds,
+            # CPU seconds of all threads: on a shared machine, wall time says more about the neighbours.
+            "cpu_seconds": time.process_time() - started_cpu,
+            "settings": asdict(settings),
+        }
         (scratch / MARKER).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         if path.exists():
             shutil.rmtree(path)

@@ -80,13 +80,16 @@ def load_predictions(root: Path, algorithm: str, number: int) -> dict[str, dict[
 def parse_splits(text: str) -> list[int]:
     """``1-10``, ``3``, ``1,4,7`` -> split numbers."""
     numbers: list[int] = []
-    for part in text.split(","):
-        part = part.strip()
-        if "-" in part:
-            low, high = part.split("-", 1)
-            numbers.extend(range(int(low), int(high) + 1))
-        elif part:
-            numbers.append(int(part))
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part:
+                low, high = part.split("-", 1)
+                numbers.extend(range(int(low), int(high) + 1))
+            elif part:
+                numbers.append(int(part))
+    except ValueError:
+        raise InputError(f"splits are numbers 1-10 such as 1-10, 3 or 1,4,7; got '{text}'") from None
     bad = [n for n in numbers if n not in SPLITS]
     if bad or not numbers:
         raise InputError(f"splits must be within 1-10, got '{text}'")

@@ -53,11 +53,12 @@ class DigestOptions:
 
 @dataclass
 class InterestGroup:
-    """An interest as ranking sees it: a name, profile indices, muted or not."""
+    """An interest as ranking sees it: a name, profile indices, muted or not, and its number."""
 
     name: str
     members: list[int]
     muted: bool = False
+    number: int | None = None
 
 
 @dataclass
@@ -294,6 +295,7 @@ def personal_rank(
                 paper=pool[index],
                 why=why,
                 interest=groups[interest_of[index]].name if interests else None,
+                interest_id=groups[interest_of[index]].number if interests else None,
                 relevance=float(relevance[index]),
                 ratings=moved,
             )

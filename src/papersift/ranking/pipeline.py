@@ -118,7 +118,7 @@ def interests_found_now(inputs: RankingInputs) -> InterestSource:
             own_vectors,
             [p.text() for p in inputs.background],
         )
-        return [InterestGroup(label, members) for label, members in found]
+        return [InterestGroup(label, members, number=i) for i, (label, members) in enumerate(found, start=1)]
 
     return find
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, cast, delete, func, insert, literal, select, update
+from sqlalchemy import BigInteger, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 
 from ..identity import deduplicate, identity_keys, merge, normalize_arxiv_id, normalize_doi, normalize_text
@@ -41,8 +41,9 @@ def import_into(
     profile (as excluded if the user excluded them under any identity key), with ``as_candidates``
     they become digest candidates.
 
-    Papers the store does not know are written in bulk (a few statements per ``CHUNK`` papers);
-    papers sharing an identity key with stored ones are merged one by one.
+    Papers the store does not know are written in bulk, and so are papers sharing identity keys with
+    exactly one stored paper (merged into it); a paper that links several stored papers merges them
+    one by one. A few statements per ``CHUNK`` papers, all in the caller's transaction.
     """
     incoming = deduplicate(papers)
     ids: list[int] = []
@@ -50,14 +51,23 @@ def import_into(
     for start in range(0, len(incoming), CHUNK):
         chunk = incoming[start : start + CHUNK]
         keys = [identity_keys(paper) for paper in chunk]
-        known = _known_keys(conn, [k for ks in keys for k in ks])
-        fresh = [paper for paper, ks in zip(chunk, keys, strict=True) if not any(k in known for k in ks)]
-        fresh_ids = _insert_papers(conn, fresh, now)
+        owner = _key_owners(conn, [k for ks in keys for k in ks])
+        fresh: list[Paper] = []
+        into_one: dict[int, list[Paper]] = {}
+        linking: list[Paper] = []
+        for paper, paper_keys in zip(chunk, keys, strict=True):
+            owners = {owner[k] for k in paper_keys if k in owner}
+            if not owners:
+                fresh.append(paper)
+            elif len(owners) == 1:
+                into_one.setdefault(owners.pop(), []).append(paper)
+            else:
+                linking.append(paper)
+        ids += _insert_papers(conn, fresh, now)
         new += len(fresh)
-        by_paper = {id(paper): paper_id for paper, paper_id in zip(fresh, fresh_ids, strict=True)}
-        for paper in chunk:
-            # Merged one by one: an earlier merge in this import may have changed which paper a key names.
-            ids.append(by_paper[id(paper)] if id(paper) in by_paper else upsert_paper(conn, paper, now)[0])
+        ids += _merge_into_known(conn, into_one, now)
+        # One by one: each merge may change which paper a key names.
+        ids += [upsert_paper(conn, paper, now)[0] for paper in linking]
     ids = list(dict.fromkeys(ids))
     if profile_id is not None:
         _join_profile(conn, profile_id, ids, now)
@@ -73,12 +83,31 @@ def import_into(
     return ImportSummary(read=len(incoming), new=new, merged=len(incoming) - new)
 
 
-def _known_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
-    found: set[str] = set()
+def _key_owners(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
+    """The stored paper each of ``keys`` names (unknown keys are left out)."""
+    found: dict[str, int] = {}
     for start in range(0, len(keys), CHUNK):
-        query = select(s.paper_keys.c.key).where(s.paper_keys.c.key.in_(list(keys[start : start + CHUNK])))
-        found.update(conn.execute(query).scalars())
+        query = select(s.paper_keys).where(s.paper_keys.c.key.in_(list(keys[start : start + CHUNK])))
+        found.update((row.key, int(row.paper_id)) for row in conn.execute(query))
     return found
+
+
+def _merge_into_known(conn: Connection, groups: dict[int, list[Paper]], now: str) -> list[int]:
+    """Merge each group of incoming papers into the one stored paper they share keys with."""
+    if not groups:
+        return []
+    combined = load_many(conn, list(groups))
+    for paper in combined:
+        for other in groups[paper.store_id or 0]:
+            merge(paper, other)
+    conn.execute(
+        update(s.papers).where(s.papers.c.id == bindparam("paper_id")),
+        [{**paper_row(paper), "updated_at": now, "paper_id": paper.store_id} for paper in combined],
+    )
+    write_keys(conn, [(paper.store_id or 0, paper) for paper in combined])
+    # Only the incoming provenance: the stored one is there already.
+    write_sources(conn, [(paper_id, paper) for paper_id, group in groups.items() for paper in group], now)
+    return list(groups)
 
 
 def _insert_papers(conn: Connection, fresh: Sequence[Paper], now: str) -> list[int]:
@@ -147,27 +176,29 @@ def absorb(conn: Connection, survivor: int, other: int) -> None:
 
 def write_keys_and_sources(conn: Connection, items: Sequence[tuple[int, Paper]], now: str) -> None:
     """Each paper's identity keys and provenance (already known ones are kept)."""
-    insert_ignore(
-        conn,
-        s.paper_keys,
-        [{"key": key, "paper_id": paper_id} for paper_id, paper in items for key in identity_keys(paper)],
-    )
-    insert_ignore(
-        conn,
-        s.provenance,
-        [
-            {
-                "paper_id": paper_id,
-                "origin": source.origin,
-                "format": source.format,
-                "record": source.record,
-                "line": source.line,
-                "imported_at": now,
-            }
-            for paper_id, paper in items
-            for source in paper.sources
-        ],
-    )
+    write_keys(conn, items)
+    write_sources(conn, items, now)
+
+
+def write_keys(conn: Connection, items: Sequence[tuple[int, Paper]]) -> None:
+    rows = [{"key": key, "paper_id": paper_id} for paper_id, paper in items for key in identity_keys(paper)]
+    insert_ignore(conn, s.paper_keys, rows)
+
+
+def write_sources(conn: Connection, items: Sequence[tuple[int, Paper]], now: str) -> None:
+    rows = [
+        {
+            "paper_id": paper_id,
+            "origin": source.origin,
+            "format": source.format,
+            "record": source.record,
+            "line": source.line,
+            "imported_at": now,
+        }
+        for paper_id, paper in items
+        for source in paper.sources
+    ]
+    insert_ignore(conn, s.provenance, rows)
 
 
 def load(conn: Connection, paper_id: int) -> Paper:
