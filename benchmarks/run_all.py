@@ -25,6 +25,8 @@ SCRIPTS = [
     # Issue 15: the learned combination first (bench_adapt scores with the weights it fits).
     ["bench_learned.py"],
     ["bench_adapt.py"],
+    # The web app under load: 50 users, 100,000 papers, 2 minutes (results/web.json; README "In the browser").
+    ["bench_web.py"],
 ]
 # Embeddings of the gold standard are cached here between runs (unless PAPERSIFT_HOME says otherwise).
 CACHE = HERE / ".cache"

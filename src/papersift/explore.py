@@ -343,7 +343,9 @@ def lab_routing(
     for j, own in enumerate(owns):
         own_vectors, start = vectors[start : start + len(own)], start + len(own)
         own_ids = {p.store_id for p in own}
-        scorer = ProfileScorer(own_vectors, background_vectors)
+        # As in the digest, the profile's own papers are no part of the background it is calibrated against.
+        keep = [i for i, b in enumerate(background) if b.store_id not in own_ids]
+        scorer = ProfileScorer(own_vectors, background_vectors[keep])
         relevance[:, j] = scorer.relevance(scorer.score(candidate_vectors))
         for i, c in enumerate(candidates):
             if c.store_id in own_ids:  # a member's own paper is no news to them

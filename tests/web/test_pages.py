@@ -123,6 +123,8 @@ def test_upload_bibtex_with_limits(store_path: str | Path) -> None:
         assert "error=" in refused.headers["location"] and "upload%20limit" in refused.headers["location"]
         many = [("files", (f"f{i}.bib", BIBTEX, "text/plain")) for i in range(3)]
         assert "error=" in client.post("/p/ada/upload", data={"csrf_token": token}, files=many).headers["location"]
+        huge = [("files", ("huge.bib", BIBTEX * 400, "text/plain"))]
+        assert client.post("/p/ada/upload", data={"csrf_token": token}, files=huge).status_code == 413
         junk = [("files", ("junk.bin", b"\x00\x01\x02binary", "application/octet-stream"))]
         refused = client.post("/p/ada/upload", data={"csrf_token": token}, files=junk)
         assert "binary" in refused.headers["location"]

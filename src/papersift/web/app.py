@@ -210,6 +210,16 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @app.middleware("http")
     async def csrf_cookie_and_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            # Refused before the body is read: an upload may not even be spooled beyond its limit.
+            length = request.headers.get("content-length", "")
+            limit = settings.max_upload_bytes * settings.max_upload_files + 65536
+            if not length.isdigit():
+                return JSONResponse({"detail": "uploads need a Content-Length"}, status_code=411)
+            if int(length) > limit:
+                return HTMLResponse(
+                    _error_page(app_state, f"The upload is larger than the limit of {limit} bytes."), status_code=413
+                )
         fresh = None
         if not settings.multi_user:
             try:
