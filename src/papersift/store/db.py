@@ -88,13 +88,15 @@ class Store:
     def transaction(self) -> Iterator[Connection]:
         """One write transaction holding the store's write lock; database errors become :class:`StoreError`."""
         try:
-            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-                self._backend.lock_for_writing(conn)
-                yield conn
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+                try:
+                    with conn.begin():
+                        self._backend.lock_for_writing(conn)
+                        yield conn
+                finally:
+                    self._backend.done_writing(conn)
         except SQLAlchemyError as exc:
             raise StoreError(f"the store {self.name} refused the write: {_reason(exc)}") from None
-        finally:
-            self._backend.done_writing()
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
@@ -112,13 +114,15 @@ class Store:
                 if migrations.up_to_date(conn):
                     return
             # Re-checked under the write lock: another process may have migrated meanwhile.
-            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-                self._backend.lock_for_writing(conn)
-                migrations.upgrade(conn)
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+                try:
+                    with conn.begin():
+                        self._backend.lock_for_writing(conn)
+                        migrations.upgrade(conn)
+                finally:
+                    self._backend.done_writing(conn)
         except SQLAlchemyError as exc:
             raise StoreError(f"{self.name} is not a usable papersift store: {_reason(exc)}") from None
-        finally:
-            self._backend.done_writing()
 
     @property
     def schema_version(self) -> int:
