@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StoreError
+from ..identity import deduplicate
 from ..models import Paper
 from . import fetchstate, learning, migrations, papers, profiles
 from . import schema as s
@@ -140,10 +141,11 @@ class Store:
         become candidates for digests. The de-duplication lookup and the writes are one
         transaction under the write lock, so concurrent imports never store a paper twice.
         """
+        incoming = deduplicate(items)  # before taking the write lock: it needs no database
         now = self.now()
         with self.transaction() as conn:
             profile_id = profiles.ensure_profile(conn, profile, now) if profile else None
-            return papers.import_into(conn, items, profile_id, as_candidates, now)
+            return papers.import_into(conn, incoming, profile_id, as_candidates, now)
 
     def paper_count(self) -> int:
         with self.snapshot() as conn:
@@ -421,10 +423,11 @@ class Store:
 
         ``restart`` starts the checkpoint's totals afresh (a new fetch); otherwise they accumulate.
         """
+        incoming = deduplicate(items)
         now = self.now()
         with self.transaction() as conn:
             profile_id = profiles.ensure_profile(conn, profile, now) if profile else None
-            summary = papers.import_into(conn, items, profile_id, as_candidates, now)
+            summary = papers.import_into(conn, incoming, profile_id, as_candidates, now)
             moved = fetchstate.advance(conn, key, label, state, done, restart, summary, now)
         return PageStored(summary, moved)
 
