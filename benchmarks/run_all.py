@@ -16,9 +16,15 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SCRIPTS = [
     ["bench_quality.py", "--extra-model", "minilm-int8"],
     ["bench_embedding.py"],
+    ["bench_install.py"],
     ["bench_digest.py"],
+    ["bench_digest.py", "--scale"],
     ["bench_affinity.py"],
     ["bench_feedback.py"],
+    ["bench_daily.py"],
+    # Issue 15: the learned combination first (bench_adapt scores with the weights it fits).
+    ["bench_learned.py"],
+    ["bench_adapt.py"],
 ]
 # Embeddings of the gold standard are cached here between runs (unless PAPERSIFT_HOME says otherwise).
 CACHE = HERE / ".cache"
@@ -72,13 +78,22 @@ def quality_section(q: dict) -> list[str]:
     return out
 
 
+def cpu_line(cpu: dict | None) -> str:
+    if not cpu:
+        return ""
+    flags = ", ".join(f"{name} {'yes' if ok else 'no'}" for name, ok in cpu["flags"].items())
+    return f"CPU: {cpu['model']} ({cpu['cpus']} cores; {flags})."
+
+
 def embedding_section(e: dict) -> list[str]:
+    load = e.get("load_average_before_after")
     out = [
         "### Embedding throughput",
         "",
         f"{e['texts']} gold-standard titles + abstracts (mean {e['mean_tokens']:.0f} tokens, truncated at 256), "
         f"medians of alternating runs; fp32 matmul peak measured at {e['fp32_matmul_peak_gflops']:.0f} GFLOP/s. "
-        f"Padding overhead after length sorting: {e['padding_overhead']:.1%}.",
+        f"Padding overhead after length sorting: {e['padding_overhead']:.1%}. {cpu_line(e.get('cpu'))}"
+        + (f" Load average {load[0]:.1f} before, {load[1]:.1f} after (shared machine)." if load else ""),
         "",
         "| encoder | texts/s | speedup | GFLOP/s (real tokens) | share of fp32 peak |",
         "|---|---|---|---|---|",
@@ -88,8 +103,40 @@ def embedding_section(e: dict) -> list[str]:
         out.append(
             f"| {name} | {v['texts_per_second']:.1f} | {v['speedup']:.2f}x | {v['gflops_real_tokens']:.0f} | {share:.0%} |"
         )
+    out.append("")
+    if "cosine_onnx_fp32_vs_sentence_transformers" in e:
+        c = e["cosine_onnx_fp32_vs_sentence_transformers"]
+        out.append(
+            f"Cosine between papersift's fp32 ONNX graph and sentence-transformers: mean {c['mean']:.6f}, min {c['min']:.6f}."
+        )
     c = e["cosine_int8_vs_fp32"]
-    out += ["", f"Cosine between int8 and fp32 embeddings: mean {c['mean']:.4f}, min {c['min']:.4f}.", ""]
+    out += [f"Cosine between int8 and fp32 embeddings: mean {c['mean']:.4f}, min {c['min']:.4f}.", ""]
+    return out
+
+
+def install_section(i: dict) -> list[str]:
+    d, t = i["default_install"], i["torch_install"]
+    load = i.get("load_average_before_after")
+    out = [
+        "### Install size and cold start",
+        "",
+        "The default install (`make demo`: core dependencies, the weights package with `--no-deps`) against the "
+        "install with the `st` extra (torch, sentence-transformers). Cold start: `papersift rank` on the bundled "
+        "sample (183 candidates, --no-cache) as a fresh process, median of "
+        f"{len(next(iter(i['cold_start'].values()))['all_seconds'])}."
+        + (f" Load average {load[0]:.1f} before, {load[1]:.1f} after (shared machine)." if load else ""),
+        "",
+        "| install | size | torch | largest packages |",
+        "|---|---|---|---|",
+    ]
+    for name, env in (("default (no torch)", d), ("with the st extra", t)):
+        largest = ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in list(env["largest"].items())[:4])
+        torch = f"{env['torch_bytes'] / 1e6:.0f} MB" if env["has_torch"] else "absent"
+        out.append(f"| {name} | {env['bytes'] / 1e9:.2f} GB | {torch} | {largest} |")
+    out += ["", "| cold start | wall time |", "|---|---|"]
+    for name, c in i["cold_start"].items():
+        out.append(f"| {name} | {c['median_seconds']:.1f} s |")
+    out.append("")
     return out
 
 
@@ -109,6 +156,30 @@ def digest_section(d: dict) -> list[str]:
         f"| embedding bound (encoder alone, model loaded) | {d['embedding_bound_seconds']:.1f} s | | |",
         "",
     ]
+
+
+def digest_scale_section(d: dict) -> list[str]:
+    stores = d["stores"]
+    lines = [
+        "### Digest cost against the store's history",
+        "",
+        f"The same {d['new_candidates']:,} new candidates and {d['profile']}-paper profile in stores that also hold "
+        "papers from earlier days (shown already, or never shown and past the candidate window); a warm digest "
+        f"(library call, embeddings cached, vectors from `{d['encoder']}`), median, and its peak traced memory. "
+        f"Load average during the run: {d.get('load_average', 'not recorded')}.",
+        "",
+        "| earlier papers | pool | warm digest | peak memory |",
+        "|---|---|---|---|",
+    ]
+    for old, row in stores.items():
+        lines.append(f"| {int(old):,} | {row['pool']:,} | {row['warm_seconds']:.2f} s | {row['peak_traced_mib']:.0f} MiB |")
+    if "ratio_200k_to_new_only" in d:
+        lines += [
+            "",
+            f"200,000 earlier papers vs none: {d['ratio_200k_to_new_only']:.2f}x the time, "
+            f"same picks: {'yes' if d['same_picks'] else 'no'}.",
+        ]
+    return [*lines, ""]
 
 
 def affinity_section(a: dict) -> list[str]:
@@ -135,6 +206,12 @@ def feedback_section(f: dict) -> list[str]:
     from bench_feedback import readme_section
 
     return [*readme_section(f), ""]
+
+
+def daily_section(r: dict) -> list[str]:
+    from bench_daily import readme_section
+
+    return [*readme_section(r), ""]
 
 
 def targets_section(q: dict | None, e: dict | None, d: dict | None, a: dict | None) -> list[str]:
@@ -197,9 +274,12 @@ def render() -> str:
     for name, section in (
         ("quality", quality_section),
         ("embedding", embedding_section),
+        ("install", install_section),
         ("digest", digest_section),
+        ("digest_scale", digest_scale_section),
         ("affinity", affinity_section),
         ("feedback", feedback_section),
+        ("daily", daily_section),
     ):
         data = load(name)
         if data:
@@ -228,6 +308,9 @@ def main() -> None:
             print(f"== {script} {' '.join(script_args)}", flush=True)
             subprocess.run([sys.executable, str(HERE / script), *script_args], check=True, cwd=HERE, env=env)
     update_readme()
+    from bench_adapt import update_readme as update_quality2  # its own README section, between its markers
+
+    update_quality2(README)
     print(f"README results updated from {HERE / 'results'}")
 
 

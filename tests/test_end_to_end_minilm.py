@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from papersift import api
-from papersift.encoders import MiniLMEncoder
-from papersift.encoders import transformer as transformer_module
+from papersift.encoders import MiniLMEncoder, bundled, minilm
 from papersift.errors import ModelError
 from papersift.ranking import RankOptions
 from papersift.ranking.personal import DigestOptions
@@ -50,11 +49,11 @@ def test_explanations_cite_profile_papers(digest: api.Digest) -> None:
 
 
 def test_weights_checked_before_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = transformer_module.bundled_minilm_path()
+    real = bundled.bundled_minilm_path()
     fake = tmp_path / "model"
     shutil.copytree(real, fake, ignore=shutil.ignore_patterns("model.safetensors"))
     (fake / "model.safetensors").write_bytes(b"tampered")
-    monkeypatch.setattr(transformer_module, "bundled_minilm_path", lambda: fake)
+    monkeypatch.setattr(minilm, "bundled_minilm_path", lambda: fake)
     with pytest.raises(ModelError, match="sha256"):
         MiniLMEncoder().encode(["x"])
 

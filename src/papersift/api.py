@@ -12,7 +12,17 @@ programs have always used.
 
 from __future__ import annotations
 
-from .digests import Digest, DigestInputs, digest_from_store, rank_files, rank_papers, read_digest_inputs
+from .digests import (
+    Digest,
+    DigestInputs,
+    digest_from_store,
+    digest_history,
+    past_digest,
+    rank_files,
+    rank_papers,
+    read_digest_inputs,
+    reset_shown,
+)
 from .fetch.runner import (
     FetchReport,
     exclude_from_profile,
@@ -22,13 +32,14 @@ from .fetch.runner import (
     remember_sources,
     update,
 )
-from .loading import LoadedPapers, import_feed, import_profile, load_papers
+from .loading import LoadedPapers, clear_feed, feed_days, import_feed, import_profile, load_papers
 from .profiles import (
     InterestView,
     ProfileOverview,
     RatedEntry,
     check_profile_name,
     default_profile,
+    delete_profile,
     excluded_papers,
     include_in_profile,
     list_interests,
@@ -37,6 +48,7 @@ from .profiles import (
     profile_overview,
     rate_paper,
     rename_interest,
+    rename_profile,
     reset_feedback,
     split_interest,
 )
@@ -55,6 +67,13 @@ __all__ = [
     "ProfileOverview",
     "RatedEntry",
     "check_profile_name",
+    "clear_feed",
+    "delete_profile",
+    "digest_history",
+    "feed_days",
+    "past_digest",
+    "rename_profile",
+    "reset_shown",
     "compute_affinity",
     "default_profile",
     "digest_from_store",

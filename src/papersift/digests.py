@@ -18,12 +18,12 @@ import numpy as np
 from . import clock
 from .encoders import Encoder, get_encoder
 from .loading import load_papers
-from .models import Paper, Recommendation
+from .models import Match, Paper, Recommendation
 from .ranking.interests import assign, find_interests
-from .ranking.personal import DigestOptions, InterestGroup, within_age
+from .ranking.personal import DigestOptions, InterestGroup
 from .ranking.pipeline import BACKGROUND_SIZE, InterestSource, Ranking, RankingInputs, rank_profile, stateless_inputs
 from .ranking.rank import RankOptions
-from .store import Store
+from .store import DigestInputs, Store, maintenance
 
 
 @dataclass(frozen=True)
@@ -44,21 +44,8 @@ class Digest:
     below_threshold: int = 0
     muted: int = 0
     n_ratings: int = 0
-    blend: float = 0.0
     interests: list[str] = field(default_factory=list)
     stateless: bool = False
-
-
-@dataclass(frozen=True)
-class DigestInputs:
-    """What a stored digest reads from the store (the store's ``digest_inputs`` contract)."""
-
-    own: list[Paper]
-    pool: list[Paper]
-    ratings: list[tuple[Paper, str]]
-    excluded_own: int
-    excluded_seen: int
-    excluded_old: int
 
 
 def _digest(
@@ -85,7 +72,6 @@ def _digest(
         below_threshold=ranking.below_threshold,
         muted=ranking.muted,
         n_ratings=ranking.n_ratings,
-        blend=ranking.blend,
         interests=ranking.interests,
         stateless=stateless,
     )
@@ -159,36 +145,13 @@ def rank_files(
 
 
 def read_digest_inputs(store: Store, profile: str, settings: DigestOptions, today: dt.date) -> DigestInputs:
-    """The store's inputs for a digest (:meth:`Store.digest_inputs` where the store has it)."""
-    window = settings.candidate_window_days
-    reader = getattr(store, "digest_inputs", None)
-    if reader is not None:
-        inputs: DigestInputs = reader(
-            profile,
-            today=today,
-            max_age_days=settings.max_age_days,
-            include_seen=settings.include_seen,
-            candidate_window_days=window,
-        )
-        return inputs
-    # Until the store reads them in one query: the same filters over its existing methods.
-    own = store.profile_papers(profile)
-    own_ids = {p.store_id for p in own}
-    since = (today - dt.timedelta(days=window)).isoformat() if window is not None else None
-    everything = store.candidate_papers(since=since)
-    candidates = [c for c in everything if c.store_id not in own_ids]
-    ratings = store.ratings(profile)
-    rated = {p.store_id: p for p in store.papers_by_id([r.paper_id for r in ratings])}
-    hidden: set[int | None] = set() if settings.include_seen else {*store.shown_paper_ids(profile), *rated}
-    fresh = [c for c in candidates if c.store_id not in hidden]
-    pool = [c for c, ok in zip(fresh, within_age(fresh, settings.max_age_days, today), strict=True) if ok]
-    return DigestInputs(
-        own=own,
-        pool=pool,
-        ratings=[(rated[r.paper_id], r.rating) for r in ratings if r.paper_id in rated],
-        excluded_own=len(everything) - len(candidates),
-        excluded_seen=len(candidates) - len(fresh),
-        excluded_old=len(fresh) - len(pool),
+    """The store's inputs for a digest, filtered in SQL (:meth:`Store.digest_inputs`)."""
+    return store.digest_inputs(
+        profile,
+        today=today,
+        max_age_days=settings.max_age_days,
+        include_seen=settings.include_seen,
+        candidate_window_days=settings.candidate_window_days,
     )
 
 
@@ -205,7 +168,7 @@ def digest_from_store(
 
     Papers already shown to the profile, or rated by it, are left out unless ``settings.include_seen``;
     candidates older than ``settings.max_age_days`` too, and candidates never shown that were first seen
-    more than ``settings.candidate_window_days`` ago. Ratings update the profile and blend in a classifier;
+    more than ``settings.candidate_window_days`` ago. Ratings update the profile;
     scores are calibrated into a relevance in [0, 1] for ``settings.min_relevance``; picks are spread over
     the profile's interests (found and stored on first use).
     """
@@ -266,11 +229,11 @@ def stored_interests(
         if not records:
             found = find_interests([p.text() for p in own], [p.display_title for p in own], own_vectors, reference)
             if not save:
-                return [InterestGroup(label, members) for label, members in found]
+                return [InterestGroup(label, members, number=i) for i, (label, members) in enumerate(found, start=1)]
             store.save_interests(profile, [(label, _ids(own, members)) for label, members in found], model_id)
             records = store.interests(profile)
         groups = [
-            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted) for r in records
+            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted, r.id) for r in records
         ]
         held = {i for g in groups for i in g.members}
         loose = [i for i in range(len(own)) if i not in held]
@@ -284,3 +247,37 @@ def stored_interests(
 
 def _ids(own: Sequence[Paper], members: Sequence[int]) -> list[int]:
     return [i for i in (own[m].store_id for m in members) if i is not None]
+
+
+# -- history -------------------------------------------------------------------------
+
+
+def reset_shown(store: Store, profile: str) -> int:
+    """Forget which papers ``profile`` was shown (they may come back in the next digest); returns how many."""
+    return store.reset_shown(profile)
+
+
+def digest_history(store: Store, profile: str, limit: int = 50) -> list[maintenance.RunSummary]:
+    """The profile's past digests, newest first."""
+    return maintenance.runs(store, profile, limit)
+
+
+def past_digest(store: Store, profile: str, run: int) -> list[Recommendation]:
+    """The picks of one past digest, as they were ranked and explained then (to render again)."""
+    return [
+        Recommendation(
+            rank=item.rank,
+            score=item.score,
+            paper=item.paper,
+            why=[
+                Match(
+                    paper_title=str(m.get("paper", "")),
+                    similarity=float(m.get("similarity", 0.0)),
+                    shared_terms=tuple(m.get("shared_terms", ())),
+                    paper_ids=dict(m.get("ids", {})),
+                )
+                for m in item.why
+            ],
+        )
+        for item in maintenance.run_items(store, profile, run)
+    ]

@@ -89,14 +89,12 @@ def make_digest(
 
 def digest_view(store: Store, profile: str, run_id: int | None = None) -> DigestView:
     """The profile's latest stored digest (or run ``run_id``), without ranking anything."""
-    if run_id is None:
-        run_id = table.latest_run_id(store, profile)
-        if run_id is None:
-            table.profile_runs(store, profile, limit=1)  # an unknown profile raises here
-            return DigestView(None, [])
-    elif table.run_profile(store, run_id) != profile:
-        raise StoreError(f"profile '{profile}' has no digest {run_id}")
-    runs = {r.id: r for r in table.profile_runs(store, profile, limit=1000)}
+    run = table.find_run(store, profile, run_id)
+    if run is None:
+        if run_id is not None:
+            raise StoreError(f"profile '{profile}' has no digest {run_id}")
+        return DigestView(None, [])
+    run_id = run.id
     picks = table.run_picks_of(store, run_id)
     papers = {p.store_id: p for p in store.papers_by_id([p.paper_id for p in picks])}
     recommendations = [
@@ -124,7 +122,7 @@ def digest_view(store: Store, profile: str, run_id: int | None = None) -> Digest
         if pick.paper_id in papers
     ]
     ratings = table.ratings_for(store, profile, [r.paper.store_id for r in recommendations if r.paper.store_id])
-    return DigestView(runs.get(run_id), recommendations, ratings)
+    return DigestView(run, recommendations, ratings)
 
 
 def digest_history(store: Store, profile: str, limit: int = 30) -> list[RunInfo]:
@@ -170,7 +168,7 @@ def search_papers(store: Store, query: str, limit: int = 50) -> list[Paper]:
 def _pool(store: Store, profile: str | None) -> list[Paper]:
     ids = table.recent_candidate_ids(store, SEARCH_POOL)
     if profile:
-        ids = list(dict.fromkeys([*ids, *store.profile_paper_ids(profile)]))
+        ids = list(dict.fromkeys([*ids, *table.profile_paper_ids(store, profile)]))
     return store.papers_by_id(ids)
 
 
@@ -321,15 +319,16 @@ class LabRow:
 
 
 def lab_routing(
-    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 30, per_paper: int = 3
+    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 30, per_paper: int = 3, pool: int = 200
 ) -> list[LabRow]:
-    """For each of the newest ``papers`` candidates, the ``per_paper`` profiles it is most relevant to.
+    """The ``papers`` of the newest ``pool`` candidates that matter most to someone, each with the
+    ``per_paper`` profiles it is most relevant to.
 
     The digest's scorer turned around: each profile scores every paper (similarity to its own
     papers, calibrated against the store's background sample), then each paper keeps its best profiles.
     """
-    candidates = store.papers_by_id(table.recent_candidate_ids(store, papers))
-    members = [p for p in profiles if store.profile_paper_ids(p)]
+    candidates = store.papers_by_id(table.recent_candidate_ids(store, pool))
+    members = [p for p in profiles if table.profile_paper_ids(store, p)]
     if not candidates or not members:
         return []
     background = store.papers_by_id(store.background_paper_ids(limit=api.BACKGROUND_SIZE))
@@ -354,7 +353,7 @@ def lab_routing(
         order = [j for j in np.argsort(-relevance[i], kind="stable")[:per_paper] if relevance[i, j] >= 0]
         rows.append(LabRow(paper, [(members[j], float(relevance[i, j])) for j in order]))
     rows.sort(key=lambda r: -(r.members[0][1] if r.members else 0.0))
-    return rows
+    return rows[:papers]
 
 
 def why_recommended(store: Store, profile: str, paper_id: int, runs: int = 10) -> Recommendation | None:

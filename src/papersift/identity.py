@@ -48,8 +48,41 @@ def normalize_doi(value: str) -> str | None:
     return value.lower() if value.startswith("10.") else None
 
 
+# LaTeX accents (BibTeX, arXiv titles): a symbol accent (\\'e, \\"{o}) or a letter accent before a
+# space or brace (\\c{c}, \\v s), on a letter or dotless i/j, with or without braces.
+_LATEX_ACCENT = re.compile(
+    r"\\(?:([`'^\"~=.])|([uvHtcdbkr])(?=[\s{]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij]|[A-Za-z]))"
+)
+_COMBINING = {
+    "`": "\u0300", "'": "\u0301", "^": "\u0302", "~": "\u0303", "=": "\u0304", "u": "\u0306", ".": "\u0307",
+    '"': "\u0308", "r": "\u030a", "H": "\u030b", "v": "\u030c", "d": "\u0323", "c": "\u0327", "k": "\u0328",
+    "b": "\u0331", "t": "\u0361",
+}  # fmt: skip
+# As in TeX, the space (or "{}") that ends a control word is part of it.
+_LATEX_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}| )?")
+_LETTERS = {
+    "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
+    "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ",
+}  # fmt: skip
+
+
+def _accented(match: re.Match[str]) -> str:
+    mark = _COMBINING[match.group(1) or match.group(2)]
+    letter = match.group(3) or match.group(4)
+    base = letter[1] if letter.startswith("\\") else letter  # an accent on a dotless i is on i
+    return unicodedata.normalize("NFC", base + mark)
+
+
+def decode_latex_accents(value: str) -> str:
+    """``Schr\\"{o}dinger``, ``{\\'E}cole``, ``\\c{c}a``, ``Stra\\ss e`` -> Unicode letters, linearly."""
+    if "\\" not in value:
+        return value
+    return _LATEX_LETTER.sub(lambda m: _LETTERS[m.group(1)], _LATEX_ACCENT.sub(_accented, value))
+
+
 def normalize_text(value: str) -> str:
-    """Case, accents, LaTeX commands, punctuation and spacing removed."""
+    """Case, accents (Unicode or LaTeX), LaTeX commands, braces, punctuation and spacing removed."""
+    value = decode_latex_accents(value)
     if not value.isascii():
         value = unicodedata.normalize("NFKD", value)
         value = "".join(ch for ch in value if not unicodedata.combining(ch))

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import clock
 from .identity import deduplicate
 from .models import Paper
 from .sources import read_papers
-from .store import ImportSummary, Store
+from .store import ImportSummary, Store, maintenance
 
 
 @dataclass
@@ -48,3 +49,13 @@ def import_feed(
 ) -> tuple[ImportSummary, list[str]]:
     loaded = load_papers(paths, input_format)
     return store.import_papers(loaded.papers, as_candidates=True), loaded.warnings
+
+
+def feed_days(store: Store) -> list[maintenance.FeedDay]:
+    """The store's candidates counted by the day they were first seen."""
+    return maintenance.feed_days(store)
+
+
+def clear_feed(store: Store, older_than_days: int | None, today: dt.date | None = None) -> int:
+    """Forget candidates last seen more than ``older_than_days`` ago (None: all); their papers stay."""
+    return maintenance.clear_feed(store, older_than_days, today or clock.today())

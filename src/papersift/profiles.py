@@ -12,7 +12,7 @@ from .errors import ConfigError, StoreError
 from .models import Paper
 from .ranking.interests import MAX_INTERESTS, cluster, find_interests, label_groups
 from .ranking.pipeline import BACKGROUND_SIZE
-from .store import InterestRecord, Store
+from .store import InterestRecord, Store, maintenance
 
 
 def check_profile_name(name: str) -> str:
@@ -38,11 +38,41 @@ def default_profile(store: Store, name: str | None) -> str:
 # -- ratings -------------------------------------------------------------------------
 
 
-def rate_paper(store: Store, profile: str, paper: str, rating: str, origin: str = "cli") -> Paper:
-    """Rate the paper named ``paper`` (store id, arXiv id, DOI or exact title) for ``profile``; returns it."""
+# A bare number up to this size that names a paper never shown to the profile is most likely a
+# position in a digest ("#3"), not the store id printed beside the pick.
+POSITION_LIKE = 200
+
+
+def rate_paper(
+    store: Store, profile: str, paper: str, rating: str, origin: str = "cli", guard_positions: bool = False
+) -> Paper:
+    """Rate the paper named ``paper`` (store id, arXiv id, DOI or exact title) for ``profile``; returns it.
+
+    Refused: one of the profile's own papers (ratings are for candidates), and, with ``guard_positions``
+    (the CLI, where people type numbers), a small bare number naming a paper the profile was never
+    shown (most likely a digest position given for an id).
+    """
     paper_id = store.resolve_paper(paper)
+    found = store.papers_by_id([paper_id])[0]
+    if paper_id in {p.store_id for p in store.profile_papers(profile)}:
+        raise StoreError(
+            f"'{found.display_title}' (id {paper_id}) is one of the papers of profile '{profile}': ratings are for "
+            f"candidates; to keep it out of the profile use `papersift profile exclude {paper_id}`"
+        )
+    number = paper.strip()
+    if (
+        guard_positions
+        and number.isdigit()
+        and int(number) <= POSITION_LIKE
+        and paper_id not in store.shown_paper_ids(profile)
+    ):
+        raise StoreError(
+            f"{number} is a store id, not a position in a digest, and paper {number} ('{found.display_title}') was "
+            f"never shown to profile '{profile}'; give the id printed beside the pick (`papersift rate ID {rating}`), "
+            "or add --yes to rate this paper anyway"
+        )
     store.rate(profile, paper_id, rating, origin)
-    return store.papers_by_id([paper_id])[0]
+    return found
 
 
 def reset_feedback(store: Store, profile: str) -> int:
@@ -67,6 +97,17 @@ def excluded_papers(store: Store, profile: str) -> list[Paper]:
     """The papers kept out of ``profile`` (``profile include`` brings one back)."""
     kept = {p.store_id for p in store.profile_papers(profile)}
     return [p for p in store.profile_papers(profile, include_excluded=True) if p.store_id not in kept]
+
+
+def delete_profile(store: Store, profile: str) -> None:
+    """Delete the profile with its ratings, interests, sources, exclusions and history (papers stay)."""
+    maintenance.delete_profile(store, profile)
+
+
+def rename_profile(store: Store, profile: str, new_name: str) -> str:
+    new_name = check_profile_name(new_name)
+    maintenance.rename_profile(store, profile, new_name)
+    return new_name
 
 
 # -- overview ------------------------------------------------------------------------

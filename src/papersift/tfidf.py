@@ -39,6 +39,7 @@ FUNCTION_WORDS = frozenset(
 # ... and words every abstract uses; sharing them says nothing about a topic.
 FIELD_WORDS = frozenset(
     """
+    additionally firstly secondly thirdly lastly notably overall
     abstract achieve achieves address addresses algorithm algorithms allow allows analysis apply applied approach
     approaches based benchmark benchmarks better bound called case cases code comes common compared comprehensive
     consistently demonstrate demonstrates derive different effective effectively efficient empirical empirically
@@ -83,10 +84,6 @@ class Tfidf:
         self.df: Counter[str] = Counter()
         for document in documents:
             self.add(document)
-
-    @classmethod
-    def of_texts(cls, texts: Iterable[str]) -> Tfidf:
-        return cls(terms(t) for t in texts)
 
     def add(self, document: Iterable[str]) -> None:
         self.n += 1

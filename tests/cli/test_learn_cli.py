@@ -95,4 +95,4 @@ def test_digest_options_show_once_threshold_and_reasons(stored: None) -> None:
     code, out, _ = run(
         "digest", "--profile", "me", "--model", "fake", "--format", "markdown", "--half-life", "2", "--include-seen"
     )
-    assert code == 0 and "relevance" in out and "interest:" in out
+    assert code == 0 and "relevance" in out and "## Interest " in out

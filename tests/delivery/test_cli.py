@@ -26,12 +26,14 @@ def configured(store: Store, smtp_server: SmtpServer, tmp_path: Path, monkeypatc
 
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
     return result.exit_code, result.output
 
 
 def test_run_delivers_once_and_reports(configured: Path, smtp_server: SmtpServer) -> None:
     code, output = invoke("run", "--no-update", "--model", "fake", "--dry-run")
-    assert code == 0 and "dry run: would send 5 papers to you@uni.edu" in output
+    assert code == 0 and "dry run: would send 5 papers to you@uni.edu" in output, output
     assert smtp_server.inbox.messages == []
     code, output = invoke("run", "--no-update", "--model", "fake")
     assert code == 0 and "profile me: you@uni.edu: sent" in output, output
@@ -45,6 +47,9 @@ def test_run_exits_non_zero_for_what_the_user_must_fix(configured: Path) -> None
     assert code == 1 and "deliver.other.top" in output and "Traceback" not in output
     code, output = invoke("run", "--no-update", "--profile", "nobody", "--model", "fake")
     assert code == 1
+    configured.write_text(configured.read_text().replace("top = 0", "top = 3"))
+    code, output = invoke("run", "--no-update", "--model", "fake")
+    assert code == 1 and "no stored profile named 'other'" in output and "profile me: you@uni.edu: sent" in output
 
 
 def test_digest_email_sends_now(configured: Path, smtp_server: SmtpServer) -> None:

@@ -1,4 +1,4 @@
-"""The int8 ONNX encoder against the fp32 reference (slow: exports and loads the real model)."""
+"""The int8 ONNX encoder against the fp32 ONNX encoder (slow: builds, quantizes and loads the real model)."""
 
 from __future__ import annotations
 

@@ -231,3 +231,12 @@ def test_publication_list_author_lines_must_be_names() -> None:
     assert publist.looks_like(record.format("Ada Lovelace and Alan Turing"))
     for bad in ("url: https://example.org", "<b>Ada</b>", '"authors": ["Ada"]', "AU  - Lovelace, Ada", "x = 1; y = 2"):
         assert not publist.looks_like(record.format(bad)), bad
+
+
+def test_reviewer_archives_refuse_a_fifo(tmp_path: Path) -> None:
+    from papersift.expertise import read_archives
+
+    (tmp_path / "~Ada_Lovelace1.jsonl").write_text('{"title": "A paper"}\n', encoding="utf-8")
+    os.mkfifo(tmp_path / "~Alan_Turing1.jsonl")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_archives(tmp_path)

@@ -118,7 +118,7 @@ def test_digest_uses_ratings_relevance_and_names_interests(store: Store) -> None
     digest = api.digest_from_store(
         store, "me", encoder=encoder, options=RankOptions(top=0), settings=DigestOptions(include_seen=True)
     )
-    assert digest.n_ratings == 1 and digest.blend > 0
+    assert digest.n_ratings == 1
     assert all(0 <= r.relevance <= 1 for r in digest.recommendations)
     assert all(r.interest for r in digest.recommendations)
     by_title = {r.paper.title: r for r in digest.recommendations}

@@ -108,7 +108,7 @@ OTHER_OWN = [
 PASSWORD = "correct horse battery"
 
 
-def fill_store(path: Path) -> None:
+def fill_store(path: str | Path) -> None:
     with Store(path) as store:
         store.import_papers(OWN, profile="ada")
         store.import_papers(CANDIDATES, as_candidates=True)
@@ -116,19 +116,19 @@ def fill_store(path: Path) -> None:
 
 
 @pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    path = tmp_path / "web.db"
-    fill_store(path)
-    return path
+def store_path(store_location: str | Path) -> str | Path:
+    """The test's store (an SQLite file, or a PostgreSQL schema with --postgres), filled."""
+    fill_store(store_location)
+    return store_location
 
 
-def make_client(path: Path, multi_user: bool = False, **extra: object) -> TestClient:
+def make_client(path: str | Path, multi_user: bool = False, **extra: object) -> TestClient:
     settings = WebSettings(store=str(path), multi_user=multi_user, encoder=KeywordEncoder(), **extra)  # type: ignore[arg-type]
     return TestClient(create_app(settings), follow_redirects=False)
 
 
 @pytest.fixture
-def client(store_path: Path) -> Iterator[TestClient]:
+def client(store_path: str | Path) -> Iterator[TestClient]:
     with make_client(store_path) as c:
         yield c
 
@@ -146,7 +146,7 @@ def finish_jobs(client: TestClient) -> None:
 
 
 @pytest.fixture
-def multi(store_path: Path) -> Iterator[tuple[TestClient, TestClient]]:
+def multi(store_path: str | Path) -> Iterator[tuple[TestClient, TestClient]]:
     """Two signed-in users on one multi-user app: ada owns 'ada', bob owns 'bob'."""
     with Store(store_path) as store:
         ada = accounts.add_user(store, "ada", PASSWORD)

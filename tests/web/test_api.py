@@ -22,7 +22,7 @@ def _digest(client: TestClient, token: str) -> None:
     assert job["state"] == "done", job
 
 
-def test_digest_api_is_the_cli_json_of_the_stored_digest(client: TestClient, store_path: Path) -> None:
+def test_digest_api_is_the_cli_json_of_the_stored_digest(client: TestClient, store_path: str | Path) -> None:
     token = csrf_of(client, "/p/ada/today")
     _digest(client, token)
     picks = client.get("/api/v1/profiles/ada/digest").json()
@@ -40,7 +40,7 @@ def test_digest_api_is_the_cli_json_of_the_stored_digest(client: TestClient, sto
     assert {p["title"] for p in picks[-2:]} == {"Robot grasping", "Plasma confinement"}
 
 
-def test_reading_the_digest_changes_nothing(client: TestClient, store_path: Path) -> None:
+def test_reading_the_digest_changes_nothing(client: TestClient, store_path: str | Path) -> None:
     token = csrf_of(client, "/p/ada/today")
     _digest(client, token)
     with Store(store_path) as store:
@@ -51,7 +51,7 @@ def test_reading_the_digest_changes_nothing(client: TestClient, store_path: Path
         assert store.run_count() == runs
 
 
-def test_rate_then_undo(client: TestClient, store_path: Path) -> None:
+def test_rate_then_undo(client: TestClient, store_path: str | Path) -> None:
     token = csrf_of(client, "/p/ada/today")
     headers = {"X-CSRF-Token": token}
     response = client.post("/api/v1/profiles/ada/ratings", json={"paper": 6, "rating": "up"}, headers=headers)
@@ -68,7 +68,7 @@ def test_rate_then_undo(client: TestClient, store_path: Path) -> None:
     assert client.get("/api/v1/profiles/ada/ratings").json() == []
 
 
-def test_rating_needs_the_csrf_token(client: TestClient, store_path: Path) -> None:
+def test_rating_needs_the_csrf_token(client: TestClient, store_path: str | Path) -> None:
     csrf_of(client, "/p/ada/today")
     response = client.post("/api/v1/profiles/ada/ratings", json={"paper": 6, "rating": "up"})
     assert response.status_code == 403
@@ -101,7 +101,9 @@ def test_openapi_describes_the_v1_api(client: TestClient) -> None:
     assert "get" in paths["/api/v1/profiles/{name}/digest"]
     assert "post" in paths["/api/v1/profiles/{name}/ratings"]
     assert "delete" in paths["/api/v1/profiles/{name}/ratings/{paper_id}"]
-    assert not [p for p in paths if not p.startswith("/api/v1/")], "pages stay out of the API description"
+    assert not [p for p in paths if p.startswith(("/p/", "/login", "/profiles", "/lab"))], "pages stay out of it"
+    # The delivery helper's routes (one-click votes from e-mail, feeds) are part of the app.
+    assert "/mail/vote/{token}" in paths and "/feed/{fmt}/{token}" in paths
 
 
 def test_no_state_change_by_get(client: TestClient) -> None:
@@ -151,3 +153,17 @@ def test_search_paper_and_map_by_api(client: TestClient) -> None:
     }
     data = client.get("/api/v1/profiles/ada/map").json()
     assert len(data["points"]) == 4 and all(-1 <= p["x"] <= 1 and -1 <= p["y"] <= 1 for p in data["points"])
+
+
+def test_the_scheduler_runs_the_daily_job_inside_the_server(store_path: str | Path) -> None:
+    import time
+
+    from tests.web.conftest import make_client
+
+    with make_client(store_path, scheduler=True) as client:
+        daily = client.app.state.daily  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 60
+        while daily.runs == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert daily.runs == 1, daily.last
+        assert not any("unexpectedly" in line for line in daily.last), daily.last

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from papersift import accounts
 from papersift.cli.main import cli
-from papersift.config import default_db_path
+from papersift.config import store_location
 from papersift.store import Store
 
 
@@ -31,11 +31,11 @@ def test_user_commands() -> None:
     assert short.exit_code == 1 and "at least 8 characters" in short.output
     listed = runner.invoke(cli, ["user", "list"])
     assert "ada\tuser\tada" in listed.output and "root\tadmin\tno profiles" in listed.output
-    with Store(default_db_path()) as store:
+    with Store(store_location()) as store:
         assert accounts.authenticate(store, "ada", "a long password") is not None
     reset = runner.invoke(cli, ["user", "reset-password", "ada", "--password-stdin"], input="a new password!\n")
     assert reset.exit_code == 0
-    with Store(default_db_path()) as store:
+    with Store(store_location()) as store:
         assert accounts.authenticate(store, "ada", "a long password") is None
         assert accounts.authenticate(store, "ada", "a new password!") is not None
     assert runner.invoke(cli, ["user", "grant", "root", "lab"]).exit_code == 0

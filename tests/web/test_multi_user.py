@@ -81,18 +81,18 @@ def _writes(token: str) -> list[tuple[str, str, dict[str, object]]]:
     ]
 
 
-def _snapshot(path: Path) -> tuple[object, ...]:
+def _snapshot(path: str | Path) -> tuple[object, ...]:
     with Store(path) as store:
         return (
             store.ratings("ada"),
-            store.profile_paper_ids("ada"),
+            tables.profile_paper_ids(store, "ada"),
             [(i.name, i.muted, i.paper_ids) for i in store.interests("ada")],
             store.run_count(),
             tables.get_settings(store, "ada"),
         )
 
 
-def test_unauthenticated_pages_redirect_and_the_api_says_401(store_path: Path) -> None:
+def test_unauthenticated_pages_redirect_and_the_api_says_401(store_path: str | Path) -> None:
     with make_client(store_path, multi_user=True) as client:
         for url in ["/", *ADA_PAGES, "/lab"]:
             response = client.get(url)
@@ -104,7 +104,7 @@ def test_unauthenticated_pages_redirect_and_the_api_says_401(store_path: Path) -
         assert client.get("/login").status_code == 200
 
 
-def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_it(store_path: Path) -> None:
+def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_it(store_path: str | Path) -> None:
     with Store(store_path) as store:
         accounts.claim_profile(store, accounts.add_user(store, "ada", PASSWORD), "ada")
     with make_client(store_path, multi_user=True, secure_cookies=True) as client:
@@ -121,7 +121,7 @@ def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_it(store_path: Path) -> No
         assert client.get("/p/ada/today").status_code == 303
 
 
-def test_open_redirects_are_refused(store_path: Path) -> None:
+def test_open_redirects_are_refused(store_path: str | Path) -> None:
     with Store(store_path) as store:
         accounts.add_user(store, "ada", PASSWORD)
     with make_client(store_path, multi_user=True) as client:
@@ -130,7 +130,7 @@ def test_open_redirects_are_refused(store_path: Path) -> None:
             assert response.headers["location"] == "/", target
 
 
-def test_login_is_rate_limited(store_path: Path) -> None:
+def test_login_is_rate_limited(store_path: str | Path) -> None:
     with Store(store_path) as store:
         accounts.add_user(store, "ada", PASSWORD)
     with make_client(store_path, multi_user=True, login_attempts=3) as client:
@@ -140,7 +140,7 @@ def test_login_is_rate_limited(store_path: Path) -> None:
         assert refused.status_code == 429 and "Too many" in refused.text
 
 
-def test_every_route_of_another_user_is_404(multi: tuple[TestClient, TestClient], store_path: Path) -> None:
+def test_every_route_of_another_user_is_404(multi: tuple[TestClient, TestClient], store_path: str | Path) -> None:
     ada, bob = multi
     token = csrf_of(ada, "/p/ada/today")
     ada.post("/p/ada/digest", data={"csrf_token": token})
@@ -190,7 +190,7 @@ def test_private_papers_of_another_member_stay_private(multi: tuple[TestClient, 
     )
 
 
-def test_new_profile_belongs_to_its_maker(multi: tuple[TestClient, TestClient], store_path: Path) -> None:
+def test_new_profile_belongs_to_its_maker(multi: tuple[TestClient, TestClient], store_path: str | Path) -> None:
     ada, bob = multi
     token = csrf_of(ada, "/?choose=1")
     assert ada.post("/profiles", data={"csrf_token": token, "name": "ada-2"}).status_code == 303
@@ -212,7 +212,7 @@ def test_lab_shows_only_profiles_that_opted_in(multi: tuple[TestClient, TestClie
 
 
 @pytest.mark.parametrize("password", ["short", ""])
-def test_weak_passwords_are_refused(store_path: Path, password: str) -> None:
+def test_weak_passwords_are_refused(store_path: str | Path, password: str) -> None:
     from papersift.errors import ConfigError
 
     with Store(store_path) as store, pytest.raises(ConfigError):

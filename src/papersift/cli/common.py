@@ -91,6 +91,11 @@ class PapersiftGroup(click.Group):
         except OSError as exc:
             # A full disk or an unwritable file while writing output: the user's environment, not a bug.
             raise click.ClickException(f"{exc.filename or 'output'}: {exc.strerror or exc}") from None
+        except KeyboardInterrupt as exc:
+            # Ctrl-C: say what long work kept (papersift.progress.Interrupted), exit 130 as shells expect.
+            kept = getattr(exc, "kept", None)
+            click.echo(f"interrupted: {kept}" if kept else "interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
 
 
 def _silence_stdout() -> None:

@@ -34,7 +34,9 @@ def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str,
     Rerunning the same day sends nothing twice; what failed is retried. Exits non-zero only when you
     must fix something (the config, the SMTP login).
 
-    Example: papersift run --dry-run
+    \b
+    Example:
+      papersift run --dry-run
     """
     from ..delivery.daily import run_daily
 
@@ -43,7 +45,7 @@ def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str,
         if no_update or dry_run or not (config.profiles or config.follow):
             report = run_daily(store, config, profile=profile, dry_run=dry_run, encoder=make_encoder(model))
         else:
-            with make_client(config.contact) as client:
+            with make_client(config) as client:
                 report = run_daily(
                     store,
                     config,
@@ -74,7 +76,9 @@ def feed_url_command(profile: str, fmt: str, rotate: bool, config_path: Path | N
 
     Anyone with the address can read the feed (and nothing else); --rotate revokes it.
 
-    Example: papersift feed-url --profile me --format rss
+    \b
+    Example:
+      papersift feed-url --profile me --format rss
     """
     from ..delivery.routes import feed_url
     from ..delivery.tokens import Tokens, secret_key
@@ -88,7 +92,12 @@ def feed_url_command(profile: str, fmt: str, rotate: bool, config_path: Path | N
 
 @click.group("schedule", cls=PapersiftGroup)
 def schedule_group() -> None:
-    """Run `papersift run` every day: a systemd user timer, or a crontab line where there is no systemd."""
+    """Run `papersift run` every day: a systemd user timer, or a crontab line where there is no systemd.
+
+    \b
+    Example:
+      papersift schedule show
+    """
 
 
 def _at_option(func):  # type: ignore[no-untyped-def]
@@ -100,7 +109,9 @@ def _at_option(func):  # type: ignore[no-untyped-def]
 def schedule_show(at: str) -> None:
     """Print the timer units or crontab line `schedule install` would add (nothing is changed).
 
-    Example: papersift schedule show --at 06:45
+    \b
+    Example:
+      papersift schedule show --at 06:45
     """
     from ..delivery.schedule import make_plan
 
@@ -112,7 +123,9 @@ def schedule_show(at: str) -> None:
 def schedule_install(at: str) -> None:
     """Write and enable the daily timer (or crontab line). Secrets go in ~/.config/papersift/env, not here.
 
-    Example: papersift schedule install --at 07:30
+    \b
+    Example:
+      papersift schedule install --at 07:30
     """
     from ..delivery.schedule import install, make_plan
 
@@ -124,7 +137,9 @@ def schedule_install(at: str) -> None:
 def schedule_remove() -> None:
     """Remove the daily timer and the crontab line.
 
-    Example: papersift schedule remove
+    \b
+    Example:
+      papersift schedule remove
     """
     from ..delivery.schedule import remove
 

@@ -36,3 +36,44 @@ def feed_import(files: tuple[Path, ...], input_format: str | None, quiet: bool) 
     summary, warnings = api.import_feed(store(), files, input_format)
     warn(warnings, quiet)
     click.echo(f"feed: {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+
+
+@feed_group.command("list")
+def feed_list() -> None:
+    """The candidates in the store, counted by the day they were first seen.
+
+    \b
+    Example:
+      papersift feed list
+    """
+    days = api.feed_days(store())
+    if not days:
+        click.echo("no candidates yet (papersift feed import FILE, or papersift fetch ...)")
+        return
+    for day in days:
+        click.echo(f"{day.day}\t{day.candidates} candidates")
+    click.echo(f"total\t{sum(d.candidates for d in days)} candidates")
+
+
+@feed_group.command("clear")
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Only candidates last seen more than DAYS days ago.",
+)
+@click.option("--all", "everything", is_flag=True, help="Every candidate.")
+def feed_clear(older_than: int | None, everything: bool) -> None:
+    """Forget candidates (their papers stay in the store for profiles, ratings and history).
+
+    \b
+    Example:
+      papersift feed clear --older-than 30
+      papersift feed clear --all
+    """
+    if older_than is None and not everything:
+        raise click.UsageError("say which candidates: --older-than DAYS, or --all")
+    cleared = api.clear_feed(store(), None if everything else older_than)
+    click.echo(f"feed: {cleared} candidate{'s' if cleared != 1 else ''} cleared")

@@ -21,10 +21,12 @@ model_option = click.option(
 @click.argument("paper")
 @click.argument("rating", type=click.Choice(RATINGS))
 @profile_option
-def rate_command(paper: str, rating: str, profile: str | None) -> None:
+@click.option("--yes", "confirmed", is_flag=True, help="Rate a paper by a bare store id although it was never shown.")
+def rate_command(paper: str, rating: str, profile: str | None, confirmed: bool) -> None:
     """Rate PAPER for a profile: up, down, save or dismiss.
 
-    PAPER is a store id, an arXiv id (any version), a DOI or the paper's exact title. Up-votes and saves
+    PAPER is a store id (printed beside each pick as "id N"), an arXiv id (any version), a DOI or the
+    paper's exact title; not a position in the digest, and not one of your own papers. Up-votes and saves
     teach the ranking to find more like it, down-votes fewer; dismiss only hides the paper. Rating again
     replaces the rating.
 
@@ -35,7 +37,7 @@ def rate_command(paper: str, rating: str, profile: str | None) -> None:
     """
     the_store = store()
     name = api.default_profile(the_store, profile)
-    rated = api.rate_paper(the_store, name, paper, rating, origin="cli")
+    rated = api.rate_paper(the_store, name, paper, rating, origin="cli", guard_positions=not confirmed)
     echo(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.store_id})")
 
 

@@ -9,10 +9,12 @@ from typing import Any, TypeVar
 import click
 
 from .. import api
-from ..config import store_location
+from ..config import load_config, store_location
+from ..digest import FORMATS
 from ..encoders import DEFAULT_ENCODER
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
 from ..sources import FORMATS as INPUT_FORMATS
+from .adapt import adapt_command, adapted_affinity_encoder
 from .common import (
     MODEL_HELP,
     PapersiftGroup,
@@ -197,6 +199,9 @@ def rank_command(
 @selection_options(per_interest_default=None)
 @click.option("--include-seen", is_flag=True, help="Also show papers already shown to (or rated by) this profile.")
 @click.option(
+    "--reset-shown", is_flag=True, help="First forget which papers were shown to this profile (they may come back)."
+)
+@click.option(
     "--max-age-days",
     type=click.IntRange(min=0),
     default=None,
@@ -205,9 +210,9 @@ def rank_command(
 @click.option(
     "--window-days",
     type=click.IntRange(min=1),
-    default=DigestOptions().candidate_window_days,
-    show_default=True,
-    help="A candidate never shown leaves the pool this many days after it was first seen.",
+    default=None,
+    help="A candidate never shown leaves the pool this many days after it was last fetched or imported "
+    "(default: [store] candidate_window_days in the config file, else 30).",
 )
 @click.option("--email", "emails", multiple=True, help="Send the digest to this address now, via [smtp] (repeatable).")
 def digest_command(
@@ -223,8 +228,9 @@ def digest_command(
     by_interest: bool,
     half_life: float | None,
     include_seen: bool,
+    reset_shown: bool,
     max_age_days: int | None,
-    window_days: int,
+    window_days: int | None,
     emails: tuple[str, ...],
 ) -> None:
     """Rank the stored candidates for a stored profile; papers shown once are not shown again.
@@ -241,10 +247,14 @@ def digest_command(
         by_interest=by_interest,
         half_life_years=half_life,
         max_age_days=max_age_days,
-        candidate_window_days=window_days,
+        candidate_window_days=window_days or load_config().store.candidate_window_days,
     )
     the_store = store()
     name = api.default_profile(the_store, profile)
+    if reset_shown:
+        forgotten = api.reset_shown(the_store, name)
+        if not quiet:
+            click.echo(f"profile '{name}': {forgotten} shown papers forgotten", err=True)
     digest = api.digest_from_store(
         the_store,
         name,
@@ -258,6 +268,34 @@ def digest_command(
         return
     subtitle = _subtitle(digest, f"profile '{name}'", min_relevance)
     write_output(digest.recommendations, fmt, out, f"papersift digest for {name}", subtitle)
+
+
+@cli.command("history")
+@click.argument("run", type=int, required=False)
+@profile_option
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format of RUN."
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write RUN to FILE instead of stdout.")
+def history_command(run: int | None, profile: str | None, fmt: str, out: Path | None) -> None:
+    """The profile's past digests, newest first; with RUN, that digest again as it was.
+
+    \b
+    Example:
+      papersift history
+      papersift history 12 --format markdown --out digest-12.md
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    if run is None:
+        runs = api.digest_history(the_store, name)
+        if not runs:
+            click.echo(f"profile '{name}' has no digests yet (papersift digest)")
+        for r in runs:
+            click.echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
+        return
+    picks = api.past_digest(the_store, name, run)
+    write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{len(picks)} papers, as shown then")
 
 
 @cli.command("affinity")
@@ -276,19 +314,26 @@ def digest_command(
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV to write.")
 @click.option("--model", default=DEFAULT_ENCODER, show_default=True, help=MODEL_HELP)
 @click.option("--chunk", type=click.IntRange(min=1), default=512, show_default=True, help="Submissions per chunk.")
+@click.option(
+    "--adapt", is_flag=True, help="First adapt MiniLM to these archives and submissions (no labels; see `adapt`)."
+)
 @quiet_option
-def affinity_command(archives: Path, submissions: Path, out: Path, model: str, chunk: int, quiet: bool) -> None:
+def affinity_command(
+    archives: Path, submissions: Path, out: Path, model: str, chunk: int, adapt: bool, quiet: bool
+) -> None:
     """Score every (submission, reviewer) pair; write submission_id,reviewer_id,score lines.
 
     \b
     Example:
       papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv
+      papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv --adapt
     """
+    encoder = adapted_affinity_encoder(archives, submissions, quiet) if adapt else make_encoder(model)
     result = api.compute_affinity(
         archives,
         submissions,
         out,
-        encoder=make_encoder(model),
+        encoder=encoder,
         chunk=chunk,
         store=store(),
         show_progress=show_progress() and not quiet,
@@ -382,6 +427,7 @@ cli.add_command(user_group)
 cli.add_command(run_command)
 cli.add_command(feed_url_command)
 cli.add_command(schedule_group)
+cli.add_command(adapt_command)
 
 
 def main() -> None:

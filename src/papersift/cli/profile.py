@@ -193,6 +193,37 @@ def profile_reset_feedback(profile: str | None) -> None:
     echo(f"profile '{name}': {forgotten} rating{'s' if forgotten != 1 else ''} forgotten")
 
 
+@profile_group.command("rename")
+@click.argument("new_name")
+@profile_option
+def profile_rename(new_name: str, profile: str | None) -> None:
+    """Call the profile NEW_NAME (its papers, ratings, interests and history go with it).
+
+    \b
+    Example:
+      papersift profile rename alice --profile me
+    """
+    name = api.default_profile(store(), profile)
+    renamed = api.rename_profile(store(), name, new_name)
+    click.echo(f"profile '{name}' is now '{renamed}'")
+
+
+@profile_group.command("delete")
+@click.option("--profile", "profile", required=True, metavar="NAME", help="The profile to delete (always named).")
+@click.option("--yes", is_flag=True, help="Really delete it.")
+def profile_delete(profile: str, yes: bool) -> None:
+    """Delete a profile with its ratings, interests, sources and digest history (the papers stay in the store).
+
+    \b
+    Example:
+      papersift profile delete --profile old-me --yes
+    """
+    if not yes:
+        raise click.UsageError(f"deleting profile '{profile}' forgets its ratings and history; add --yes to do it")
+    api.delete_profile(store(), profile)
+    click.echo(f"profile '{profile}' deleted")
+
+
 def origin_label(origin: str) -> str:
     """A provenance origin as ``profile show`` prints it: a URL's host and path, a file's name."""
     if "://" in origin:

@@ -10,7 +10,7 @@ import webbrowser
 
 import click
 
-from ..config import default_db_path
+from ..config import store_location
 from ..encoders import DEFAULT_ENCODER
 from .common import PapersiftGroup, open_store
 
@@ -62,10 +62,10 @@ def serve_command(
 
     Without --multi-user there is no sign-in, so the app listens on loopback only.
 
+    \b
     Example:
-
-        papersift serve --open
-        papersift serve --multi-user --host 0.0.0.0 --port 8000
+      papersift serve --open
+      papersift serve --multi-user --host 0.0.0.0 --port 8000
     """
     if not multi_user and not _is_loopback(host):
         raise click.UsageError(
@@ -79,11 +79,12 @@ def serve_command(
     from ..web import WebSettings, create_app
 
     settings = WebSettings(
-        store=str(default_db_path()),
+        store=str(store_location()),
         multi_user=multi_user,
         secret_key=_secret_key(),
         model=model,
         secure_cookies=secure_cookies,
+        scheduler=scheduler,
     )
     app = create_app(settings)
     if multi_user:
@@ -91,22 +92,22 @@ def serve_command(
             if not accounts.list_users(store):
                 click.echo("warning: there are no accounts yet; make one with `papersift user add NAME`", err=True)
     if scheduler:
-        _start_scheduler()
+        _check_scheduler()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
-    click.echo(f"papersift is serving {default_db_path()} at {url} (Ctrl+C stops it)", err=True)
+    click.echo(f"papersift is serving {store_location()} at {url} (Ctrl+C stops it)", err=True)
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Browsers keep connections open between a page and its votes; 5 s (the default) makes them reconnect.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=75)
 
 
-def _start_scheduler() -> None:
+def _check_scheduler() -> None:
     try:
-        from ..delivery import scheduler  # type: ignore[attr-defined]
+        from ..delivery import daily  # noqa: F401
     except ImportError:
         raise click.UsageError(
             "--scheduler needs the daily job (papersift.delivery), which this installation lacks"
         ) from None
-    scheduler.start_in_background()
 
 
 @click.group("user", cls=PapersiftGroup)
@@ -128,10 +129,10 @@ def _read_password(password_stdin: bool) -> str:
 def user_add(name: str, admin: bool, password_stdin: bool, profiles: tuple[str, ...]) -> None:
     """Make an account NAME (asks for its password).
 
+    \b
     Example:
-
-        papersift user add ada --profile ada
-        echo "$PASSWORD" | papersift user add lab-admin --admin --password-stdin
+      papersift user add ada --profile ada
+      echo "$PASSWORD" | papersift user add lab-admin --admin --password-stdin
     """
     _web_modules()
     from .. import accounts
@@ -149,9 +150,9 @@ def user_add(name: str, admin: bool, password_stdin: bool, profiles: tuple[str, 
 def user_list() -> None:
     """The accounts, with the profiles each owns.
 
+    \b
     Example:
-
-        papersift user list
+      papersift user list
     """
     _web_modules()
     from .. import accounts
@@ -170,9 +171,9 @@ def user_list() -> None:
 def user_remove(name: str) -> None:
     """Remove account NAME (its profiles stay in the store, without an owner).
 
+    \b
     Example:
-
-        papersift user remove ada
+      papersift user remove ada
     """
     _web_modules()
     from .. import accounts
@@ -188,9 +189,9 @@ def user_remove(name: str) -> None:
 def user_reset_password(name: str, password_stdin: bool) -> None:
     """Give account NAME a new password (signs it out everywhere).
 
+    \b
     Example:
-
-        papersift user reset-password ada
+      papersift user reset-password ada
     """
     _web_modules()
     from .. import accounts
@@ -207,9 +208,9 @@ def user_reset_password(name: str, password_stdin: bool) -> None:
 def user_grant(name: str, profile: str) -> None:
     """Make account NAME the owner of PROFILE (created if new).
 
+    \b
     Example:
-
-        papersift user grant ada ada-2026
+      papersift user grant ada ada-2026
     """
     _web_modules()
     from .. import accounts

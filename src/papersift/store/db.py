@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,21 +111,37 @@ class Store:
             raise StoreError(f"the store {self.name} could not be read: {_reason(exc)}") from None
 
     def _migrate(self) -> None:
-        """Bring the schema up to date; safe when several processes open a new store at once."""
-        try:
-            with self.engine.connect() as conn:
-                if migrations.up_to_date(conn):
-                    return
-            # Re-checked under the write lock: another process may have migrated meanwhile.
-            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
-                try:
-                    with conn.begin():
-                        self._backend.lock_for_writing(conn)
-                        migrations.upgrade(conn)
-                finally:
-                    self._backend.done_writing(conn)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"{self.name} is not a usable papersift store: {_reason(exc)}") from None
+        """Bring the schema up to date; safe when several processes open a new store at once.
+
+        While a new SQLite file is still in rollback-journal mode (before the first opener switches it
+        to WAL), SQLite answers "database is locked" at once to one of two openers instead of letting
+        it wait (its deadlock rule, which skips the busy handler); such an opener tries again.
+        """
+        started = time.monotonic()
+        while True:
+            try:
+                self._migrate_once()
+                return
+            except SQLAlchemyError as exc:
+                cause = str(getattr(exc, "orig", exc))
+                busy = "locked" in cause or "busy" in cause
+                if not busy or time.monotonic() - started > self._backend.lock_timeout:
+                    raise StoreError(f"{self.name} is not a usable papersift store: {_reason(exc)}") from None
+                self.engine.dispose()
+                time.sleep(random.uniform(0.05, 0.25))
+
+    def _migrate_once(self) -> None:
+        with self.engine.connect() as conn:
+            if migrations.up_to_date(conn):
+                return
+        # Re-checked under the write lock: another process may have migrated meanwhile.
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+            try:
+                with conn.begin():
+                    self._backend.lock_for_writing(conn)
+                    migrations.upgrade(conn)
+            finally:
+                self._backend.done_writing(conn)
 
     @property
     def schema_version(self) -> int:

@@ -1,6 +1,7 @@
 """Digest deliveries in the store: recorded before sending, marked after; unsubscribes; feed nonces.
 
-Plain functions over a :class:`Store` (its ``transaction()``), on the tables of migration 5.
+Plain functions over a :class:`Store` (``transaction()`` to write, ``snapshot()`` to read), on the tables
+of today's schema (made by migration 5).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..errors import StoreError
+from . import schema as m
 from .db import Store
-from .migrations import m005_deliveries as m
 from .profiles import profile_id
 
 STATUSES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
@@ -25,10 +26,6 @@ STATUSES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _ready(store: Store) -> None:
-    """Nothing to do: migration 5 is in MIGRATIONS, so every open store has these tables."""
 
 
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:
@@ -100,8 +97,7 @@ def _delivery(row: Any) -> DeliveryRecord:
 
 
 def find_digest(store: Store, profile: str, day: dt.date) -> DigestRecord | None:
-    _ready(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         profile_id = _profile_id(store, conn, profile)
         row = conn.execute(
             select(m.digests).where(m.digests.c.profile_id == profile_id, m.digests.c.day == day.isoformat())
@@ -116,7 +112,6 @@ def record_digest(
 
     If another run recorded this day's digest first, that one is returned and ``deliveries`` are dropped.
     """
-    _ready(store)
     now = _now()
     paper_ids = [int(item["id"]) for item in items if item.get("id") is not None]
     try:
@@ -163,8 +158,7 @@ def set_digest_run(store: Store, digest_id: int, run_id: int) -> None:
 
 
 def deliveries_of(store: Store, digest_id: int) -> list[DeliveryRecord]:
-    _ready(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         rows = conn.execute(
             select(m.deliveries).where(m.deliveries.c.digest_id == digest_id).order_by(m.deliveries.c.id)
         ).all()
@@ -173,18 +167,15 @@ def deliveries_of(store: Store, digest_id: int) -> list[DeliveryRecord]:
 
 def all_deliveries(store: Store, profile: str | None = None) -> list[tuple[str, dt.date, DeliveryRecord]]:
     """Every delivery as (profile, day, record), oldest first: for summaries and tests."""
-    from . import schema as s
-
-    _ready(store)
     query = (
-        select(m.deliveries, m.digests.c.day, s.profiles.c.name)
+        select(m.deliveries, m.digests.c.day, m.profiles.c.name)
         .join(m.digests, m.digests.c.id == m.deliveries.c.digest_id)
-        .join(s.profiles, s.profiles.c.id == m.digests.c.profile_id)
+        .join(m.profiles, m.profiles.c.id == m.digests.c.profile_id)
         .order_by(m.deliveries.c.id)
     )
     if profile is not None:
-        query = query.where(s.profiles.c.name == profile)
-    with store.transaction() as conn:
+        query = query.where(m.profiles.c.name == profile)
+    with store.snapshot() as conn:
         rows = conn.execute(query).all()
     return [(r.name, dt.date.fromisoformat(r.day), _delivery(r)) for r in rows]
 
@@ -226,7 +217,6 @@ def mark_cancelled(store: Store, delivery_id: int, reason: str) -> None:
 
 def unsubscribe(store: Store, profile: str, address: str) -> bool:
     """Stop mail of ``profile`` to ``address``; False if it was already stopped."""
-    _ready(store)
     try:
         with store.transaction() as conn:
             conn.execute(
@@ -242,7 +232,6 @@ def unsubscribe(store: Store, profile: str, address: str) -> bool:
 
 
 def resubscribe(store: Store, profile: str, address: str) -> bool:
-    _ready(store)
     with store.transaction() as conn:
         result = conn.execute(
             delete(m.unsubscribes).where(
@@ -254,8 +243,7 @@ def resubscribe(store: Store, profile: str, address: str) -> bool:
 
 
 def unsubscribed(store: Store, profile: str) -> set[str]:
-    _ready(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         rows = conn.execute(
             select(m.unsubscribes.c.address).where(m.unsubscribes.c.profile_id == _profile_id(store, conn, profile))
         ).all()
@@ -267,8 +255,7 @@ def unsubscribed(store: Store, profile: str) -> set[str]:
 
 def current_feed_nonce(store: Store, profile: str) -> str | None:
     """The nonce of the profile's feed URL, None if it never had one (reading makes none)."""
-    _ready(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         profile_id = _profile_id(store, conn, profile)
         row = conn.execute(select(m.feed_tokens.c.nonce).where(m.feed_tokens.c.profile_id == profile_id)).first()
     return None if row is None else str(row.nonce)
@@ -276,7 +263,6 @@ def current_feed_nonce(store: Store, profile: str) -> str | None:
 
 def feed_nonce(store: Store, profile: str, rotate: bool = False) -> str:
     """The nonce of the profile's private feed URL (made on first use); ``rotate`` revokes the old URLs."""
-    _ready(store)
     with store.transaction() as conn:
         profile_id = _profile_id(store, conn, profile)
         row = conn.execute(select(m.feed_tokens.c.nonce).where(m.feed_tokens.c.profile_id == profile_id)).first()
@@ -296,8 +282,7 @@ def feed_nonce(store: Store, profile: str, rotate: bool = False) -> str:
 
 def recent_digests(store: Store, profile: str, limit: int = 30) -> list[DigestRecord]:
     """The profile's latest digests, newest first (what its feed shows)."""
-    _ready(store)
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         rows = conn.execute(
             select(m.digests)
             .where(m.digests.c.profile_id == _profile_id(store, conn, profile))

@@ -65,8 +65,8 @@ def start_author_import(request: Request, profile: str, kind: str, value: str) -
     def work(progress: Progress) -> dict[str, Any]:
         from ..fetch.client import HttpClient
 
-        contact = load_config().contact
-        client = factory(contact) if factory else HttpClient(contact)
+        config = load_config()
+        client = factory(config.contact) if factory else HttpClient.from_config(config)
         progress(message=f"asking {AUTHOR_KINDS.get(kind, kind)} {value}")
 
         def on_page(report: Any, _page: Any) -> None:

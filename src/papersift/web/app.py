@@ -48,6 +48,8 @@ class WebSettings:
     login_attempts: int = 5
     login_window_seconds: float = 300.0
     job_workers: int = 1
+    # Run the daily job (papersift run) inside the server, at start and then hourly.
+    scheduler: bool = False
     # contact address -> HTTP client, for imports by author id (tests pass a loopback or mock client).
     client_factory: Callable[[str | None], Any] | None = None
     encoder: Encoder | None = None
@@ -75,7 +77,8 @@ class AppState:
 
     def __init__(self, settings: WebSettings) -> None:
         self.settings = settings
-        self.store = Store(settings.store)
+        # A request waits at most 30 s for another writer (the daily job), quietly: the page says what failed.
+        self.store = Store(settings.store, lock_timeout=30.0, on_wait=lambda _message: None, command="papersift serve")
         account_tables.ensure_schema(self.store)
         self.jobs = JobRunner(settings.job_workers)
         self.limiter = accounts.LoginLimiter(settings.login_attempts, settings.login_window_seconds)
@@ -86,6 +89,7 @@ class AppState:
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,
         )
         self.templates.globals.update(
             paper_links=present.paper_links,
@@ -165,6 +169,7 @@ def render(request: Request, template: str, viewer: Viewer, status: int = 200, *
     app_state = state(request)
     context.setdefault("profile", None)
     context.setdefault("page", "")
+    context["pq"] = quote(context["profile"], safe="") if context["profile"] else ""
     html = app_state.templates.get_template(template).render(
         request=request,
         viewer=viewer,
@@ -258,16 +263,21 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(pages.router)
     _include_delivery(app)
     app.router.on_shutdown.append(app_state.close)
+    if settings.scheduler:
+        from .scheduler import DailyScheduler
+
+        daily = DailyScheduler(app_state)
+        app.state.daily = daily
+        app.router.on_startup.append(daily.start)
+        app.router.on_shutdown.append(daily.stop)
     return app
 
 
 def _include_delivery(app: FastAPI) -> None:
-    """The delivery helper's routes (one-click votes from e-mail, unsubscribe, feeds), when installed."""
-    try:
-        from ..delivery.routes import make_router
-    except ImportError:
-        return
-    app.include_router(make_router(get_store))
+    """The routes behind the links of e-mails and feeds: one-click votes, unsubscribe, RSS/Atom."""
+    from ..delivery.routes import make_router
+
+    app.include_router(make_router(get_store), include_in_schema=False)
 
 
 def _error_page(app_state: AppState, message: str) -> str:

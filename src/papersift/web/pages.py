@@ -82,7 +82,7 @@ def today(
         history=history,
         latest=history[0].id if history else None,
         jobs=jobs,
-        n_papers=len(store.profile_paper_ids(name)),
+        n_papers=0 if view.run else len(tables.profile_paper_ids(store, name)),
         colour_of={n: i % 10 for i, n in enumerate(explore.interest_names(store, name))},
     )
 
@@ -130,7 +130,7 @@ def paper(
     ):
         raise HTTPException(404, f"there is no paper with store id {paper_id}")
     detail = actions.paper_detail(request, store, name, viewer, paper_id)
-    own_ids = set(store.profile_paper_ids(name))
+    own_ids = set(tables.profile_paper_ids(store, name))
     return render(request, "paper.html", viewer, profile=name, page="paper", is_own=paper_id in own_ids, **detail)
 
 
@@ -222,7 +222,7 @@ def import_author(
 
 @router.post("/p/{name}/papers/{paper_id}/exclude")
 def exclude(paper_id: int, name: str = Depends(profile_access), store: Store = Depends(get_store)) -> Response:
-    if paper_id not in store.profile_paper_ids(name):
+    if paper_id not in tables.profile_paper_ids(store, name):
         raise HTTPException(404, f"paper {paper_id} is not one of this profile's papers")
     found = api.exclude_from_profile(store, name, str(paper_id))
     return back(_p(name) + "/profile", notice=f"Excluded: {found.display_title}")

@@ -48,7 +48,7 @@ deliveries = Table(
     Column("digest_id", Integer, ForeignKey("digests.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("channel", String(16), nullable=False),
     Column("address", Text, nullable=False),
-    Column("message_id", Text, nullable=False, unique=True),
+    Column("message_id", Text, nullable=False),
     Column("status", String(16), nullable=False, default="pending"),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
@@ -57,6 +57,7 @@ deliveries = Table(
     Column("updated_at", String(32), nullable=False),
     Column("sent_at", String(32)),
     UniqueConstraint("digest_id", "channel", "address", name="uq_delivery_address"),
+    UniqueConstraint("message_id", name="uq_delivery_message_id"),
 )
 
 unsubscribes = Table(
