@@ -72,14 +72,13 @@ def read_digest_inputs(
         .outerjoin(r, and_(r.c.profile_id == profile_id, r.c.paper_id == c.c.paper_id))
     )
     # Counted without loading: the papers left out (shown ones can be many) never leave the database.
-    counts: dict[str, int] = dict(
-        conn.execute(
-            select(category.label("category"), func.count())
-            .select_from(joined)
-            .where(considered)
-            .group_by(literal_column("category"))
-        ).tuples()
+    counted = conn.execute(
+        select(category.label("category"), func.count())
+        .select_from(joined)
+        .where(considered)
+        .group_by(literal_column("category"))
     )
+    counts = {str(name): int(n) for name, n in counted}
     pool_rows = conn.execute(
         select(s.papers)
         .select_from(joined)
