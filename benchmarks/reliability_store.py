@@ -275,7 +275,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         writers = concurrent_writers(args.rounds, tmp, args.url)
-        print(f"concurrent writers: {writers['exact']}/{writers['rounds']} rounds exact, {writers['errors']} errors")
+        print(f"concurrent writers: {writers['exact']}/{writers['runs']} rounds exact, {writers['errors']} errors")
         killed = kill9(args.kill_papers, args.moments, tmp)
         print(f"kill -9: {killed['intact']}/{killed['runs']} intact, {killed['exact_after_rerun']} exact after rerun")
     result = {"concurrent_writers": writers, "kill9": killed, "seconds": time.perf_counter() - started}

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock as clocks
 from ..errors import StoreError
+from ..identity import deduplicate
 from ..models import Paper
 from . import fetchstate, learning, migrations, papers, profiles
 from . import schema as s
@@ -87,13 +88,15 @@ class Store:
     def transaction(self) -> Iterator[Connection]:
         """One write transaction holding the store's write lock; database errors become :class:`StoreError`."""
         try:
-            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-                self._backend.lock_for_writing(conn)
-                yield conn
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+                try:
+                    with conn.begin():
+                        self._backend.lock_for_writing(conn)
+                        yield conn
+                finally:
+                    self._backend.done_writing(conn)
         except SQLAlchemyError as exc:
             raise StoreError(f"the store {self.name} refused the write: {_reason(exc)}") from None
-        finally:
-            self._backend.done_writing()
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
@@ -125,16 +128,17 @@ class Store:
                 time.sleep(random.uniform(0.05, 0.25))
 
     def _migrate_once(self) -> None:
-        try:
-            with self.engine.connect() as conn:
-                if migrations.up_to_date(conn):
-                    return
-            # Re-checked under the write lock: another process may have migrated meanwhile.
-            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-                self._backend.lock_for_writing(conn)
-                migrations.upgrade(conn, self.now())
-        finally:
-            self._backend.done_writing()
+        with self.engine.connect() as conn:
+            if migrations.up_to_date(conn):
+                return
+        # Re-checked under the write lock: another process may have migrated meanwhile.
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+            try:
+                with conn.begin():
+                    self._backend.lock_for_writing(conn)
+                    migrations.upgrade(conn, self.now())
+            finally:
+                self._backend.done_writing(conn)
 
     @property
     def schema_version(self) -> int:
@@ -152,10 +156,11 @@ class Store:
         become candidates for digests. The de-duplication lookup and the writes are one
         transaction under the write lock, so concurrent imports never store a paper twice.
         """
+        incoming = deduplicate(items)  # before taking the write lock: it needs no database
         now = self.now()
         with self.transaction() as conn:
             profile_id = profiles.ensure_profile(conn, profile, now) if profile else None
-            return papers.import_into(conn, items, profile_id, as_candidates, now)
+            return papers.import_into(conn, incoming, profile_id, as_candidates, now)
 
     def paper_count(self) -> int:
         with self.snapshot() as conn:
@@ -433,10 +438,11 @@ class Store:
 
         ``restart`` starts the checkpoint's totals afresh (a new fetch); otherwise they accumulate.
         """
+        incoming = deduplicate(items)
         now = self.now()
         with self.transaction() as conn:
             profile_id = profiles.ensure_profile(conn, profile, now) if profile else None
-            summary = papers.import_into(conn, items, profile_id, as_candidates, now)
+            summary = papers.import_into(conn, incoming, profile_id, as_candidates, now)
             moved = fetchstate.advance(conn, key, label, state, done, restart, summary, now)
         return PageStored(summary, moved)
 

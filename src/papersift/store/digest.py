@@ -9,10 +9,9 @@ counted and left out by the database. Only the pool's papers are loaded.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, literal_column, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -66,28 +65,35 @@ def read_digest_inputs(
     considered = c.c.last_seen >= cutoff
     if include_seen:
         considered = or_(considered, seen)
-    query = (
-        select(s.papers, category.label("category"))
-        .select_from(
-            c.join(s.papers, s.papers.c.id == c.c.paper_id)
-            .outerjoin(pp, and_(pp.c.profile_id == profile_id, pp.c.paper_id == c.c.paper_id, pp.c.excluded == 0))
-            .outerjoin(sh, and_(sh.c.profile_id == profile_id, sh.c.paper_id == c.c.paper_id))
-            .outerjoin(r, and_(r.c.profile_id == profile_id, r.c.paper_id == c.c.paper_id))
-        )
-        .where(considered)
-        .order_by(c.c.first_seen, c.c.paper_id)
+    joined = (
+        c.join(s.papers, s.papers.c.id == c.c.paper_id)
+        .outerjoin(pp, and_(pp.c.profile_id == profile_id, pp.c.paper_id == c.c.paper_id, pp.c.excluded == 0))
+        .outerjoin(sh, and_(sh.c.profile_id == profile_id, sh.c.paper_id == c.c.paper_id))
+        .outerjoin(r, and_(r.c.profile_id == profile_id, r.c.paper_id == c.c.paper_id))
     )
-    rows = conn.execute(query).all()
-    counts = Counter(row.category for row in rows)
+    # Counted without loading: the papers left out (shown ones can be many) never leave the database.
+    counted = conn.execute(
+        select(category.label("category"), func.count())
+        .select_from(joined)
+        .where(considered)
+        .group_by(literal_column("category"))
+    )
+    counts = {str(name): int(n) for name, n in counted}
+    pool_rows = conn.execute(
+        select(s.papers)
+        .select_from(joined)
+        .where(considered, category == "pool")
+        .order_by(c.c.first_seen, c.c.paper_id)
+    ).all()
     rated = ratings(conn, profile_id)
     rated_papers = {p.store_id: p for p in load_many(conn, [x.paper_id for x in rated])}
     return DigestInputs(
         own=load_many(conn, profile_paper_ids(conn, profile_id)),
-        pool=papers_from_rows(conn, [row for row in rows if row.category == "pool"]),
+        pool=papers_from_rows(conn, pool_rows),
         ratings=[(rated_papers[x.paper_id], x.rating) for x in rated if x.paper_id in rated_papers],
-        excluded_own=counts["own"],
-        excluded_seen=counts["seen"],
-        excluded_old=counts["old"],
+        excluded_own=int(counts.get("own", 0)),
+        excluded_seen=int(counts.get("seen", 0)),
+        excluded_old=int(counts.get("old", 0)),
     )
 
 

@@ -25,6 +25,7 @@ from ..errors import StoreError
 # Any constant works; it names papersift's write lock among the server's advisory locks.
 PG_WRITE_LOCK = 0x70617065  # "pape"
 WRITE_OPTION = "papersift_write"
+NOTE_FLAG = "papersift_holder_note"
 POLL_SECONDS = 0.2
 # Reads and statements inside a write: SQLite's busy handler waits this long (rare under WAL).
 BUSY_TIMEOUT_MS = 10_000
@@ -61,7 +62,6 @@ class Backend:
         self.lock_timeout = lock_timeout
         self.on_wait = on_wait or print_notice
         self.path: Path | None = None
-        self._noted = False
         if is_url(location):
             url = str(location)
             if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -105,7 +105,7 @@ class Backend:
                 self._wait_for(lambda: _try(conn, "BEGIN IMMEDIATE"))
             finally:
                 conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._write_holder_note()
+            self._write_holder_note(conn)
         else:
             conn.exec_driver_sql("BEGIN")
 
@@ -117,10 +117,10 @@ class Backend:
                 conn,
             )
 
-    def done_writing(self) -> None:
+    def done_writing(self, conn: Connection) -> None:
+        """After a write transaction ended: remove the note saying who holds the lock, if this one wrote it."""
         note = self.holder_note
-        if note is not None and self._noted:
-            self._noted = False
+        if note is not None and conn.info.pop(NOTE_FLAG, False):
             try:
                 note.unlink(missing_ok=True)
             except OSError:
@@ -142,13 +142,13 @@ class Backend:
             if self.dialect == "postgresql":
                 time.sleep(POLL_SECONDS)
 
-    def _write_holder_note(self) -> None:
+    def _write_holder_note(self, conn: Connection) -> None:
         note = self.holder_note
         if note is None:
             return
         try:
             note.write_text(json.dumps({"command": self.command, "pid": os.getpid()}), encoding="utf-8")
-            self._noted = True
+            conn.info[NOTE_FLAG] = True
         except OSError:
             pass  # only a courtesy to waiting writers
 

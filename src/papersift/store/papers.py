@@ -7,14 +7,14 @@ write it decides happen in one transaction, so concurrent imports cannot store a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 
-from ..identity import deduplicate, identity_keys, merge, normalize_arxiv_id, normalize_doi, normalize_text
+from ..identity import identity_keys, merge, normalize_arxiv_id, normalize_doi, normalize_text
 from ..models import Paper, Provenance
 from . import schema as s
 from .sql import insert_ignore, repoint, upsert_many
@@ -35,9 +35,10 @@ class ImportSummary:
 
 
 def import_into(
-    conn: Connection, papers: Iterable[Paper], profile_id: int | None, as_candidates: bool, now: str
+    conn: Connection, incoming: Sequence[Paper], profile_id: int | None, as_candidates: bool, now: str
 ) -> ImportSummary:
-    """Add papers (de-duplicated against each other and the store); with ``profile_id`` they join the
+    """Add papers (already de-duplicated against each other by :func:`papersift.identity.deduplicate`,
+    which callers run before taking the write lock) to the store; with ``profile_id`` they join the
     profile (as excluded if the user excluded them under any identity key), with ``as_candidates``
     they become digest candidates.
 
@@ -45,7 +46,6 @@ def import_into(
     exactly one stored paper (merged into it); a paper that links several stored papers merges them
     one by one. A few statements per ``CHUNK`` papers, all in the caller's transaction.
     """
-    incoming = deduplicate(papers)
     ids: list[int] = []
     new = 0
     for start in range(0, len(incoming), CHUNK):

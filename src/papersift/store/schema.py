@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -92,6 +93,8 @@ candidates = Table(
     Column("paper_id", Integer, ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
     Column("first_seen", String(32), nullable=False),
     Column("last_seen", String(32), nullable=False),
+    # Since migration 6: a digest reads only the candidates of its window.
+    Index("ix_candidates_last_seen", "last_seen"),
 )
 
 embeddings = Table(

@@ -21,9 +21,16 @@ from sqlalchemy.engine import Connection
 
 from ... import clock
 from ...errors import StoreError
-from . import m001_initial, m002_learning, m003_fetching, m004_accounts, m005_deliveries
+from . import m001_initial, m002_learning, m003_fetching, m004_accounts, m005_deliveries, m006_candidate_window
 
-MIGRATIONS: list[ModuleType] = [m001_initial, m002_learning, m003_fetching, m004_accounts, m005_deliveries]
+MIGRATIONS: list[ModuleType] = [
+    m001_initial,
+    m002_learning,
+    m003_fetching,
+    m004_accounts,
+    m005_deliveries,
+    m006_candidate_window,
+]
 
 
 def number(migration: ModuleType) -> int:
