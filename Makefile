@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: demo test test-fast bench lint clean install docs
+.PHONY: demo test test-fast bench bench-daily lint clean install docs reliability serve screenshots fuzz reliability-files
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,16 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+# The web app alone (make serve).
+WEB_STAMP := $(VENV)/.installed-web
+$(WEB_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[web]'
+	touch $(WEB_STAMP)
+
+# What the tests use besides: the web app, PostgreSQL's driver, pytest, Playwright, hypothesis...
 DEV_STAMP := $(VENV)/.installed-dev
 $(DEV_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[web,postgres,dev]'
 	touch $(DEV_STAMP)
 
 # The st extra (sentence-transformers, torch) for the test that checks the ONNX encoder against
@@ -29,7 +36,7 @@ $(DEV_STAMP): $(STAMP)
 ST_STAMP := $(VENV)/.installed-st
 $(ST_STAMP): $(DEV_STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[st,dev]'
+	$(BIN)/pip install --quiet -e '.[st,web,postgres,dev]'
 	touch $(ST_STAMP)
 
 install: $(STAMP)
@@ -40,21 +47,47 @@ demo: $(STAMP)
 		--feed $(SAMPLE)/feed_hf_nov20.txt --feed $(SAMPLE)/feed_hf_nov14.txt --feed $(SAMPLE)/feed_hf_oct17.txt \
 		--top 15
 
+# The web app on the sample data, in a demo data directory of its own (.demo-web); press "Make a new digest".
+serve: $(WEB_STAMP)
+	PAPERSIFT_HOME=.demo-web $(BIN)/papersift profile import $(SAMPLE)/profile_publications.txt $(SAMPLE)/profile_arxiv.txt --name researcher --quiet
+	PAPERSIFT_HOME=.demo-web $(BIN)/papersift feed import $(SAMPLE)/feed_hf_nov20.txt $(SAMPLE)/feed_hf_nov14.txt $(SAMPLE)/feed_hf_oct17.txt --quiet
+	PAPERSIFT_HOME=.demo-web $(BIN)/papersift serve --open
+
+# Screenshots of every page (sample data, headless Chromium) into docs/screenshots/.
+screenshots: $(DEV_STAMP)
+	$(BIN)/python tests/web/make_screenshots.py
+
 test: $(ST_STAMP)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
+# A long random run of the property-based fuzz suite (make test runs a small fixed budget of it).
+fuzz: $(DEV_STAMP)
+	PAPERSIFT_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz
+
+# Every fixture x every mutation through the import commands, and issue 11's hostile files, timed.
+reliability-files: $(DEV_STAMP)
+	$(BIN)/python benchmarks/reliability_files.py
+
 bench: $(ST_STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# Fault and abuse runs (hostile servers, files, concurrent writers, kill -9): the README's Reliability section.
+reliability: $(DEV_STAMP)
+	$(BIN)/python benchmarks/reliability.py
+
+# The daily job alone (50 profiles x 2,000 candidates; QUICK=1 for 8 x 300).
+bench-daily: $(DEV_STAMP)
+	$(BIN)/python benchmarks/bench_daily.py $(if $(QUICK),--quick,)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .demo-web
 
 docs: $(STAMP)
 	$(BIN)/python -m papersift.cli.reference > docs/cli.md

@@ -9,16 +9,14 @@ in every split d_20_1..10; the first k of an order are revealed, so the k are ne
 averaged over the draws, so one lucky or unlucky draw does not decide a researcher. A researcher with
 fewer than k rateable papers, or no pair of different ratings left, adds nothing at that k. Intervals:
 95% paired bootstrap over researchers (the same resamples in every split). Background: 400 papers of the
-split that are neither the researcher's nor rated by them (half trains the classifier, half standardises).
+split that are neither the researcher's nor rated by them (the calibration reference).
 
-Methods, every setting chosen on the 'choose' half of the researchers only (objective: mean loss over
-k = 1..6) and reported on 'confirm' and all: the classifier blended with similarity (C, rating weight,
-blend half); the profile update (Rocchio: up-votes join the profile's papers with a weight in the
-smooth maximum, the cosine to the closest down-vote is subtracted with a weight); and both together.
-The issue makes the classifier the mechanism, so the default is the best of the two families that keep
-it (classifier, both); the profile update alone is reported next to it.
-The grid is computed with a replica of ProfileScorer's arithmetic (checked against ProfileScorer on one
-split); the chosen method's curve is then computed with ProfileScorer itself.
+The method is the profile update (Rocchio: up-votes join the profile's papers with a weight in the
+smooth maximum, the cosine to the closest down-vote is subtracted with a weight); its weights are chosen
+on the 'choose' half of the researchers only (objective: mean loss over k = 1..6) and reported on
+'confirm' and all. Every score is computed by the product's ProfileScorer itself. (A logistic-regression
+classifier blended into the score was measured here too and removed: on the confirm half it did not
+improve on the profile update alone; see the README.)
 The profile-recency half-life is measured the same way (no feedback, papers' years, confirm half).
 
 Seed researcher (data/sample): no ground truth, so an illustration only: one up-vote and one down-vote
@@ -30,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
-import math
 import tempfile
 import time
 import zlib
@@ -42,8 +39,7 @@ from common import GOLDSTANDARD, REPO, save
 from papersift.config import default_db_path
 from papersift.encoders import embed_papers, get_encoder
 from papersift.evaluation import SPLITS, load_ratings, load_split, paired_bootstrap_difference, split_reviewers
-from papersift.ranking.affinity import DEFAULT_AGGREGATION, get_aggregation
-from papersift.ranking.feedback import FeedbackOptions, blend_weight, standardise, train_classifier
+from papersift.ranking.feedback import FeedbackOptions
 from papersift.ranking.personal import ProfileScorer, recency_weights
 from papersift.store import Store
 
@@ -51,9 +47,6 @@ K_RATINGS = (0, 1, 2, 3, 4, 6)  # 8 leaves too few pairs (see too_few)
 DRAWS = 10
 BACKGROUND = 400
 UP, DOWN = 4, 2  # expertise >= UP is an up-vote, <= DOWN a down-vote, in between no rating
-GRID_C = (0.1, 1.0)
-GRID_RATING_WEIGHT = (0.25, 1.0)
-GRID_HALF = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 0.0)  # 0: the classifier alone; inf (off) added below
 GRID_UP = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # 0: up-votes do not join the profile
 GRID_DOWN = (0.0, 0.25, 0.5, 1.0, 2.0)  # 0: no down-vote term
 HALF_LIVES = (None, 2.0, 5.0, 10.0)
@@ -105,8 +98,6 @@ def prepare(store: Store, ratings: dict) -> list[dict]:
                     "expertise": expertise,
                     "votes": [vote(int(e)) for e in expertise],
                     "orders": orders,
-                    "train": background[0::2],
-                    "reference": background[1::2],
                     "background": background,
                 }
             )
@@ -136,88 +127,45 @@ def reveal(case: dict, draw: int, k: int) -> tuple[list[int], list[int], np.ndar
     return [i for i in shown if case["votes"][i] == "up"], [i for i in shown if case["votes"][i] == "down"], keep
 
 
-HALVES_ALL = (math.inf, *GRID_HALF)  # inf: the classifier off
-
-
-def config_options(u: int, v: int, j: int) -> FeedbackOptions:
-    """The FeedbackOptions of grid cell (up weight index, down weight index, classifier/half index)."""
-    if j == 0:
-        return FeedbackOptions(up_weight=GRID_UP[u], down_weight=GRID_DOWN[v], blend_half=math.inf)
-    c_value, weight = list(itertools.product(GRID_C, GRID_RATING_WEIGHT))[(j - 1) // len(GRID_HALF)]
-    half = GRID_HALF[(j - 1) % len(GRID_HALF)]
-    return FeedbackOptions(
-        up_weight=GRID_UP[u], down_weight=GRID_DOWN[v], blend_half=half, regularization=c_value, rating_weight=weight
-    )
+def config_options(u: int, v: int) -> FeedbackOptions:
+    """The FeedbackOptions of grid cell (up weight index, down weight index)."""
+    return FeedbackOptions(up_weight=GRID_UP[u], down_weight=GRID_DOWN[v])
 
 
 def grid(cases: list[dict], reviewers: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cost and weight of every setting, k, split and researcher (averaged over draws), and the baseline cost.
 
-    A replica of ProfileScorer's arithmetic, vectorised over the settings; the classifier is fitted
-    in the span of its training vectors (exact: the L2 penalty is rotation-invariant), which is faster.
+    Every score comes from ProfileScorer, the product's scorer, built with the revealed ratings.
     """
-    aggregate = get_aggregation(DEFAULT_AGGREGATION)
-    classifiers = list(itertools.product(GRID_C, GRID_RATING_WEIGHT))
-    n_j = 1 + len(classifiers) * len(GRID_HALF)
     index = {r: i for i, r in enumerate(reviewers)}
-    shape = (len(GRID_UP), len(GRID_DOWN), n_j, len(K_RATINGS), len(SPLITS), len(reviewers))
+    shape = (len(GRID_UP), len(GRID_DOWN), len(K_RATINGS), len(SPLITS), len(reviewers))
     cost = np.zeros(shape)
-    weight = np.zeros(shape[3:])
-    base_cost = np.zeros(shape[3:])
+    weight = np.zeros(shape[2:])
+    base_cost = np.zeros(shape[2:])
     for number, case in enumerate(cases):
         if number % 50 == 0:
             print(f"  grid: case {number}/{len(cases)}", flush=True)
         s, r = case["split"] - 1, index[case["reviewer"]]
-        m = len(case["rated"])
-        rows = np.concatenate([case["rated_vectors"], case["reference"]]).astype(np.float32)
-        own = np.asarray(case["own"], dtype=np.float32)
-        c_own = rows @ own.T
-        c_rated = rows @ case["rated_vectors"].astype(np.float32).T
-        base = aggregate(c_own)
-        basis = np.linalg.qr(np.concatenate([case["own"], case["rated_vectors"], case["train"]]).T.astype(np.float64))[
-            0
-        ]
-        p_own, p_rated, p_train = case["own"] @ basis, case["rated_vectors"] @ basis, case["train"] @ basis
-        p_rows = rows.astype(np.float64) @ basis
+        rated_vectors = case["rated_vectors"]
+        base = ProfileScorer(case["own"], case["background"]).score(rated_vectors)
         for kk, k in enumerate(K_RATINGS):
             for draw in range(DRAWS):
                 revealed = reveal(case, draw, k)
                 if revealed is None:
                     continue
                 ups, downs, keep = revealed
-                b_cost, w = pair_cost(case["expertise"], base[:m], keep)
+                b_cost, w = pair_cost(case["expertise"], base, keep)
                 if w == 0:
                     continue
                 weight[kk, s, r] += w / DRAWS
                 base_cost[kk, s, r] += b_cost / DRAWS
-                if k == 0:
-                    cost[:, :, :, kk, s, r] += b_cost / DRAWS
-                    continue
-                sims = np.zeros((len(GRID_UP), len(GRID_DOWN), len(rows)), dtype=np.float32)
-                for u, up_weight in enumerate(GRID_UP):
-                    if up_weight > 0 and ups:
-                        joined = aggregate(np.concatenate([c_own, up_weight * c_rated[:, ups]], axis=1))
-                    else:
-                        joined = base
-                    for v, down_weight in enumerate(GRID_DOWN):
-                        sims[u, v] = joined
-                        if down_weight > 0 and downs:
-                            sims[u, v] = joined - np.float32(down_weight) * c_rated[:, downs].max(axis=1)
-                scores = np.zeros((len(GRID_UP), len(GRID_DOWN), n_j, m))
-                scores[:, :, 0] = sims[:, :, :m]
-                sims64 = sims.astype(np.float64)
-                ref = sims64[:, :, m:]
-                z_sim = (sims64[:, :, :m] - ref.mean(-1, keepdims=True)) / ref.std(-1, keepdims=True)
-                for ci, (c_value, rating_weight) in enumerate(classifiers):
-                    options = FeedbackOptions(regularization=c_value, rating_weight=rating_weight)
-                    model = train_classifier(p_own, p_rated[ups], p_rated[downs], p_train, options)
-                    decision = p_rows @ model.coef + model.intercept
-                    z_clf = standardise(decision[:m], decision[m:])
-                    for hi, half in enumerate(GRID_HALF):
-                        alpha = blend_weight(k, half)
-                        scores[:, :, 1 + ci * len(GRID_HALF) + hi] = (1 - alpha) * z_sim + alpha * z_clf
+                given = [(rated_vectors[i], "up") for i in ups] + [(rated_vectors[i], "down") for i in downs]
+                scores = np.zeros((len(GRID_UP), len(GRID_DOWN), len(rated_vectors)))
+                for u, v in itertools.product(range(len(GRID_UP)), range(len(GRID_DOWN))):
+                    scorer = ProfileScorer(case["own"], case["background"], given, feedback=config_options(u, v))
+                    scores[u, v] = scorer.score(rated_vectors)
                 c, _ = pair_cost(case["expertise"], scores, keep)
-                cost[:, :, :, kk, s, r] += c / DRAWS
+                cost[:, :, kk, s, r] += c / DRAWS
     return cost, weight, base_cost
 
 
@@ -231,18 +179,10 @@ def mean_loss(cost: np.ndarray, weight: np.ndarray, columns: list[int]) -> float
     return float(np.mean([loss_of(cost[kk][:, columns], weight[kk][:, columns]) for kk in range(1, len(K_RATINGS))]))
 
 
-def choose(cost: np.ndarray, weight: np.ndarray, columns: list[int]) -> dict:
-    """The best setting of each method family on the given (choose-half) columns, and the overall winner."""
-    families: dict[str, tuple[float, tuple]] = {}
-    for u, v, j in itertools.product(range(len(GRID_UP)), range(len(GRID_DOWN)), range(cost.shape[2])):
-        profile_update = GRID_UP[u] > 0 or GRID_DOWN[v] > 0
-        if j == 0 and not profile_update:
-            continue  # no feedback at all
-        family = "both" if profile_update and j else "profile update" if profile_update else "classifier"
-        value = mean_loss(cost[u, v, j], weight, columns)
-        if family not in families or value < families[family][0]:
-            families[family] = (value, (u, v, j))
-    return families
+def choose(cost: np.ndarray, weight: np.ndarray, columns: list[int]) -> tuple[float, tuple[int, int]]:
+    """The best profile-update setting (some feedback at all) on the given (choose-half) columns."""
+    cells = [(u, v) for u, v in itertools.product(range(len(GRID_UP)), range(len(GRID_DOWN))) if u or v]
+    return min((mean_loss(cost[cell], weight, columns), cell) for cell in cells)
 
 
 def rows_for(cost: np.ndarray, weight: np.ndarray, base_cost: np.ndarray, columns: list[int], resamples: int) -> list:
@@ -275,7 +215,8 @@ def many_ratings_seconds(cases: list[dict], options: FeedbackOptions, n: int = 2
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        ProfileScorer(own, background, given, feedback=options)
+        scorer = ProfileScorer(own, background, given, feedback=options)
+        scorer.relevance(scorer.score(background))
         times.append(time.perf_counter() - start)
     return float(np.median(times))
 
@@ -292,32 +233,20 @@ def pooled(cost: np.ndarray, weight: np.ndarray, base_cost: np.ndarray, columns:
     return {"loss_without": loss_of(cb, w), "loss_with": loss_of(cf, w), "difference": point, "ci": [low, high]}
 
 
-def production_curve(cases: list[dict], reviewers: list[str], options: FeedbackOptions) -> tuple[np.ndarray, list]:
-    """The chosen method's cost through ProfileScorer itself (k, split, researcher), and its fit times."""
-    index = {r: i for i, r in enumerate(reviewers)}
-    cost = np.zeros((len(K_RATINGS), len(SPLITS), len(reviewers)))
+def fit_seconds(cases: list[dict], options: FeedbackOptions) -> list[float]:
+    """Time to build a scorer with each case's ratings (k = 4, first draw) and score its rated papers."""
     seconds = []
     for case in cases:
-        s, r = case["split"] - 1, index[case["reviewer"]]
-        base = ProfileScorer(case["own"], case["background"])
-        for kk, k in enumerate(K_RATINGS):
-            for draw in range(DRAWS):
-                revealed = reveal(case, draw, k)
-                if revealed is None:
-                    continue
-                ups, downs, keep = revealed
-                given = [(case["rated_vectors"][i], "up") for i in ups] + [
-                    (case["rated_vectors"][i], "down") for i in downs
-                ]
-                if given:
-                    start = time.perf_counter()
-                    scorer = ProfileScorer(case["own"], case["background"], given, feedback=options)
-                    seconds.append(time.perf_counter() - start)
-                else:
-                    scorer = base
-                c, _ = pair_cost(case["expertise"], scorer.score(case["rated_vectors"]), keep)
-                cost[kk, s, r] += c / DRAWS
-    return cost, seconds
+        revealed = reveal(case, 0, 4)
+        if revealed is None:
+            continue
+        ups, downs, _ = revealed
+        given = [(case["rated_vectors"][i], "up") for i in ups] + [(case["rated_vectors"][i], "down") for i in downs]
+        start = time.perf_counter()
+        scorer = ProfileScorer(case["own"], case["background"], given, feedback=options)
+        scorer.relevance(scorer.score(case["rated_vectors"]))
+        seconds.append(time.perf_counter() - start)
+    return seconds
 
 
 def too_few(cases: list[dict], k: int = 8) -> dict:
@@ -393,18 +322,10 @@ def seed_researcher(options: FeedbackOptions, store: Store) -> dict:
 
 
 def describe(options: dict) -> str:
-    parts = []
-    if options["up_weight"] or options["down_weight"]:
-        parts.append(
-            f"up-votes join the profile with weight {options['up_weight']:g}, "
-            f"closest down-vote subtracted with weight {options['down_weight']:g}"
-        )
-    if options["blend_half"] is not None:
-        parts.append(
-            f"classifier (C {options['regularization']:g}, rating weight {options['rating_weight']:g}) "
-            + ("alone" if options["blend_half"] == 0 else f"blended with share n / (n + {options['blend_half']:g})")
-        )
-    return "; ".join(parts)
+    return (
+        f"up-votes join the profile with weight {options['up_weight']:g}, "
+        f"closest down-vote subtracted with weight {options['down_weight']:g}"
+    )
 
 
 def readme_section(data: dict) -> list[str]:
@@ -419,12 +340,12 @@ def readme_section(data: dict) -> list[str]:
         "the pairs among all their other rated papers, with and without the ratings (exactly the same pairs), "
         f"averaged over {data['draws']} random reveal orders per researcher. Difference: with minus without "
         "(negative: ratings help); 95% paired bootstrap interval over researchers; an interval that contains 0 "
-        "means no measured effect at that k. Settings chosen on the 'choose' half only (mean loss over k = 1-6; "
-        "the default is the best method that keeps the classifier, which the issue names as the mechanism); "
-        "'confirm' is the honest estimate. Loss without feedback changes with k because the evaluated pairs do "
+        "means no measured effect at that k. Settings chosen on the 'choose' half only (mean loss over k = 1-6); "
+        "'confirm' is the honest estimate. Every score is computed by the product's ProfileScorer. "
+        "Loss without feedback changes with k because the evaluated pairs do "
         f"(fewer, more of them 3s). k = {few['k']} would rest on {few['researchers']} researchers: too few.",
         "",
-        f"Chosen ({chosen['family']}): {describe(chosen['options'])}.",
+        f"Chosen (profile update): {describe(chosen['options'])}.",
         "",
         "| half | ratings | researchers | loss without | loss with | difference | 95% CI |",
         "|---|---|---|---|---|---|---|",
@@ -447,30 +368,23 @@ def readme_section(data: dict) -> list[str]:
             f"Over k = {ks_text} together (the choosing objective: the mean of the losses above), "
             f"without -> with ratings, difference and 95% CI: {cells}.",
         ]
-    ks = [row["k"] for row in data["curve"]["all"] if row["k"]]
     lines += [
         "",
-        "Each method at its best setting on the 'choose' half; difference with minus without on 'confirm' (95% CI):",
-        "",
-        "| method | setting | " + " | ".join(f"k = {k}" for k in ks) + " |",
-        "|---|---|" + "---|" * len(ks),
+        "A second mechanism, a per-profile logistic regression on the embeddings blended into the score, was "
+        "measured with this protocol and removed: at its best setting on the 'choose' half it did not improve on "
+        "the profile update alone on 'confirm' (over k = 1-6: both together -0.016 [-0.032, +0.007], the profile "
+        "update alone -0.017; the classifier alone -0.014), so it did not earn its place (nor scikit-learn's).",
     ]
-    for family, entry in data["methods"].items():
-        cells = [
-            f"{row['difference']:+.3f} [{row['ci'][0]:+.3f}, {row['ci'][1]:+.3f}]"
-            for row in entry["confirm"]
-            if row["k"]
-        ]
-        lines.append(f"| {family} | {describe(entry['options'])} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"Scoring with ratings (classifier fit, profile update, calibration): "
+        f"Scoring with ratings (profile update, calibration, scoring the rated papers): "
         f"{data['fit_seconds_median'] * 1000:.1f} ms per profile (median)"
         + (
             f"; with 2,000 ratings and a 100-paper profile, {data['fit_2000_ratings_seconds'] * 1000:.0f} ms."
             if "fit_2000_ratings_seconds" in data
             else "."
-        ),
+        )
+        + (f" (Timing {data['timing_note']}.)" if "timing_note" in data else ""),
     ]
     rec = data.get("recency")
     if rec:
@@ -498,13 +412,7 @@ def readme_section(data: dict) -> list[str]:
 
 
 def options_dict(options: FeedbackOptions) -> dict:
-    return {
-        "up_weight": options.up_weight,
-        "down_weight": options.down_weight,
-        "blend_half": None if math.isinf(options.blend_half) else options.blend_half,
-        "regularization": options.regularization,
-        "rating_weight": options.rating_weight,
-    }
+    return {"up_weight": options.up_weight, "down_weight": options.down_weight}
 
 
 def main() -> None:
@@ -529,39 +437,20 @@ def main() -> None:
     start = time.perf_counter()
     cost, weight, base_cost = grid(cases, reviewers)
     print(f"grid in {time.perf_counter() - start:.0f}s", flush=True)
-    families = choose(cost, weight, columns["choose"])
-    # The issue makes the classifier the mechanism: the default is the best family that includes it
-    # (on the choose half); the profile update alone is reported next to it.
-    family = min((f for f in families if f != "profile update"), key=lambda f: families[f][0])
-    methods = {}
-    for name, (value, cell) in families.items():
-        options = config_options(*cell)
-        methods[name] = {
-            "options": options_dict(options),
-            "choose_objective": value,
-            **{h: rows_for(cost[cell], weight, base_cost, columns[h], args.resamples) for h in ("confirm", "all")},
-        }
-        print(f"  {name}: {options} choose objective {value:.4f}", flush=True)
-    cell = families[family][1]
+    value, cell = choose(cost, weight, columns["choose"])
     options = config_options(*cell)
-    print(f"chosen on the choose half: {family} {options}", flush=True)
-    start = time.perf_counter()
-    production, seconds = production_curve(cases, reviewers, options)
-    print(f"production curve in {time.perf_counter() - start:.0f}s", flush=True)
-    gap = float(np.abs(production - cost[cell]).max())
-    print(f"replica vs ProfileScorer: largest per-researcher cost difference {gap:.2e}", flush=True)
+    production = cost[cell]
+    print(f"chosen on the choose half: {options} (objective {value:.4f})", flush=True)
     data = {
         "protocol": __doc__,
         "k": list(K_RATINGS),
         "draws": DRAWS,
         "halves": {k: len(v) for k, v in halves.items()},
-        "chosen": {"family": family, "options": options_dict(options)},
-        "methods": methods,
-        "replica_gap": gap,
+        "chosen": {"family": "profile update", "options": options_dict(options), "choose_objective": value},
         "too_few": too_few(cases),
         "curve": {h: rows_for(production, weight, base_cost, columns[h], args.resamples) for h in halves},
         "pooled": {h: pooled(production, weight, base_cost, columns[h], args.resamples) for h in halves},
-        "fit_seconds_median": float(np.median(seconds)),
+        "fit_seconds_median": float(np.median(fit_seconds(cases, options))),
         "fit_2000_ratings_seconds": many_ratings_seconds(cases, options),
         "recency": recency(cases, ratings, reviewers, halves, args.resamples),
     }

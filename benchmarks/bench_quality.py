@@ -70,12 +70,7 @@ def predictions_for(
         rated_ids = sorted({p for r in reviewers for p in ratings[r]})
         profile = [p for r in reviewers for p in split.archives[r]]
         papers = profile + [split.submissions[p] for p in rated_ids]
-        if encoder.cacheable:
-            vectors = embed_papers(papers, encoder, store=store)
-        else:
-            from papersift.encoders import normalize_rows
-
-            vectors = normalize_rows(encoder.encode([p.text() for p in papers]))
+        vectors = embed_papers(papers, encoder, store=store)
         row = {p: len(profile) + i for i, p in enumerate(rated_ids)}
         start, preds = 0, {}
         for r in reviewers:

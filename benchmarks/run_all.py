@@ -18,8 +18,13 @@ SCRIPTS = [
     ["bench_embedding.py"],
     ["bench_install.py"],
     ["bench_digest.py"],
+    ["bench_digest.py", "--scale"],
     ["bench_affinity.py"],
     ["bench_feedback.py"],
+    ["bench_daily.py"],
+    # Issue 15: the learned combination first (bench_adapt scores with the weights it fits).
+    ["bench_learned.py"],
+    ["bench_adapt.py"],
 ]
 # Embeddings of the gold standard are cached here between runs (unless PAPERSIFT_HOME says otherwise).
 CACHE = HERE / ".cache"
@@ -153,6 +158,30 @@ def digest_section(d: dict) -> list[str]:
     ]
 
 
+def digest_scale_section(d: dict) -> list[str]:
+    stores = d["stores"]
+    lines = [
+        "### Digest cost against the store's history",
+        "",
+        f"The same {d['new_candidates']:,} new candidates and {d['profile']}-paper profile in stores that also hold "
+        "papers from earlier days (shown already, or never shown and past the candidate window); a warm digest "
+        f"(library call, embeddings cached, vectors from `{d['encoder']}`), median, and its peak traced memory. "
+        f"Load average during the run: {d.get('load_average', 'not recorded')}.",
+        "",
+        "| earlier papers | pool | warm digest | peak memory |",
+        "|---|---|---|---|",
+    ]
+    for old, row in stores.items():
+        lines.append(f"| {int(old):,} | {row['pool']:,} | {row['warm_seconds']:.2f} s | {row['peak_traced_mib']:.0f} MiB |")
+    if "ratio_200k_to_new_only" in d:
+        lines += [
+            "",
+            f"200,000 earlier papers vs none: {d['ratio_200k_to_new_only']:.2f}x the time, "
+            f"same picks: {'yes' if d['same_picks'] else 'no'}.",
+        ]
+    return [*lines, ""]
+
+
 def affinity_section(a: dict) -> list[str]:
     s, shape = a["seconds"], a["shape"]
     return [
@@ -177,6 +206,12 @@ def feedback_section(f: dict) -> list[str]:
     from bench_feedback import readme_section
 
     return [*readme_section(f), ""]
+
+
+def daily_section(r: dict) -> list[str]:
+    from bench_daily import readme_section
+
+    return [*readme_section(r), ""]
 
 
 def targets_section(q: dict | None, e: dict | None, d: dict | None, a: dict | None) -> list[str]:
@@ -241,8 +276,10 @@ def render() -> str:
         ("embedding", embedding_section),
         ("install", install_section),
         ("digest", digest_section),
+        ("digest_scale", digest_scale_section),
         ("affinity", affinity_section),
         ("feedback", feedback_section),
+        ("daily", daily_section),
     ):
         data = load(name)
         if data:
@@ -271,6 +308,9 @@ def main() -> None:
             print(f"== {script} {' '.join(script_args)}", flush=True)
             subprocess.run([sys.executable, str(HERE / script), *script_args], check=True, cwd=HERE, env=env)
     update_readme()
+    from bench_adapt import update_readme as update_quality2  # its own README section, between its markers
+
+    update_quality2(README)
     print(f"README results updated from {HERE / 'results'}")
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
 
 from papersift.encoders import register_encoder
 
@@ -44,11 +48,90 @@ class KeywordEncoder:
 register_encoder("fake", KeywordEncoder)
 
 
+# -- the store's backend: SQLite files, or a real PostgreSQL server --------------------
+#
+# By default every store is an SQLite file in the test's temporary directory. With
+# PAPERSIFT_TEST_DATABASE_URL=postgresql://... (a server you run; each test gets its own schema in
+# that database) or with --postgres (a throw-away cluster started for the session with Debian's
+# initdb/pg_ctl, see tests/pg_cluster.py), every test that opens a store through
+# ``store_location`` or through the CLI (PAPERSIFT_DATABASE_URL) uses PostgreSQL instead.
+
+TEST_DATABASE_ENV = "PAPERSIFT_TEST_DATABASE_URL"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres",
+        action="store_true",
+        help="run the store and CLI tests against a throw-away PostgreSQL cluster (needs Debian's postgresql)",
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    """The PostgreSQL database the tests use, or None when they run on SQLite."""
+    url = os.environ.get(TEST_DATABASE_ENV)
+    if url or not request.config.getoption("--postgres"):
+        yield url
+        return
+    from tests import pg_cluster
+
+    directory = tmp_path_factory.mktemp("postgres")
+    try:
+        yield pg_cluster.start(directory)
+    finally:
+        pg_cluster.stop(directory)
+
+
+def new_postgres_schema(url: str) -> str:
+    """A new, empty schema in the test database; the URL that makes it the default for a store."""
+    from sqlalchemy import text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    engine = engine_for(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
+
+
+@pytest.fixture
+def new_store_location(tmp_path: Path, postgres_url: str | None) -> Callable[[str], str | Path]:
+    """Makes places for new, empty stores: an SQLite file named ``name``, or a fresh PostgreSQL schema."""
+
+    def make(name: str) -> str | Path:
+        return new_postgres_schema(postgres_url) if postgres_url else tmp_path / name
+
+    return make
+
+
+@pytest.fixture
+def store_location(new_store_location: Callable[[str], str | Path]) -> str | Path:
+    """Where a test's store lives: an SQLite file, or a fresh PostgreSQL schema."""
+    return new_store_location("s.db")
+
+
+def engine_for(location: str | Path) -> Engine:
+    """A plain SQLAlchemy engine on a store's database (for tests that look underneath the store)."""
+    if isinstance(location, str) and "://" in location:
+        return create_engine(location.replace("postgresql://", "postgresql+psycopg://", 1))
+    return create_engine(f"sqlite:///{location}")
+
+
+@pytest.fixture
+def on_postgres(postgres_url: str | None) -> bool:
+    return postgres_url is not None
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No test reads or writes the user's real data directory."""
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str | None) -> Path:
+    """No test reads or writes the user's real data directory (or, on PostgreSQL, another test's schema)."""
     home = tmp_path / "home"
     monkeypatch.setenv("PAPERSIFT_HOME", str(home))
+    if postgres_url:
+        monkeypatch.setenv("PAPERSIFT_DATABASE_URL", new_postgres_schema(postgres_url))
+    else:
+        monkeypatch.delenv("PAPERSIFT_DATABASE_URL", raising=False)
     return home
 
 

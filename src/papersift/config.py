@@ -15,6 +15,9 @@ from .errors import ConfigError
 
 HOME_ENV = "PAPERSIFT_HOME"
 DB_FILENAME = "papersift.db"
+DATABASE_URL_ENV = "PAPERSIFT_DATABASE_URL"
+# Candidates never shown leave the digest pool this many days after they were last fetched or imported.
+DEFAULT_CANDIDATE_WINDOW_DAYS = 30
 
 
 def user_dir() -> Path:
@@ -34,16 +37,14 @@ CONFIG_ENV = "PAPERSIFT_CONFIG"
 CONTACT_ENV = "PAPERSIFT_CONTACT"
 CONFIG_FILENAME = "config.toml"
 
-# Keys of a [[profiles]] table -> the kind of profile source they declare.
-PROFILE_SOURCE_KEYS = {
-    "openalex": "openalex",
-    "orcid": "orcid",
-    "s2_author": "s2-author",
-    "dblp": "dblp",
-    "arxiv_author": "arxiv-author",
-    "zotero_user": "zotero",
-    "files": "file",
-}
+
+def profile_source_keys() -> dict[str, str]:
+    """Keys of a [[profiles]] table -> the kind of profile source they declare (from the one registry)."""
+    from .fetch.registry import PROFILE_SOURCES  # imported late: fetch imports this module
+
+    return {k.config_key: k.kind for k in PROFILE_SOURCES.values()}
+
+
 # Keys of a [[follow]] table, per source.
 FOLLOW_KEYS = {
     "arxiv": {"categories"},
@@ -56,7 +57,7 @@ FOLLOW_KEYS = {
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One source of a profile's papers: ``kind`` (openalex, orcid, s2-author, dblp, arxiv-author, zotero, file)."""
+    """One source of a profile's papers: ``kind`` is one of :data:`papersift.fetch.registry.PROFILE_SOURCES`."""
 
     kind: str
     value: str
@@ -83,12 +84,75 @@ class FollowConfig:
     location: str | None = None
 
 
+# The largest input file read ([input] max_bytes, or $PAPERSIFT_INPUT_MAX_BYTES); see docs/formats.md.
+INPUT_MAX_BYTES_ENV = "PAPERSIFT_INPUT_MAX_BYTES"
+DEFAULT_INPUT_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """``[store]``: where the store lives (``url``: a PostgreSQL URL, or a file path) and how long
+    never-shown candidates stay in the digest pool (``candidate_window_days``)."""
+
+    url: str | None = None
+    candidate_window_days: int = DEFAULT_CANDIDATE_WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """``[network]``: the limits every request keeps, and other base URLs for services (``[network.endpoints]``).
+
+    ``endpoints`` maps a service's host to a base URL requests go to instead (a mirror, or a local
+    test server): ``"api.openalex.org" = "http://127.0.0.1:8765/openalex"``.
+    """
+
+    deadline: float = 120.0  # seconds one request may take in all (a server trickling bytes is cut off)
+    max_response_mb: float = 64.0  # the largest response body, also once decompressed
+    max_retry_after: float = 60.0  # a longer Retry-After defers the source to the next run
+    endpoints: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """``[web]``: the key that signs links (never printed), and the public address of ``papersift serve``."""
+
+    secret_key: str | None = field(default=None, repr=False)
+    base_url: str = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """``[smtp]``: the mail server (``url``, or ``$PAPERSIFT_SMTP_URL``) and the From address; the password is
+    read from ``$PAPERSIFT_SMTP_PASSWORD`` only when sending."""
+
+    url: str | None = None
+    sender: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliverConfig:
+    """``[deliver.NAME]``: where and when profile NAME's digest goes (see docs/user-guide.md, "Daily delivery")."""
+
+    profile: str
+    email: tuple[str, ...] = ()
+    days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    top: int = 20
+    min_relevance: float = 0.3
+    webhook: str | None = field(default=None, repr=False)
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None = None
     contact: str | None = None
     profiles: tuple[ProfileConfig, ...] = ()
     follow: tuple[FollowConfig, ...] = ()
+    store: StoreConfig = StoreConfig()
+    input_max_bytes: int = DEFAULT_INPUT_MAX_BYTES
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    web: WebConfig = WebConfig()
+    smtp: SmtpConfig = SmtpConfig()
+    deliver: tuple[DeliverConfig, ...] = ()
 
 
 def default_config_path() -> Path:
@@ -107,7 +171,7 @@ def load_config(path: str | Path | None = None) -> Config:
     if not file.exists():
         if explicit:
             raise ConfigError(f"{file}: the config file does not exist")
-        return Config(contact=_contact(os.environ.get(CONTACT_ENV), file, "PAPERSIFT_CONTACT"))
+        return Config(contact=_contact(os.environ.get(CONTACT_ENV), file, "PAPERSIFT_CONTACT"), smtp=_smtp({}, file))
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -117,8 +181,22 @@ def load_config(path: str | Path | None = None) -> Config:
     return _parse_config(data, file)
 
 
+def store_location(config: Config | None = None) -> str | Path:
+    """The store to open: ``$PAPERSIFT_DATABASE_URL``, else ``[store] url`` in the config file, else
+    ``papersift.db`` in the data directory (SQLite)."""
+    override = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if override:
+        return override
+    if config is None:
+        config = load_config()
+    return config.store.url or default_db_path()
+
+
+TOP_LEVEL_TABLES = ("contact", "profiles", "follow", "store", "input", "network", "web", "smtp", "deliver")
+
+
 def _parse_config(data: dict[str, Any], file: Path) -> Config:
-    _no_unknown(data, {"contact", "profiles", "follow"}, file, "")
+    _no_unknown(data, set(TOP_LEVEL_TABLES), file, "")
     contact_table = data.get("contact", {})
     if not isinstance(contact_table, dict):
         raise ConfigError(f'{file}: contact: expected a table ([contact] email = "you@example.org")')
@@ -130,7 +208,74 @@ def _parse_config(data: dict[str, Any], file: Path) -> Config:
         if names.count(name) > 1:
             raise ConfigError(f"{file}: profiles: the name '{name}' is declared twice")
     follow = tuple(_follow(t, file, f"follow[{i}]") for i, t in enumerate(_tables(data, "follow", file)))
-    return Config(path=file, contact=_contact(contact, file, "contact.email"), profiles=profiles, follow=follow)
+    return Config(
+        path=file,
+        contact=_contact(contact, file, "contact.email"),
+        profiles=profiles,
+        follow=follow,
+        store=_store(data.get("store", {}), file),
+        input_max_bytes=_input_max_bytes(data.get("input", {}), file),
+        network=_network(data.get("network", {}), file),
+        web=_web(_table(data, "web", file), file),
+        smtp=_smtp(_table(data, "smtp", file), file),
+        deliver=_deliver(_table(data, "deliver", file), file),
+    )
+
+
+def _store(table: Any, file: Path) -> StoreConfig:
+    if not isinstance(table, dict):
+        raise ConfigError(f'{file}: store: expected a table ([store] url = "postgresql://...")')
+    _no_unknown(table, {"url", "candidate_window_days"}, file, "store.")
+    url = _text(table, "url", file, "store")
+    if url and "://" not in url:
+        url = str((file.parent / Path(url).expanduser()).resolve())
+    window = table.get("candidate_window_days", DEFAULT_CANDIDATE_WINDOW_DAYS)
+    if not isinstance(window, int) or isinstance(window, bool) or window < 1:
+        raise ConfigError(
+            f"{file}: store.candidate_window_days: expected a whole number of days (1 or more), not {window!r}"
+        )
+    return StoreConfig(url=url, candidate_window_days=window)
+
+
+def _input_max_bytes(table: Any, file: Path) -> int:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: input: expected a table ([input] max_bytes = 67108864)")
+    _no_unknown(table, {"max_bytes"}, file, "input.")
+    value = table.get("max_bytes", DEFAULT_INPUT_MAX_BYTES)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{file}: input.max_bytes: expected a positive number of bytes, not {value!r}")
+    return value
+
+
+def input_max_bytes(config: Config | None = None) -> int:
+    """The largest input file read: ``$PAPERSIFT_INPUT_MAX_BYTES``, else ``[input] max_bytes``, else 64 MiB."""
+    override = os.environ.get(INPUT_MAX_BYTES_ENV, "").strip()
+    if override:
+        if not override.isdigit() or int(override) <= 0 or len(override) > 18:
+            raise ConfigError(f"{INPUT_MAX_BYTES_ENV}: expected a positive number of bytes, not {override!r}")
+        return int(override)
+    return (config or load_config()).input_max_bytes
+
+
+def _network(table: Any, file: Path) -> NetworkConfig:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: network: expected a table ([network] deadline = 120)")
+    defaults = NetworkConfig()
+    numbers = {"deadline": defaults.deadline, "max_response_mb": defaults.max_response_mb}
+    numbers["max_retry_after"] = defaults.max_retry_after
+    _no_unknown(table, {"endpoints", *numbers}, file, "network.")
+    for key in numbers:
+        value = table.get(key, numbers[key])
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
+            raise ConfigError(f"{file}: network.{key}: expected a positive number, not {value!r}")
+        numbers[key] = float(value)
+    endpoints = table.get("endpoints", {})
+    if not isinstance(endpoints, dict):
+        raise ConfigError(f'{file}: network.endpoints: expected a table ("api.openalex.org" = "http://...")')
+    for host, base in endpoints.items():
+        if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+            raise ConfigError(f"{file}: network.endpoints.{host}: expected an http(s) base URL, not {base!r}")
+    return NetworkConfig(**numbers, endpoints={h.lower(): b for h, b in endpoints.items()})
 
 
 def _contact(value: Any, file: Path, where: str) -> str | None:
@@ -174,12 +319,13 @@ def _texts(table: dict[str, Any], key: str, file: Path, where: str) -> tuple[str
 
 
 def _profile(table: dict[str, Any], file: Path, where: str) -> ProfileConfig:
-    _no_unknown(table, {"name", "zotero_key", *PROFILE_SOURCE_KEYS}, file, f"{where}.")
+    source_keys = profile_source_keys()
+    _no_unknown(table, {"name", "zotero_key", *source_keys}, file, f"{where}.")
     name = _text(table, "name", file, where)
     if name is None:
         raise ConfigError(f"{file}: {where}.name: every profile needs a name")
     sources = []
-    for key, kind in PROFILE_SOURCE_KEYS.items():
+    for key, kind in source_keys.items():
         for value in _texts(table, key, file, where):
             if kind == "file" and "://" not in value:
                 value = str((file.parent / Path(value).expanduser()).resolve())
@@ -220,3 +366,64 @@ def _follow(table: dict[str, Any], file: Path, where: str) -> FollowConfig:
     if source == "file" and follow.location and "path" in table and "://" not in follow.location:
         follow = replace(follow, location=str((file.parent / Path(follow.location).expanduser()).resolve()))
     return follow
+
+
+# -- delivery: [web], [smtp] and [deliver.NAME] ---------------------------------------
+
+SMTP_URL_ENV = "PAPERSIFT_SMTP_URL"
+SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _table(data: dict[str, Any], key: str, file: Path) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{file}: {key}: expected a table ([{key}])")
+    return value
+
+
+def _web(table: dict[str, Any], file: Path) -> WebConfig:
+    _no_unknown(table, {"secret_key", "base_url"}, file, "web.")
+    base_url = _text(table, "base_url", file, "web") or WebConfig.base_url
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{file}: web.base_url: expected an http:// or https:// address, not {base_url!r}")
+    return WebConfig(secret_key=_text(table, "secret_key", file, "web"), base_url=base_url.rstrip("/"))
+
+
+def _smtp(table: dict[str, Any], file: Path) -> SmtpConfig:
+    _no_unknown(table, {"url", "sender"}, file, "smtp.")
+    url = os.environ.get(SMTP_URL_ENV) or _text(table, "url", file, "smtp")
+    if url is not None and url.split("://", 1)[0] not in SMTP_SCHEMES:
+        where = SMTP_URL_ENV if os.environ.get(SMTP_URL_ENV) else f"{file}: smtp.url"
+        raise ConfigError(f"{where}: expected {', '.join(s + '://' for s in SMTP_SCHEMES)} (host[:port]), not {url!r}")
+    sender = _text(table, "sender", file, "smtp")
+    if sender is not None and "@" not in sender:
+        raise ConfigError(f"{file}: smtp.sender: expected an e-mail address (papersift <me@uni.edu>), not {sender!r}")
+    return SmtpConfig(url=url, sender=sender)
+
+
+def _deliver(tables: dict[str, Any], file: Path) -> tuple[DeliverConfig, ...]:
+    found = []
+    for name, table in tables.items():
+        where = f"deliver.{name}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{file}: {where}: expected a table ([deliver.{name}] with email, days...)")
+        _no_unknown(table, {"email", "days", "top", "min_relevance", "webhook"}, file, f"{where}.")
+        emails = _texts(table, "email", file, where)
+        for address in emails:
+            _contact(address, file, f"{where}.email")
+        days = tuple(d.lower()[:3] for d in _texts(table, "days", file, where)) or DeliverConfig.days
+        for day in days:
+            if day not in WEEKDAYS:
+                raise ConfigError(f"{file}: {where}.days: expected days among {', '.join(WEEKDAYS)}, not {day!r}")
+        top = table.get("top", DeliverConfig.top)
+        if not isinstance(top, int) or isinstance(top, bool) or top < 1:
+            raise ConfigError(f"{file}: {where}.top: expected a whole number of papers (1 or more), not {top!r}")
+        min_relevance = table.get("min_relevance", DeliverConfig.min_relevance)
+        if not isinstance(min_relevance, int | float) or isinstance(min_relevance, bool) or not 0 <= min_relevance <= 1:
+            raise ConfigError(f"{file}: {where}.min_relevance: expected a number from 0 to 1, not {min_relevance!r}")
+        webhook = _text(table, "webhook", file, where)
+        if webhook is not None and not webhook.startswith(("https://", "http://")):
+            raise ConfigError(f"{file}: {where}.webhook: expected an http(s):// address")
+        found.append(DeliverConfig(name, emails, days, top, float(min_relevance), webhook))
+    return tuple(found)

@@ -126,7 +126,8 @@ class Recommendation:
     """A ranked candidate with its score and the reasons for it.
 
     ``relevance`` is the calibrated score in [0, 1] (None when not calibrated),
-    ``interest`` the profile interest it serves, ``ratings`` the ratings that moved it.
+    ``interest`` the profile interest it serves (``interest_id`` its number), ``ratings`` the
+    ratings that moved it.
     """
 
     rank: int
@@ -136,6 +137,7 @@ class Recommendation:
     interest: str | None = None
     relevance: float | None = None
     ratings: list[RatingMatch] = field(default_factory=list)
+    interest_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         p = self.paper
@@ -156,6 +158,7 @@ class Recommendation:
             "sources": [s.to_dict() for s in p.sources],
             "why": [m.to_dict() for m in self.why],
             "interest": self.interest,
+            "interest_id": self.interest_id,
             "relevance": None if self.relevance is None else round(self.relevance, 4),
             "ratings": [r.to_dict() for r in self.ratings],
         }

@@ -87,7 +87,7 @@ def test_store_commands(isolated_home: Path) -> None:
     assert code == 0 and "183 new" in out
     code, out, _ = run("profile", "list")
     assert "me\t12 papers" in out
-    code, out, _ = run("profile", "show", "me")
+    code, out, _ = run("profile", "show", "--profile", "me")
     assert code == 0 and "SAMPa" in out and "profile_arxiv.txt" in out
     code, out, _ = run("digest", "--profile", "me", "--model", "fake", "--format", "json", "--top", "3")
     assert code == 0 and len(json.loads(out)) == 3

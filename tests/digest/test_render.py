@@ -57,7 +57,7 @@ def test_markdown_escapes_markup() -> None:
 def test_table_shows_text_not_markup() -> None:
     table = render(_recs(), "table", width=200)
     assert "<script>" in table  # shown literally, never interpreted
-    assert "sharpness" in table and "0.712" in table
+    assert "sharpness" in table and "0.81" in table and "id 2401.00001" in table  # the raw score is JSON-only
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from papersift.cli import cli
@@ -24,3 +25,11 @@ def test_eval_goldstandard_tfidf(shared_dir: Path) -> None:
 def test_eval_goldstandard_missing_dir(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", "goldstandard", str(tmp_path / "nope")])
     assert result.exit_code == 1 and "is this the gold-standard directory?" in result.stderr
+
+
+@pytest.mark.parametrize("splits", ["abc", "1-x", "0", "11", ","])
+def test_bad_splits_are_one_sentence_not_a_traceback(tmp_path: Path, splits: str) -> None:
+    result = CliRunner().invoke(cli, ["eval", "goldstandard", str(tmp_path), "--splits", splits])
+    assert result.exit_code == 1
+    assert "splits" in result.stderr and "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -120,3 +120,18 @@ def test_csv_quotes_ids_that_need_it() -> None:
     out = io.StringIO()
     write_affinity_csv(out, block, ["s,1"], np.eye(2, dtype=np.float32)[:1], AffinityOptions("top1"))
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [["s,1", '~Odd,"Name"', "1.000000"]]
+
+
+def test_csv_neutralises_ids_a_spreadsheet_would_run_as_formulas_and_reads_back_exact() -> None:
+    from papersift.expertise.scoring import original_id
+
+    hostile = ['=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)", "'=already", "~Plain1"]
+    block = ReviewerBlock(hostile, [np.eye(2, dtype=np.float32)] * len(hostile), dim=2)
+    out = io.StringIO()
+    write_affinity_csv(out, block, ["=cmd|' /C calc'!A0"], np.eye(2, dtype=np.float32)[:1], AffinityOptions("top1"))
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert all(not field.startswith(("=", "+", "-", "@")) for row in rows for field in row[:2])
+    assert rows[0][0] == "'=cmd|' /C calc'!A0" and rows[-1][1] == "~Plain1"
+    assert [original_id(row[1]) for row in rows] == hostile
+    assert original_id(rows[0][0]) == "=cmd|' /C calc'!A0"
+    assert all(float(row[2]) >= 0 for row in rows)  # still a plain three-column CSV

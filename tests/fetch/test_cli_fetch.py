@@ -1,7 +1,8 @@
-"""`papersift fetch`, `update` and the profile source commands, offline through CLIENT_FACTORY."""
+"""`papersift fetch`, `update` and the profile source commands, offline through the CLI's client factory."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -9,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from papersift.cli import cli
-from papersift.cli import fetch as cli_fetch
+from papersift.cli.common import Resources
+from papersift.config import Config
 from papersift.fetch import HttpClient
 from tests.fetch.helpers import FakeClock, Recorder, openalex_page, text
 from tests.sources.services_helpers import fixture_text
@@ -30,14 +32,17 @@ def services(request: httpx.Request) -> httpx.Response:
     return text("<html>Service Unavailable</html>", 503)
 
 
+FACTORY: list = []  # the current test's client factory, handed to every invocation
+
+
 @pytest.fixture
-def log(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+def log() -> Iterator[Recorder]:
     clock = FakeClock()
     recorder = Recorder(services, clock)
 
-    def factory(contact: str | None) -> HttpClient:
+    def factory(config: Config) -> HttpClient:
         return HttpClient(
-            contact,
+            config.contact,
             transport=httpx.MockTransport(recorder),
             clock=clock.clock,
             sleep=clock.sleep,
@@ -45,12 +50,14 @@ def log(monkeypatch: pytest.MonkeyPatch) -> Recorder:
             max_attempts=2,
         )
 
-    monkeypatch.setattr(cli_fetch, "CLIENT_FACTORY", factory)
-    return recorder
+    FACTORY[:] = [factory]
+    yield recorder
+    FACTORY.clear()
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    obj = Resources(client_factory=FACTORY[0]) if FACTORY else None
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, obj=obj)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -100,19 +107,19 @@ def test_profile_import_show_exclude_refresh(log: Recorder, tmp_path: Path) -> N
     assert "profile 'me': 1 papers read, 1 new" in out
     assert "OpenAlex author A5023888391: got 4 (new 4)" in out
 
-    code, out, _ = run("profile", "show", "me")
+    code, out, _ = run("profile", "show", "--profile", "me")
     assert code == 0
     assert "api.openalex.org/works" in out and "mine.bib" in out
     assert "sources (2):" in out and "openalex     A5023888391" in out and f"file         {bib.resolve()}" in out
 
-    code, out, _ = run("profile", "exclude", "me", "10.9999/page.1-1")
+    code, out, _ = run("profile", "exclude", "10.9999/page.1-1", "--profile", "me")
     assert code == 0 and out.startswith("profile 'me': excluded ")
 
-    code, out, _ = run("profile", "refresh", "me")
+    code, out, _ = run("profile", "refresh", "--profile", "me")
     assert code == 0
     assert out.splitlines() == [f"{bib.resolve()}: got 1 (new 0)", "OpenAlex author A5023888391: got 4 (new 0)"]
-    code, out, _ = run("profile", "show", "me")
-    assert "papers (4):" in out and "excluded: 1 papers" in out
+    code, out, _ = run("profile", "show", "--profile", "me")
+    assert "papers (4):" in out and "excluded (1, kept out on refresh" in out
 
 
 def test_profile_import_needs_files_or_a_service(log: Recorder) -> None:

@@ -41,8 +41,8 @@ from tests.sources.services_helpers import fixture_text, shared_text
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "store.db")
+def store(store_location: str | Path) -> Store:
+    return Store(store_location)
 
 
 def test_arxiv_latest_day_keeps_new_and_cross_lists(store: Store) -> None:

@@ -21,8 +21,8 @@ PAGES = {"*": openalex_page(1, "c2"), "c2": openalex_page(2, None)}
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "store.db")
+def store(store_location: str | Path) -> Store:
+    return Store(store_location)
 
 
 def services(request: httpx.Request) -> httpx.Response:
@@ -57,7 +57,7 @@ def test_ids_are_checked_before_anything_is_fetched(store: Store) -> None:
     assert log.requests == [] and store.paper_count() == 0
 
 
-def test_excluded_paper_stays_out_after_refresh_even_as_another_version(store: Store) -> None:
+def test_excluded_paper_stays_out_after_refresh_even_as_another_version(store: Store, tmp_path: Path) -> None:
     client, _ = make_client(services)
     api.import_profile_from(store, "me", [SourceSpec("openalex", "A5023888391")], client)
     papers = store.profile_papers("me")
@@ -71,7 +71,7 @@ def test_excluded_paper_stays_out_after_refresh_even_as_another_version(store: S
     assert victim.title not in {p.title for p in store.profile_papers("me")}
 
     # The same paper from a file, as a preprint with only its title in common, stays out too.
-    preprint = tmp_file = store.path.parent / "preprint.json"
+    preprint = tmp_file = tmp_path / "preprint.json"
     tmp_file.write_text(f'[{{"title": "{victim.title}", "ids": {{"arxiv": "2601.99999"}}}}]', encoding="utf-8")
     api.import_profile(store, "me", [preprint])
     assert victim.title not in {p.title for p in store.profile_papers("me")}

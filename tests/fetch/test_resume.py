@@ -23,8 +23,8 @@ PAGES = {
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "store.db")
+def store(store_location: str | Path) -> Store:
+    return Store(store_location)
 
 
 def provenance_rows(store: Store) -> int:
@@ -32,7 +32,7 @@ def provenance_rows(store: Store) -> int:
         return int(conn.execute(select(func.count()).select_from(s.provenance)).scalar_one())
 
 
-def dying_on(cursor: str, error: type[Exception] = httpx.ConnectError):
+def dying_on(cursor: str, error: type[BaseException] = httpx.ConnectError):
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.params["cursor"] == cursor:
             raise error("the service died")
@@ -64,8 +64,8 @@ def test_a_dead_service_keeps_earlier_pages_and_a_rerun_resumes(store: Store) ->
 
 def test_a_crash_mid_way_leaves_stored_pages_intact(store: Store) -> None:
     fetcher = author_works("A5023888391")
-    client, _ = make_client(dying_on("c3", RuntimeError))
-    with pytest.raises(RuntimeError):
+    client, _ = make_client(dying_on("c3", KeyboardInterrupt))  # an interrupt ends the run; nothing else does
+    with pytest.raises(KeyboardInterrupt):
         fetch_source(store, fetcher, client)
     assert store.paper_count() == 4
     assert store.checkpoint(fetcher.key).state == {"cursor": "c3"}  # type: ignore[union-attr]
@@ -117,3 +117,12 @@ def test_oai_listing_resumes_from_its_resumption_token(store: Store) -> None:
     report = fetch_source(store, fetcher, client)
     assert log.params(0) == {"verb": "ListRecords", "resumptionToken": "t2"}
     assert report.ok and report.got == 3 and store.paper_count() == 3
+
+
+def test_an_unexpected_exception_fails_only_this_source_and_keeps_its_pages(store: Store) -> None:
+    fetcher = author_works("A5023888391")
+    client, _ = make_client(dying_on("c3", RuntimeError))
+    report = fetch_source(store, fetcher, client)
+    assert not report.ok and report.pages == 2
+    assert "unexpected RuntimeError (the service died)" in (report.error or "")
+    assert store.paper_count() == 4

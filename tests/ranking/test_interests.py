@@ -80,3 +80,14 @@ def test_recency_weights_and_age_window() -> None:
     assert weights[0] == 1.0 and abs(weights[1] - 0.5) < 0.01 and weights[1] <= weights[2] <= weights[0]
     assert within_age(papers, 30, today) == [True, False, True]
     assert paper_day(Paper(date="2024")) == dt.date(2024, 7, 1)
+
+
+def test_labels_name_what_the_group_shares_not_one_papers_acronym() -> None:
+    texts = [
+        "Sharp minima generalize: sharpness of the loss landscape",
+        "VRLSX: sharpness-aware minima for vision transformers, VRLSX VRLSX",
+        "Flat minima and sharpness in deep networks",
+    ]
+    (label,) = label_groups(texts, [[0, 1, 2]], n_terms=3, reference=["robot locomotion", "plasma waves"])
+    assert "vrlsx" not in label
+    assert "minima" in label and "sharpness" in label

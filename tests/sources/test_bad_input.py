@@ -35,9 +35,17 @@ def test_empty_file(tmp_path: Path, content: bytes) -> None:
 
 
 def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "image.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01\x02binary stream")
+    assert "binary" in str(_error(path))
+
+
+def test_a_pdf_says_what_to_give_instead(tmp_path: Path) -> None:
+    """Issue 14 item 11."""
     path = tmp_path / "paper.pdf"
     path.write_bytes(b"%PDF-1.7\n\x00\x01\x02binary stream")
-    assert "binary" in str(_error(path))
+    message = str(_error(path))
+    assert "is a PDF" in message and "BibTeX" in message and "arXiv id" in message
 
 
 def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
@@ -55,12 +63,13 @@ def test_unknown_format(tmp_path: Path) -> None:
 
 
 def test_huge_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import papersift.sources as sources
-
-    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setenv("PAPERSIFT_INPUT_MAX_BYTES", "1000")
     path = tmp_path / "huge.txt"
     path.write_bytes(b"x" * 2000)
     assert "too large" in str(_error(path))
+    assert "too large" in str(_error(path, max_bytes=1999))
+    path.write_bytes(b"x" * 1000)
+    assert "too large" not in str(_error(path))
 
 
 def test_truncated_publication_list_names_record_and_line(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ def test_bibtex_fields() -> None:
     assert sampa.venue == "Advances in Neural Information Processing Systems"
     assert sampa.date == "2024"
     assert prox.ids["doi"] == "10.48550/arxiv.2501.18015"
-    assert prox.authors[0] == "Jonas M. Kubler"
+    assert prox.authors[0] == "Jonas M. Kübler"  # {\"u} decoded, not stripped (issue 14 item 9)
     assert any("kubler2025" in w and "no abstract" in w for w in result.warnings)
 
 
@@ -77,3 +77,54 @@ def test_jsonl_and_openreview_notes(tmp_path: Path) -> None:
     assert first.title == "Pruning at scale" and first.ids == {"openreview": "abc"}
     assert second.ids == {"arxiv": "2501.13676"} and second.upvotes == 4
     assert second.sources[0].line == 2
+
+
+def test_submissions_mapping_keeps_its_keys(tmp_path: Path) -> None:
+    """Issue 11 item 16: a ``{id: paper}`` submissions.json gives its keys as the CSV ids, not 1, 2, 3."""
+    from papersift.expertise import read_submissions
+
+    path = tmp_path / "submissions.json"
+    path.write_text(
+        json.dumps(
+            {
+                "Hyx4KjRqtQ": {"title": "First submitted paper", "abstract": "About sharpness."},
+                "B1xSperKvH": {"title": "Second submitted paper", "abstract": "About pruning."},
+                "ZZ-plain": {"content": {"title": {"value": "Third one"}}, "id": "otherid"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert [sid for sid, _ in read_submissions(path)] == ["Hyx4KjRqtQ", "B1xSperKvH", "ZZ-plain"]
+
+
+LATEX_BIB = r"""@article{schr2024,
+  title = {Schr{\"o}dinger {B}ridges for $\ell_1$ Models \& {\'E}cole Methods},
+  author = {M{\"u}ller, J{\"o}rg and Stra{\ss}e, Anna and Ca{\c{c}}a, Jo{\~a}o},
+  abstract = {We study na{\"\i}ve bounds at 100\% of the {\AA}ngstr{\"o}m scale.},
+  year = {2024}
+}
+"""
+
+
+def test_bibtex_latex_is_decoded_not_stripped(tmp_path: Path) -> None:
+    """Issue 14 item 9: accents become letters, math and escapes readable text."""
+    path = tmp_path / "latex.bib"
+    path.write_text(LATEX_BIB, encoding="utf-8")
+    paper = read_papers(path).papers[0]
+    assert paper.title == "Schrödinger Bridges for ℓ_1 Models & École Methods"
+    assert paper.authors == ["Jörg Müller", "Anna Straße", "João Caça"]
+    assert paper.abstract == "We study naïve bounds at 100% of the Ångström scale."
+
+
+def test_latex_title_merges_with_its_unicode_twin(tmp_path: Path) -> None:
+    bib = tmp_path / "latex.bib"
+    bib.write_text(LATEX_BIB, encoding="utf-8")
+    twin = tmp_path / "twin.jsonl"
+    rows = [
+        {"title": "Schrödinger Bridges for ℓ_1 Models & École Methods", "abstract": "Another copy."},
+        {"title": r"Caf\'{e} Society of Schr\"odinger Cats", "abstract": "LaTeX from an arXiv title."},
+        {"title": "Café Society of Schrödinger Cats", "abstract": "Its Unicode twin."},
+    ]
+    twin.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    papers = read_papers(bib).papers + read_papers(twin).papers
+    assert len(deduplicate(papers)) == 2

@@ -15,7 +15,12 @@ from tests.sources.services_helpers import fixture_text, shared_text
 def test_arxiv_api_query_page() -> None:
     text = fixture_text("arxiv_api_query_testing_m10.xml")
     result = arxiv_api.parse(text, "q.xml")
-    assert len(result.papers) == 10 and result.warnings == []
+    # The recorder stored one author name double-encoded ("RamÃ­rez"): repaired, and said so.
+    assert len(result.papers) == 10
+    assert result.warnings == [
+        "q.xml: mis-decoded UTF-8 (mojibake such as 'Ã©') repaired in the author names: record 2"
+    ]
+    assert any("Ramírez" in name for name in result.papers[1].authors)
     assert result.meta == {"total_results": 214881, "start_index": 0, "per_page": 10}
     assert (arxiv_api.total_results(text), arxiv_api.start_index(text)) == (214881, 0)
     first = result.papers[0]

@@ -186,3 +186,19 @@ def test_missing_optional_fields_keep_every_titled_record(name: str, fmt: str) -
     after = FORMATS[fmt](mutated, "f.json")
     assert [p.title for p in after.papers] == [p.title for p in before.papers if p.title]
     assert all(p.abstract == "" and p.authors == [] for p in after.papers)
+
+
+CASSETTES = sorted(p.name for p in SERVICES.glob("*.cassette.y*ml"))
+
+
+@pytest.mark.parametrize("name", CASSETTES)
+def test_recorded_cassettes_are_refused_not_misread(name: str) -> None:
+    """A YAML recording is no paper list: the strict detectors refuse it (a loose one took one for 171 papers)."""
+    assert detect_format(fixture_text(name)) is None
+    with pytest.raises(InputError, match="no known format"):
+        read_papers(SERVICES / name)
+
+
+def test_arxiv_recording_holds_the_copied_body() -> None:
+    recording = json.loads(fixture_text("arxiv_api_query_testing_m10.fixture.json"))
+    assert recording["body"] == fixture_text("arxiv_api_query_testing_m10.xml")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from papersift.models import Paper
 from papersift.ranking import RankOptions
 from papersift.ranking.personal import DigestOptions
 from papersift.store import Store
-from papersift.store import schema as store_schema
 from tests.conftest import KeywordEncoder
 
 PROFILE = [
@@ -46,25 +44,11 @@ def feed(tmp_path: Path, name: str = "feed.jsonl", version: str = "v1") -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "s.db")
+def store(tmp_path: Path, store_location: str | Path) -> Store:
+    s = Store(store_location)
     s.import_papers(PROFILE, profile="me")
     api.import_feed(s, [feed(tmp_path)])
     return s
-
-
-def test_migration_2_upgrades_a_version_1_store(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    Store(path).close()
-    with sqlite3.connect(path) as conn:
-        for table in ("ratings", "interest_papers", "interests", "shown"):
-            conn.execute(f"drop table {table}")
-        conn.execute("PRAGMA user_version = 1")
-    with Store(path) as store:
-        assert store.schema_version == store_schema.SCHEMA_VERSION >= 2
-    with sqlite3.connect(path) as conn:
-        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
-    assert {"ratings", "interests", "interest_papers", "shown"} <= tables
 
 
 def test_papers_resolve_by_store_id_arxiv_doi_and_title(store: Store) -> None:
@@ -78,8 +62,8 @@ def test_papers_resolve_by_store_id_arxiv_doi_and_title(store: Store) -> None:
         store.resolve_paper("Nothing like it")
 
 
-def test_ambiguous_short_title_is_an_error(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_ambiguous_short_title_is_an_error(tmp_path: Path, store_location: str | Path) -> None:
+    with Store(store_location) as store:
         store.import_papers([Paper(title="Attention", abstract="one"), Paper(title="Attention", abstract="two")])
         with pytest.raises(StoreError, match="matches several papers"):
             store.resolve_paper("attention")
@@ -134,12 +118,11 @@ def test_digest_uses_ratings_relevance_and_names_interests(store: Store) -> None
     digest = api.digest_from_store(
         store, "me", encoder=encoder, options=RankOptions(top=0), settings=DigestOptions(include_seen=True)
     )
-    assert digest.n_ratings == 1 and digest.blend > 0
+    assert digest.n_ratings == 1
     assert all(0 <= r.relevance <= 1 for r in digest.recommendations)
     assert all(r.interest for r in digest.recommendations)
     by_title = {r.paper.title: r for r in digest.recommendations}
-    assert by_title["Pruning large models"].ratings[0].rating == "up"
-    assert "up-voted" in by_title["Pruning large models"].ratings[0].sentence
+    assert by_title["Pruning large models"].ratings == []  # a rated paper never explains itself
     quiet = api.digest_from_store(
         store,
         "me",

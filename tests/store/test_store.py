@@ -2,41 +2,33 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from sqlalchemy import inspect, text
 
 from papersift import api
 from papersift.errors import InputError, StoreError
 from papersift.models import Paper
 from papersift.ranking.personal import DigestOptions
-from papersift.store import Store
-from papersift.store import schema as store_schema
+from papersift.store import Store, migrations
+from papersift.store import papers as store_papers
 from tests.conftest import FEED_FILES, PROFILE_FILES, SAMPLE
 
 
-def _dump(path: Path) -> list[tuple[object, ...]]:
-    """Every row of every table, to compare a store before and after a failed write."""
-    with sqlite3.connect(path) as conn:
-        tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table' order by name")]
-        return [(t, *row) for t in tables for row in conn.execute(f"select * from {t} order by 1")]
+def _dump(location: str | Path) -> list[tuple[object, ...]]:
+    """Every row of every table, to compare a store before and after a failed write (either backend)."""
+    with Store(location) as store, store.snapshot() as conn:
+        tables = sorted(inspect(conn).get_table_names())
+        return [(t, *row) for t in tables for row in conn.execute(text(f"select * from {t} order by 1, 2"))]
 
 
-def test_new_store_is_migrated(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
-        assert store.schema_version == store_schema.SCHEMA_VERSION
+def test_new_store_is_migrated(tmp_path: Path, store_location: str | Path) -> None:
+    with Store(store_location) as store:
+        assert store.schema_version == migrations.SCHEMA_VERSION
         assert store.paper_count() == 0
-
-
-def test_store_from_the_future_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    Store(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA user_version = 99")
-    with pytest.raises(StoreError, match="newer than this papersift"):
-        Store(path)
 
 
 def test_not_a_database(tmp_path: Path) -> None:
@@ -46,8 +38,8 @@ def test_not_a_database(tmp_path: Path) -> None:
         Store(path)
 
 
-def test_profile_import_deduplicates_across_files_and_runs(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_profile_import_deduplicates_across_files_and_runs(tmp_path: Path, store_location: str | Path) -> None:
+    with Store(store_location) as store:
         summary, _ = api.import_profile(store, "me", PROFILE_FILES[:1])
         assert (summary.read, summary.new, summary.merged) == (10, 10, 0)
         summary, _ = api.import_profile(store, "me", PROFILE_FILES[1:])
@@ -63,16 +55,16 @@ def test_profile_import_deduplicates_across_files_and_runs(tmp_path: Path) -> No
         assert [p.name for p in store.profiles()] == ["me"]
 
 
-def test_feed_import_counts(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_feed_import_counts(tmp_path: Path, store_location: str | Path) -> None:
+    with Store(store_location) as store:
         summary, warnings = api.import_feed(store, FEED_FILES)
         assert summary.new == 183
         assert len(store.candidate_papers()) == 183
         assert len(warnings) == 3
 
 
-def test_failed_import_leaves_store_exactly_as_it_was(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
+def test_failed_import_leaves_store_exactly_as_it_was(tmp_path: Path, store_location: str | Path) -> None:
+    path = store_location
     with Store(path) as store:
         api.import_profile(store, "me", PROFILE_FILES[:1])
     before = _dump(path)
@@ -83,21 +75,22 @@ def test_failed_import_leaves_store_exactly_as_it_was(tmp_path: Path) -> None:
     assert _dump(path) == before
 
 
-def test_write_failing_mid_transaction_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "s.db"
+def test_write_failing_mid_transaction_rolls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_location: str | Path
+) -> None:
+    path = store_location
     with Store(path) as store:
         api.import_profile(store, "me", PROFILE_FILES[:1])
     before = _dump(path)
     calls = {"n": 0}
-    original = Store._write_keys_and_sources
+    original = store_papers.write_keys_and_sources
 
-    def failing(self: Store, *args: object) -> None:
+    def failing(*args: Any) -> None:
         calls["n"] += 1
-        if calls["n"] == 5:  # some papers already written in this transaction
-            raise StoreError("simulated disk failure")
-        original(self, *args)  # type: ignore[arg-type]
+        original(*args)
+        raise StoreError("simulated disk failure")  # papers, keys and sources already written in this transaction
 
-    monkeypatch.setattr(Store, "_write_keys_and_sources", failing)
+    monkeypatch.setattr(store_papers, "write_keys_and_sources", failing)
     with Store(path) as store, pytest.raises(StoreError, match="simulated"):
         api.import_feed(store, FEED_FILES)
     assert _dump(path) == before
@@ -108,11 +101,11 @@ def test_write_failing_mid_transaction_rolls_back(tmp_path: Path, monkeypatch: p
         assert summary.new == 183
 
 
-def test_a_sqlalchemy_error_without_a_driver_error_is_a_store_error(tmp_path: Path) -> None:
+def test_a_sqlalchemy_error_without_a_driver_error_is_a_store_error(tmp_path: Path, store_location: str | Path) -> None:
     # Not every SQLAlchemyError wraps a driver exception (.orig); each must still become one sentence.
     from sqlalchemy.exc import InvalidRequestError
 
-    path = tmp_path / "s.db"
+    path = store_location
     with Store(path) as store:
         api.import_profile(store, "me", PROFILE_FILES[:1])
         before = _dump(path)
@@ -122,8 +115,8 @@ def test_a_sqlalchemy_error_without_a_driver_error_is_a_store_error(tmp_path: Pa
     assert _dump(path) == before
 
 
-def test_import_merges_two_known_papers_linked_by_a_new_record(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_import_merges_two_known_papers_linked_by_a_new_record(tmp_path: Path, store_location: str | Path) -> None:
+    with Store(store_location) as store:
         store.import_papers([Paper(title="A paper about sharp minima", ids={"arxiv": "2401.00001"})], profile="me")
         store.import_papers([Paper(title="Completely other wording", ids={"doi": "10.1/x"})], as_candidates=True)
         assert store.paper_count() == 2
@@ -135,15 +128,15 @@ def test_import_merges_two_known_papers_linked_by_a_new_record(tmp_path: Path) -
         assert len(store.candidate_papers()) == 1
 
 
-def test_unknown_profile_names_the_known_ones(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_unknown_profile_names_the_known_ones(tmp_path: Path, store_location: str | Path) -> None:
+    with Store(store_location) as store:
         store.import_papers([Paper(title="Some paper title here")], profile="alice")
         with pytest.raises(StoreError, match="no profile named 'bob'.*alice"):
             store.profile_papers("bob")
 
 
-def test_embeddings_round_trip_as_float32(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_embeddings_round_trip_as_float32(tmp_path: Path, store_location: str | Path) -> None:
+    with Store(store_location) as store:
         vector = np.array([0.25, -1.5, 3.0], dtype=np.float32)
         store.put_embeddings("m", {"h1": vector})
         store.put_embeddings("m", {"h1": vector * 2})  # a text is embedded once per model: first write stays
@@ -153,11 +146,11 @@ def test_embeddings_round_trip_as_float32(tmp_path: Path) -> None:
         assert store.get_embeddings("other-model", ["h1"]) == {}
 
 
-def test_digest_embeds_each_text_once_per_model(tmp_path: Path) -> None:
+def test_digest_embeds_each_text_once_per_model(tmp_path: Path, store_location: str | Path) -> None:
     from tests.conftest import KeywordEncoder
 
     encoder = KeywordEncoder()
-    with Store(tmp_path / "s.db") as store:
+    with Store(store_location) as store:
         api.import_profile(store, "me", PROFILE_FILES)
         api.import_feed(store, [SAMPLE / "feed_hf_oct17.txt"])
         first = api.digest_from_store(store, "me", encoder=encoder)

@@ -1,26 +1,79 @@
-"""What every command shares: the store, encoder and output options, and error handling."""
+"""What every command shares: the invocation's resources, the common options, output and error handling."""
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ..config import default_db_path
+from .. import fileio
+from ..config import Config, store_location
 from ..digest import FORMATS, build_table, render
 from ..encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from ..errors import PapersiftError
+from ..fetch import HttpClient
 from ..models import Recommendation
 from ..ranking import DEFAULT_AGGREGATION, RankOptions
 from ..sources import FORMATS as INPUT_FORMATS
 from ..store import Store
+from ..textsafe import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Resources:
+    """What one invocation uses: one store (opened on first use, closed when the command ends) and
+    one factory of HTTP clients (config -> client). Tests and programs embedding the CLI
+    pass their own: ``cli.main(args, obj=Resources(store=..., client_factory=...))``.
+    """
+
+    store_path: Path | None = None
+    client_factory: Callable[[Config], HttpClient] = HttpClient.from_config
+    store_: Store | None = field(default=None, repr=False)
+    _owned: bool = field(default=False, repr=False)
+
+    def store(self) -> Store:
+        if self.store_ is None:
+            self.store_ = Store(self.store_path or store_location())
+            self._owned = True
+        return self.store_
+
+    def client(self, config: Config) -> HttpClient:
+        return self.client_factory(config)
+
+    def close(self) -> None:
+        """Close what this invocation opened (a store passed in stays open for its owner)."""
+        if self._owned and self.store_ is not None:
+            self.store_.close()
+            self.store_, self._owned = None, False
+
+
+def resources() -> Resources:
+    """The current invocation's resources (created with the defaults when none were passed)."""
+    ctx = click.get_current_context()
+    found = ctx.find_object(Resources)
+    if found is None:
+        root = ctx.find_root()
+        found = root.ensure_object(Resources)
+        root.call_on_close(found.close)
+    return found
+
+
+def store() -> Store:
+    """The invocation's one store."""
+    return resources().store()
+
+
+@contextmanager
+def open_store() -> Iterator[Store]:
+    """The invocation's one store for a ``with`` block; it stays open until the command ends."""
+    yield store()
 
 
 class PapersiftGroup(click.Group):
@@ -30,9 +83,13 @@ class PapersiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PapersiftError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(str(exc))) from None
+        except BrokenPipeError:
+            # `papersift ... | head`: the reader has all it wanted; nothing more to say.
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
         except OSError as exc:
-            # A broken pipe or a full disk while writing output: the user's environment, not a bug.
+            # A full disk or an unwritable file while writing output: the user's environment, not a bug.
             raise click.ClickException(f"{exc.filename or 'output'}: {exc.strerror or exc}") from None
         except KeyboardInterrupt as exc:
             # Ctrl-C: say what long work kept (papersift.progress.Interrupted), exit 130 as shells expect.
@@ -41,8 +98,20 @@ class PapersiftGroup(click.Group):
             raise click.exceptions.Exit(130) from None
 
 
-def open_store() -> Store:
-    return Store(default_db_path())
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print a line that may carry text from papers or servers: escape sequences and controls removed."""
+    click.echo(printable(text), err=err)
 
 
 def show_progress() -> bool:
@@ -53,9 +122,22 @@ def warn(messages: Sequence[str], quiet: bool) -> None:
     if quiet:
         return
     for message in messages[:20]:
-        click.echo(f"warning: {message}", err=True)
+        click.echo(printable(f"warning: {message}", single_line=True), err=True)
     if len(messages) > 20:
         click.echo(f"warning: ... and {len(messages) - 20} more", err=True)
+
+
+profile_option = click.option(
+    "--profile",
+    "profile",
+    default=None,
+    metavar="NAME",
+    help="The stored profile (default: the only one in the store).",
+)
+
+
+def quiet_option(func: F) -> F:
+    return click.option("--quiet", "-q", is_flag=True, help="No warnings or progress.")(func)
 
 
 def input_format_option(func: F) -> F:
@@ -67,34 +149,33 @@ def input_format_option(func: F) -> F:
     )(func)
 
 
+MODEL_HELP = (
+    "Encoder: minilm (bundled all-MiniLM-L6-v2), minilm-int8 (its quantised ONNX twin), tfidf, "
+    "or any sentence-transformers model name or path."
+)
+
+
 def ranking_options(func: F) -> F:
-    func = click.option(
-        "--top", type=click.IntRange(min=0), default=20, show_default=True, help="How many papers (0: all)."
-    )(func)
-    func = click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="Output format.",
-    )(func)
-    func = click.option(
-        "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout."
-    )(func)
-    func = click.option(
-        "--model",
-        default=DEFAULT_ENCODER,
-        show_default=True,
-        help="Encoder: minilm (bundled all-MiniLM-L6-v2), tfidf, or any sentence-transformers model name or path.",
-    )(func)
-    func = click.option(
-        "--aggregation",
-        default=DEFAULT_AGGREGATION,
-        show_default=True,
-        help="How similarities to your papers combine: topK (e.g. top3), softmax:T, max or mean.",
-    )(func)
-    func = click.option("--quiet", "-q", is_flag=True, help="No warnings or progress.")(func)
+    options = [
+        click.option(
+            "--top", type=click.IntRange(min=0), default=20, show_default=True, help="How many papers (0: all)."
+        ),
+        click.option(
+            "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+        ),
+        click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout."),
+        click.option("--model", default=DEFAULT_ENCODER, show_default=True, help=MODEL_HELP),
+        click.option(
+            "--aggregation",
+            default=DEFAULT_AGGREGATION,
+            show_default=True,
+            help="How similarities to your papers combine: topK+W*mean (e.g. top1+mean, top3+0.5*mean), topK, "
+            "softmax:T, max or mean.",
+        ),
+        quiet_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
     return func
 
 
@@ -107,7 +188,7 @@ def rank_options(top: int, aggregation: str) -> RankOptions:
 
 
 def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, title: str, subtitle: str) -> None:
-    """Print the digest, or write it to ``out`` atomically (a crash never leaves half a file)."""
+    """Print the digest, or write it to ``out`` (atomically, a regular file only; says when it overwrote one)."""
     if out is None:
         if fmt == "table":
             from rich.console import Console
@@ -116,13 +197,5 @@ def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, tit
         else:
             click.echo(render(recs, fmt, title, subtitle), nl=False)
         return
-    text = render(recs, fmt, title, subtitle)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if fileio.write_output(out, render(recs, fmt, title, subtitle)):
+        click.echo(f"overwrote {out}", err=True)

@@ -7,11 +7,8 @@ import click
 from .. import api
 from ..encoders import DEFAULT_ENCODER
 from ..store import RATINGS
-from .common import PapersiftGroup, make_encoder, open_store
+from .common import PapersiftGroup, echo, make_encoder, profile_option, store
 
-profile_option = click.option(
-    "--profile", "profile", default=None, help="The stored profile (default: the only one in the store)."
-)
 model_option = click.option(
     "--model",
     default=DEFAULT_ENCODER,
@@ -24,53 +21,75 @@ model_option = click.option(
 @click.argument("paper")
 @click.argument("rating", type=click.Choice(RATINGS))
 @profile_option
-def rate_command(paper: str, rating: str, profile: str | None) -> None:
+@click.option("--yes", "confirmed", is_flag=True, help="Rate a paper by a bare store id although it was never shown.")
+def rate_command(paper: str, rating: str, profile: str | None, confirmed: bool) -> None:
     """Rate PAPER for a profile: up, down, save or dismiss.
 
-    PAPER is a store id, an arXiv id (any version), a DOI or the paper's exact title. Up-votes and saves
+    PAPER is a store id (printed beside each pick as "id N"), an arXiv id (any version), a DOI or the
+    paper's exact title; not a position in the digest, and not one of your own papers. Up-votes and saves
     teach the ranking to find more like it, down-votes fewer; dismiss only hides the paper. Rating again
     replaces the rating.
+
+    \b
+    Example:
+      papersift rate 2411.01234 up
+      papersift rate 17 dismiss --profile me
     """
-    with open_store() as store:
-        name = api.default_profile(store, profile)
-        rated = api.rate_paper(store, name, paper, rating, origin="cli")
-    click.echo(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.store_id})")
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    rated = api.rate_paper(the_store, name, paper, rating, origin="cli", guard_positions=not confirmed)
+    echo(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.store_id})")
 
 
 @click.group("interests", cls=PapersiftGroup)
 def interests_group() -> None:
-    """Your profile's interests: groups of your papers, each served by the digest."""
+    """Your profile's interests: groups of your papers, each served by the digest.
+
+    \b
+    Example:
+      papersift interests list
+    """
 
 
 def _print(views: list[api.InterestView]) -> None:
     for view in views:
         flags = " [muted]" if view.muted else ""
         label = f" (terms: {view.label})" if view.renamed else ""
-        click.echo(f"{view.id}. {view.name}{label}{flags}: {len(view.papers)} papers")
+        echo(f"{view.id}. {view.name}{label}{flags}: {len(view.papers)} papers")
         for paper in view.papers[:5]:
-            click.echo(f"     - {paper.display_title}")
+            echo(f"     - {paper.display_title}")
         if len(view.papers) > 5:
-            click.echo(f"     ... and {len(view.papers) - 5} more")
+            echo(f"     ... and {len(view.papers) - 5} more")
 
 
 @interests_group.command("list")
 @profile_option
 @model_option
 def interests_list(profile: str | None, model: str) -> None:
-    """The profile's interests with their papers (found from the papers' embeddings the first time)."""
-    with open_store() as store:
-        name = api.default_profile(store, profile)
-        _print(api.list_interests(store, name, make_encoder(model)))
+    """The profile's interests with their papers (found from the papers' embeddings the first time).
+
+    \b
+    Example:
+      papersift interests list --profile me
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    _print(api.list_interests(the_store, name, make_encoder(model)))
 
 
 @interests_group.command("recompute")
 @profile_option
 @model_option
 def interests_recompute(profile: str | None, model: str) -> None:
-    """Group the profile's papers into interests afresh (forgets renames, merges, splits and mutes)."""
-    with open_store() as store:
-        name = api.default_profile(store, profile)
-        _print(api.find_interests(store, name, make_encoder(model)))
+    """Group the profile's papers into interests afresh (forgets renames, merges, splits and mutes).
+
+    \b
+    Example:
+      papersift interests recompute
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    _print(api.find_interests(the_store, name, make_encoder(model)))
 
 
 @interests_group.command("rename")
@@ -78,20 +97,30 @@ def interests_recompute(profile: str | None, model: str) -> None:
 @click.argument("new_name")
 @profile_option
 def interests_rename(interest: str, new_name: str, profile: str | None) -> None:
-    """Call INTEREST (its number or name) NEW_NAME."""
-    with open_store() as store:
-        name = api.default_profile(store, profile)
-        _print([api.rename_interest(store, name, interest, new_name)])
+    """Call INTEREST (its number or name) NEW_NAME.
+
+    \b
+    Example:
+      papersift interests rename 2 "Sharp minima"
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    _print([api.rename_interest(the_store, name, interest, new_name)])
 
 
 @interests_group.command("merge")
 @click.argument("interests", nargs=-1, required=True)
 @profile_option
 def interests_merge(interests: tuple[str, ...], profile: str | None) -> None:
-    """Merge the second and later INTERESTS into the first."""
-    with open_store() as store:
-        name = api.default_profile(store, profile)
-        _print([api.merge_interests(store, name, interests)])
+    """Merge the second and later INTERESTS into the first.
+
+    \b
+    Example:
+      papersift interests merge 1 3
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    _print([api.merge_interests(the_store, name, interests)])
 
 
 @interests_group.command("split")
@@ -100,27 +129,42 @@ def interests_merge(interests: tuple[str, ...], profile: str | None) -> None:
 @profile_option
 @model_option
 def interests_split(interest: str, parts: int, profile: str | None, model: str) -> None:
-    """Split INTEREST into PARTS by clustering its papers."""
-    with open_store() as store:
-        name = api.default_profile(store, profile)
-        _print(api.split_interest(store, name, interest, parts, make_encoder(model)))
+    """Split INTEREST into PARTS by clustering its papers.
+
+    \b
+    Example:
+      papersift interests split 1 --parts 3
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    _print(api.split_interest(the_store, name, interest, parts, make_encoder(model)))
 
 
 @interests_group.command("mute")
 @click.argument("interest")
 @profile_option
 def interests_mute(interest: str, profile: str | None) -> None:
-    """Send no recommendations for INTEREST (its papers stay in the profile)."""
-    with open_store() as store:
-        name = api.default_profile(store, profile)
-        _print([api.mute_interest(store, name, interest, True)])
+    """Send no recommendations for INTEREST (its papers stay in the profile).
+
+    \b
+    Example:
+      papersift interests mute "Sharp minima"
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    _print([api.mute_interest(the_store, name, interest, True)])
 
 
 @interests_group.command("unmute")
 @click.argument("interest")
 @profile_option
 def interests_unmute(interest: str, profile: str | None) -> None:
-    """Serve INTEREST again."""
-    with open_store() as store:
-        name = api.default_profile(store, profile)
-        _print([api.mute_interest(store, name, interest, False)])
+    """Serve INTEREST again.
+
+    \b
+    Example:
+      papersift interests unmute "Sharp minima"
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    _print([api.mute_interest(the_store, name, interest, False)])

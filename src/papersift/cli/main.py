@@ -2,49 +2,133 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from .. import api
-from ..config import default_db_path
+from ..config import load_config, store_location
+from ..digest import FORMATS
 from ..encoders import DEFAULT_ENCODER
-from ..ranking import DEFAULT_AGGREGATION
-from ..ranking.personal import DigestOptions
+from ..ranking import DEFAULT_AGGREGATION, DigestOptions
+from ..sources import FORMATS as INPUT_FORMATS
+from .adapt import adapt_command, adapted_affinity_encoder
 from .common import (
+    MODEL_HELP,
     PapersiftGroup,
+    Resources,
+    echo,
     input_format_option,
     make_encoder,
-    open_store,
+    profile_option,
+    quiet_option,
     rank_options,
     ranking_options,
+    resources,
     show_progress,
+    store,
     warn,
     write_output,
 )
-from .fetch import (
-    describe_sources,
-    fetch_group,
-    import_from_services,
-    origin_label,
-    profile_exclude,
-    profile_refresh,
-    profile_source_options,
-    service_sources,
-    update_command,
-)
+from .deliver import email_digest, feed_url_command, run_command, schedule_group
+from .feed import feed_group
+from .fetch import fetch_group, update_command
 from .learn import interests_group, rate_command
+from .profile import profile_group
+from .web import serve_command, user_group
 
+F = TypeVar("F", bound=Callable[..., Any])
 FILES = click.Path(path_type=Path)
 
 
 @click.group(cls=PapersiftGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="papersift")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Sift research papers down to the ones that matter to you, and say why.
 
     Data lives in $PAPERSIFT_HOME (default: the platform's user data directory).
+
+    \b
+    Example:
+      papersift profile import pubs.bib --profile me
+      papersift feed import hf-today.txt
+      papersift digest
     """
+    # One store and one HTTP client factory for the whole invocation, closed when it ends.
+    if ctx.obj is None:
+        ctx.obj = Resources()
+        ctx.call_on_close(ctx.obj.close)
+    resources()
+
+
+def selection_options(per_interest_default: int | None) -> Callable[[F], F]:
+    """The options ``rank`` and ``digest`` share: which papers and how they are grouped."""
+
+    def decorate(func: F) -> F:
+        options = [
+            click.option(
+                "--min-relevance",
+                type=click.FloatRange(0, 1),
+                default=0.0,
+                show_default=True,
+                help="Only papers at least this relevant (calibrated, 0-1): a quiet day sends few, "
+                "a busy one is capped by --top.",
+            ),
+            click.option(
+                "--per-interest",
+                type=click.IntRange(min=0),
+                default=per_interest_default,
+                show_default=per_interest_default is not None,
+                help="Slots each interest is guaranteed (default for digest: --top shared among interests; "
+                "0: one plain ranking by score).",
+            ),
+            click.option(
+                "--by-interest/--flat",
+                default=True,
+                show_default=True,
+                help="Group the picks under their interests, or list them by score.",
+            ),
+            click.option(
+                "--half-life",
+                "half_life",
+                type=click.FloatRange(min=0, min_open=True),
+                default=None,
+                help="Weight your papers by age: a paper this many years old counts half (default: no weighting).",
+            ),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def _subtitle(digest: api.Digest, who: str, min_relevance: float) -> str:
+    left_out = [
+        f"{n} {what}"
+        for n, what in (
+            (digest.excluded_own, "of your own papers"),
+            (digest.excluded_seen, "already shown or rated"),
+            (digest.excluded_old, "too old"),
+            (digest.below_threshold, f"below relevance {min_relevance:g}"),
+            (digest.muted, "in muted interests"),
+        )
+        if n
+    ]
+    made_of = [f"{digest.profile_size} papers"]
+    if len(digest.interests) > 1:
+        made_of.append(f"{len(digest.interests)} interests")
+    if digest.stateless:
+        made_of.append("no ratings or history: ranked from files")
+    elif digest.n_ratings:
+        made_of.append(f"{digest.n_ratings} ratings")
+    return (
+        f"{len(digest.recommendations)} of {digest.candidates} candidates for {who} ({', '.join(made_of)})"
+        f" · model {digest.model_id}" + (f" · left out: {', '.join(left_out)}" if left_out else "")
+    )
 
 
 @cli.command("rank")
@@ -56,170 +140,20 @@ def cli() -> None:
 )
 @click.option("--no-cache", is_flag=True, help="Do not keep embeddings in the local store between runs.")
 @input_format_option
+@click.option(
+    "--feed-format",
+    type=click.Choice(list(INPUT_FORMATS)),
+    default=None,
+    help="Force the feed files' format (default: --input-format, else detected).",
+)
 @ranking_options
+@selection_options(per_interest_default=0)
 def rank_command(
     profiles: tuple[Path, ...],
     feeds: tuple[Path, ...],
     no_cache: bool,
     input_format: str | None,
-    top: int,
-    fmt: str,
-    out: Path | None,
-    model: str,
-    aggregation: str,
-    quiet: bool,
-) -> None:
-    """Rank the papers of FEED files against the papers of PROFILE files (no store needed)."""
-    cache = None if no_cache else open_store()
-    digest = api.rank_files(
-        profiles,
-        feeds,
-        encoder=make_encoder(model),
-        options=rank_options(top, aggregation),
-        input_format=input_format,
-        cache=cache,
-        show_progress=show_progress() and not quiet,
-    )
-    warn(digest.warnings, quiet)
-    subtitle = (
-        f"{len(digest.recommendations)} of {digest.candidates} candidates against {digest.profile_size} "
-        f"profile papers · model {digest.model_id}"
-        + (f" · {digest.excluded_own} of your own papers left out" if digest.excluded_own else "")
-    )
-    write_output(digest.recommendations, fmt, out, "papersift digest", subtitle)
-
-
-@cli.group("profile", cls=PapersiftGroup)
-def profile_group() -> None:
-    """Your publications, in the local store."""
-
-
-@profile_group.command("import")
-@click.argument("files", nargs=-1, type=FILES)
-@click.option("--name", required=True, help="The profile's name (created if new).")
-@input_format_option
-@profile_source_options
-@click.option("--quiet", "-q", is_flag=True)
-def profile_import(
-    files: tuple[Path, ...],
-    name: str,
-    input_format: str | None,
-    quiet: bool,
-    zotero_key: str | None,
-    config_path: Path | None,
-    **services: tuple[str, ...],
-) -> None:
-    """Add the papers of FILES (all files or nothing) and of services to profile NAME; both are kept as its sources."""
-    sources = service_sources(**services)
-    if not files and not sources:
-        raise click.UsageError("give FILES or a service (--openalex, --orcid, --s2-author, --dblp, --arxiv-author...)")
-    if files:
-        with open_store() as store:
-            summary, warnings = api.import_profile(store, name, files, input_format)
-        warn(warnings, quiet)
-        click.echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")
-    import_from_services(name, sources, files, zotero_key, config_path, quiet)
-
-
-@profile_group.command("list")
-def profile_list() -> None:
-    """The profiles in the store."""
-    with open_store() as store:
-        infos = store.profiles()
-    if not infos:
-        click.echo("no profiles yet (papersift profile import FILE --name NAME)")
-    for info in infos:
-        click.echo(f"{info.name}\t{info.n_papers} papers\tsince {info.created_at}")
-
-
-@profile_group.command("show")
-@click.argument("name")
-def profile_show(name: str) -> None:
-    """What drives NAME's ranking: its papers (with where each came from), interests and ratings."""
-    with open_store() as store:
-        overview = api.profile_overview(store, name)
-    click.echo(f"papers ({len(overview.papers)}):")
-    for index, paper in enumerate(overview.papers, start=1):
-        origins = ", ".join(sorted({origin_label(s.origin) for s in paper.sources}))
-        click.echo(f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}]")
-    for line in describe_sources(name):
-        click.echo(line)
-    if overview.interests:
-        click.echo(f"interests ({len(overview.interests)}):")
-        for interest in overview.interests:
-            muted = " [muted]" if interest.muted else ""
-            click.echo(f"{interest.id:3d}. {interest.name}{muted}: {len(interest.papers)} papers")
-    else:
-        click.echo("interests: not found yet (papersift interests list, or the first digest, finds them)")
-    click.echo(f"ratings ({len(overview.ratings)}):")
-    for entry in overview.ratings:
-        click.echo(f"  {entry.rating:7s} {entry.paper.display_title}  [{entry.created_at}; from {entry.origin}]")
-
-
-@profile_group.command("reset-feedback")
-@click.argument("name")
-def profile_reset_feedback(name: str) -> None:
-    """Forget every rating of profile NAME (its papers, interests and digest history stay)."""
-    with open_store() as store:
-        forgotten = api.reset_feedback(store, name)
-    click.echo(f"profile '{name}': {forgotten} rating{'s' if forgotten != 1 else ''} forgotten")
-
-
-@cli.group("feed", cls=PapersiftGroup)
-def feed_group() -> None:
-    """Candidate papers, in the local store."""
-
-
-@feed_group.command("import")
-@click.argument("files", nargs=-1, required=True, type=FILES)
-@input_format_option
-@click.option("--quiet", "-q", is_flag=True)
-def feed_import(files: tuple[Path, ...], input_format: str | None, quiet: bool) -> None:
-    """Add the papers of FILES to the candidates (all files or nothing)."""
-    with open_store() as store:
-        summary, warnings = api.import_feed(store, files, input_format)
-    warn(warnings, quiet)
-    click.echo(f"feed: {summary.read} papers read, {summary.new} new, {summary.merged} already known")
-
-
-@cli.command("digest")
-@click.option("--profile", "profile", required=True, help="The stored profile to rank for.")
-@ranking_options
-@click.option(
-    "--min-relevance",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    show_default=True,
-    help="Only papers at least this relevant (calibrated, 0-1): a quiet day sends few, a busy one is capped by --top.",
-)
-@click.option("--include-seen", is_flag=True, help="Also show papers already shown to (or rated by) this profile.")
-@click.option(
-    "--per-interest",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Slots each interest is guaranteed (default: --top shared among interests; 0: one plain ranking).",
-)
-@click.option(
-    "--by-interest/--flat",
-    default=True,
-    show_default=True,
-    help="Group the digest by interest, or list it by score.",
-)
-@click.option(
-    "--half-life",
-    "half_life",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Weight your papers by age: a paper this many years old counts half (default: no weighting).",
-)
-@click.option(
-    "--max-age-days",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Leave out candidates dated more than this many days ago (undated ones are kept).",
-)
-def digest_command(
-    profile: str,
+    feed_format: str | None,
     top: int,
     fmt: str,
     out: Path | None,
@@ -227,13 +161,85 @@ def digest_command(
     aggregation: str,
     quiet: bool,
     min_relevance: float,
-    include_seen: bool,
     per_interest: int | None,
     by_interest: bool,
     half_life: float | None,
-    max_age_days: int | None,
 ) -> None:
-    """Rank the stored candidates for a stored profile; papers shown once are not shown again."""
+    """Rank the papers of FEED files against the papers of PROFILE files (no store needed).
+
+    The same ranking as `digest`, with relevance, interests and reasons; only what needs a store
+    (ratings, papers already shown) is absent. By default one plain ranking by score
+    (--per-interest 0), grouped under interests.
+
+    \b
+    Example:
+      papersift rank --profile pubs.bib --feed hf-today.txt --top 10
+    """
+    settings = DigestOptions(
+        min_relevance=min_relevance, per_interest=per_interest, by_interest=by_interest, half_life_years=half_life
+    )
+    digest = api.rank_files(
+        profiles,
+        feeds,
+        encoder=make_encoder(model),
+        options=rank_options(top, aggregation),
+        input_format=input_format,
+        cache=None if no_cache else store(),
+        show_progress=show_progress() and not quiet,
+        settings=settings,
+        feed_format=feed_format,
+    )
+    warn(digest.warnings, quiet)
+    write_output(digest.recommendations, fmt, out, "papersift digest", _subtitle(digest, "your files", min_relevance))
+
+
+@cli.command("digest")
+@profile_option
+@ranking_options
+@selection_options(per_interest_default=None)
+@click.option("--include-seen", is_flag=True, help="Also show papers already shown to (or rated by) this profile.")
+@click.option(
+    "--reset-shown", is_flag=True, help="First forget which papers were shown to this profile (they may come back)."
+)
+@click.option(
+    "--max-age-days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Leave out candidates dated more than this many days ago (undated ones are kept).",
+)
+@click.option(
+    "--window-days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="A candidate never shown leaves the pool this many days after it was last fetched or imported "
+    "(default: [store] candidate_window_days in the config file, else 30).",
+)
+@click.option("--email", "emails", multiple=True, help="Send the digest to this address now, via [smtp] (repeatable).")
+def digest_command(
+    profile: str | None,
+    top: int,
+    fmt: str,
+    out: Path | None,
+    model: str,
+    aggregation: str,
+    quiet: bool,
+    min_relevance: float,
+    per_interest: int | None,
+    by_interest: bool,
+    half_life: float | None,
+    include_seen: bool,
+    reset_shown: bool,
+    max_age_days: int | None,
+    window_days: int | None,
+    emails: tuple[str, ...],
+) -> None:
+    """Rank the stored candidates for a stored profile; papers shown once are not shown again.
+
+    \b
+    Example:
+      papersift digest --top 10 --min-relevance 0.5
+      papersift digest --profile me --format html --out digest.html
+    """
     settings = DigestOptions(
         min_relevance=min_relevance,
         include_seen=include_seen,
@@ -241,35 +247,55 @@ def digest_command(
         by_interest=by_interest,
         half_life_years=half_life,
         max_age_days=max_age_days,
+        candidate_window_days=window_days or load_config().store.candidate_window_days,
     )
-    with open_store() as store:
-        digest = api.digest_from_store(
-            store,
-            profile,
-            encoder=make_encoder(model),
-            options=rank_options(top, aggregation),
-            show_progress=show_progress() and not quiet,
-            settings=settings,
-        )
-    left_out = [
-        f"{n} {what}"
-        for n, what in (
-            (digest.excluded_seen, "already shown or rated"),
-            (digest.excluded_old, "too old"),
-            (digest.below_threshold, f"below relevance {min_relevance:g}"),
-            (digest.muted, "in muted interests"),
-        )
-        if n
-    ]
-    subtitle = (
-        f"{len(digest.recommendations)} of {digest.candidates} candidates for profile '{profile}' "
-        f"({digest.profile_size} papers"
-        + (f", {len(digest.interests)} interests" if len(digest.interests) > 1 else "")
-        + (f", {digest.n_ratings} ratings" if digest.n_ratings else "")
-        + f") · model {digest.model_id}"
-        + (f" · left out: {', '.join(left_out)}" if left_out else "")
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    if reset_shown:
+        forgotten = api.reset_shown(the_store, name)
+        if not quiet:
+            click.echo(f"profile '{name}': {forgotten} shown papers forgotten", err=True)
+    digest = api.digest_from_store(
+        the_store,
+        name,
+        encoder=make_encoder(model),
+        options=rank_options(top, aggregation),
+        show_progress=show_progress() and not quiet,
+        settings=settings,
     )
-    write_output(digest.recommendations, fmt, out, f"papersift digest for {profile}", subtitle)
+    if emails:
+        email_digest(name, emails, digest.recommendations)
+        return
+    subtitle = _subtitle(digest, f"profile '{name}'", min_relevance)
+    write_output(digest.recommendations, fmt, out, f"papersift digest for {name}", subtitle)
+
+
+@cli.command("history")
+@click.argument("run", type=int, required=False)
+@profile_option
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format of RUN."
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write RUN to FILE instead of stdout.")
+def history_command(run: int | None, profile: str | None, fmt: str, out: Path | None) -> None:
+    """The profile's past digests, newest first; with RUN, that digest again as it was.
+
+    \b
+    Example:
+      papersift history
+      papersift history 12 --format markdown --out digest-12.md
+    """
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    if run is None:
+        runs = api.digest_history(the_store, name)
+        if not runs:
+            click.echo(f"profile '{name}' has no digests yet (papersift digest)")
+        for r in runs:
+            click.echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
+        return
+    picks = api.past_digest(the_store, name, run)
+    write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{len(picks)} papers, as shown then")
 
 
 @cli.command("affinity")
@@ -286,28 +312,34 @@ def digest_command(
     help="submissions.json ({id: paper}) or a JSON/JSONL file of papers.",
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV to write.")
-@click.option(
-    "--model",
-    default=DEFAULT_ENCODER,
-    show_default=True,
-    help="Encoder: minilm, tfidf, or a sentence-transformers model name or path.",
-)
+@click.option("--model", default=DEFAULT_ENCODER, show_default=True, help=MODEL_HELP)
 @click.option("--chunk", type=click.IntRange(min=1), default=512, show_default=True, help="Submissions per chunk.")
-@click.option("--quiet", "-q", is_flag=True)
-def affinity_command(archives: Path, submissions: Path, out: Path, model: str, chunk: int, quiet: bool) -> None:
-    """Score every (submission, reviewer) pair; write submission_id,reviewer_id,score lines."""
-    with open_store() as store:
-        result = api.compute_affinity(
-            archives,
-            submissions,
-            out,
-            encoder=make_encoder(model),
-            chunk=chunk,
-            store=store,
-            show_progress=show_progress() and not quiet,
-        )
+@click.option(
+    "--adapt", is_flag=True, help="First adapt MiniLM to these archives and submissions (no labels; see `adapt`)."
+)
+@quiet_option
+def affinity_command(
+    archives: Path, submissions: Path, out: Path, model: str, chunk: int, adapt: bool, quiet: bool
+) -> None:
+    """Score every (submission, reviewer) pair; write submission_id,reviewer_id,score lines.
+
+    \b
+    Example:
+      papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv
+      papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv --adapt
+    """
+    encoder = adapted_affinity_encoder(archives, submissions, quiet) if adapt else make_encoder(model)
+    result = api.compute_affinity(
+        archives,
+        submissions,
+        out,
+        encoder=encoder,
+        chunk=chunk,
+        store=store(),
+        show_progress=show_progress() and not quiet,
+    )
     if not quiet:
-        click.echo(
+        echo(
             f"{result.pairs} scores ({result.submissions} submissions x {result.reviewers} reviewers) written to {out}",
             err=True,
         )
@@ -315,19 +347,24 @@ def affinity_command(archives: Path, submissions: Path, out: Path, model: str, c
 
 @cli.group("eval", cls=PapersiftGroup)
 def eval_group() -> None:
-    """Measure affinity quality on public datasets."""
+    """Measure affinity quality on public datasets.
+
+    \b
+    Example:
+      papersift eval goldstandard ../goldstandard --splits 1-3
+    """
 
 
 @eval_group.command("goldstandard")
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--splits", default="1-10", show_default=True, help="Which resamplings d_20_N to use, e.g. 1-10 or 1,3.")
+@click.option("--model", default=DEFAULT_ENCODER, show_default=True, help=MODEL_HELP)
 @click.option(
-    "--model",
-    default=DEFAULT_ENCODER,
+    "--aggregation",
+    default=DEFAULT_AGGREGATION,
     show_default=True,
-    help="Encoder: minilm, tfidf, or a sentence-transformers model name or path.",
+    help="As for rank: topK+W*mean (e.g. top1+mean), topK, softmax:T, max or mean.",
 )
-@click.option("--aggregation", default=DEFAULT_AGGREGATION, show_default=True, help="As for rank.")
 @click.option(
     "--half",
     type=click.Choice(["all", "choose", "confirm"]),
@@ -338,39 +375,59 @@ def eval_group() -> None:
 @click.option(
     "--published/--no-published", default=True, show_default=True, help="Also score the included predictions."
 )
-@click.option("--quiet", "-q", is_flag=True)
+@quiet_option
 def eval_goldstandard(
     directory: Path, splits: str, model: str, aggregation: str, half: str, published: bool, quiet: bool
 ) -> None:
-    """Loss (lower is better), 95% bootstrap interval and easy/hard accuracy on the reviewer-expertise gold standard."""
+    """Loss (lower is better), 95% bootstrap interval and easy/hard accuracy on the reviewer-expertise gold standard.
+
+    \b
+    Example:
+      papersift eval goldstandard ../goldstandard --splits 1,3 --model tfidf
+    """
     from ..evaluation import report
 
-    with open_store() as store:
-        rows = report.evaluate_goldstandard(
-            directory,
-            report.parse_splits(splits),
-            make_encoder(model),
-            aggregation,
-            half=half,
-            include_published=published,
-            store=store,
-            show_progress=show_progress() and not quiet,
-        )
-    click.echo(report.format_table(rows))
-
-
-cli.add_command(rate_command)
-cli.add_command(fetch_group)
-cli.add_command(update_command)
-profile_group.add_command(profile_exclude)
-profile_group.add_command(profile_refresh)
-cli.add_command(interests_group)
+    rows = report.evaluate_goldstandard(
+        directory,
+        report.parse_splits(splits),
+        make_encoder(model),
+        aggregation,
+        half=half,
+        include_published=published,
+        store=store(),
+        show_progress=show_progress() and not quiet,
+    )
+    echo(report.format_table(rows))
 
 
 @cli.command("where")
 def where_command() -> None:
-    """Print the path of the local store."""
-    click.echo(str(default_db_path()))
+    """Print where the store is: the SQLite file, or the database URL (password hidden).
+
+    \b
+    Example:
+      papersift where
+    """
+    location = resources().store_path or store_location()
+    if isinstance(location, str) and "://" in location:
+        from sqlalchemy.engine import make_url
+
+        location = make_url(location).render_as_string(hide_password=True)
+    echo(str(location))
+
+
+cli.add_command(profile_group)
+cli.add_command(feed_group)
+cli.add_command(rate_command)
+cli.add_command(interests_group)
+cli.add_command(fetch_group)
+cli.add_command(update_command)
+cli.add_command(serve_command)
+cli.add_command(user_group)
+cli.add_command(run_command)
+cli.add_command(feed_url_command)
+cli.add_command(schedule_group)
+cli.add_command(adapt_command)
 
 
 def main() -> None:

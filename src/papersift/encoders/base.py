@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -130,5 +130,3 @@ def _embed_into_cache(
         raise
     flush()
 
-
-EncoderFactory = Callable[[], Encoder]

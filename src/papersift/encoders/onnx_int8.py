@@ -11,24 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..config import user_dir
 from ..errors import ModelError
+from ..fileio import staged_path
 from .bundled import MINILM_SHA256
 from .minilm import RUNTIME_HINT, MiniLMEncoder, build_fp32, onnxruntime
 
 # Bump when the graph or the quantization recipe changes, so stale caches are rebuilt.
 RECIPE = "minilm-onnx-int8-v4"
-
-
-def _atomic_path(target: Path) -> Path:
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    return Path(tmp)
 
 
 def export_int8(model_dir: Path, target: Path) -> None:
@@ -41,23 +34,21 @@ def export_int8(model_dir: Path, target: Path) -> None:
         raise ModelError(f"building the int8 model needs onnx ({exc}); {RUNTIME_HINT}") from None
     model = build_fp32(model_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staged = _atomic_path(target)
     # The quantizer logs advice about its own pre-processing through the root logger: not for users.
     logging.disable(logging.WARNING)
     try:
-        quantize_dynamic(
-            model,
-            str(staged),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            op_types_to_quantize=["MatMul"],
-            # Only MatMuls with a constant (weight) operand: not the attention products.
-            extra_options={"MatMulConstBOnly": True, "DefaultTensorType": TensorProto.FLOAT},
-        )
-        os.replace(staged, target)
+        with staged_path(target) as staged:
+            quantize_dynamic(
+                model,
+                str(staged),
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                op_types_to_quantize=["MatMul"],
+                # Only MatMuls with a constant (weight) operand: not the attention products.
+                extra_options={"MatMulConstBOnly": True, "DefaultTensorType": TensorProto.FLOAT},
+            )
     finally:
         logging.disable(logging.NOTSET)
-        staged.unlink(missing_ok=True)
 
 
 class OnnxInt8Encoder(MiniLMEncoder):

@@ -6,11 +6,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..tfidf import tfidf_matrix
+
 
 class TfidfEncoder:
     """Fits its vocabulary and IDF on each call's texts, so vectors are comparable within a call only.
 
-    Rank therefore encodes profile and candidates in one call (see ``ranking``).
+    The ranking therefore encodes every group of papers in one call (``ranking.pipeline.embed_groups``).
+    The weights are papersift's one TF-IDF (:mod:`papersift.tfidf`), the same terms explanations show.
     """
 
     model_id = "tfidf"
@@ -20,13 +23,4 @@ class TfidfEncoder:
         self.max_features = max_features
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
-        from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import; only when used
-
-        vectorizer = TfidfVectorizer(
-            stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1, max_features=self.max_features
-        )
-        try:
-            matrix = vectorizer.fit_transform(list(texts))
-        except ValueError:  # every text was empty or stop words
-            return np.zeros((len(texts), 1), dtype=np.float32)
-        return np.asarray(matrix.toarray(), dtype=np.float32)
+        return tfidf_matrix(texts, self.max_features)

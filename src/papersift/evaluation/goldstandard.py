@@ -80,13 +80,16 @@ def load_predictions(root: Path, algorithm: str, number: int) -> dict[str, dict[
 def parse_splits(text: str) -> list[int]:
     """``1-10``, ``3``, ``1,4,7`` -> split numbers."""
     numbers: list[int] = []
-    for part in text.split(","):
-        part = part.strip()
-        if "-" in part:
-            low, high = part.split("-", 1)
-            numbers.extend(range(int(low), int(high) + 1))
-        elif part:
-            numbers.append(int(part))
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part:
+                low, high = part.split("-", 1)
+                numbers.extend(range(int(low), int(high) + 1))
+            elif part:
+                numbers.append(int(part))
+    except ValueError:
+        raise InputError(f"splits are numbers 1-10 such as 1-10, 3 or 1,4,7; got '{text}'") from None
     bad = [n for n in numbers if n not in SPLITS]
     if bad or not numbers:
         raise InputError(f"splits must be within 1-10, got '{text}'")
@@ -110,12 +113,7 @@ def predict_split(
     if missing:
         raise InputError(f"rated paper {missing[0]} is not among the submissions", f"d_20_{split.number}")
     papers: list[Paper] = profile_papers + [split.submissions[p] for p in rated_ids]
-    if not encoder.cacheable:
-        from ..encoders import normalize_rows
-
-        vectors = normalize_rows(encoder.encode([p.text() for p in papers]))
-    else:
-        vectors = embed_papers(papers, encoder, store=store, show_progress=show_progress)
+    vectors = embed_papers(papers, encoder, store=store, show_progress=show_progress)
     submission_row = {p: len(profile_papers) + i for i, p in enumerate(rated_ids)}
     predictions: dict[str, dict[str, float]] = {}
     start = 0

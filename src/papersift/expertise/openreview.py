@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import Paper
-from ..sources import decode, read_papers
+from ..sources import decode, read_bytes, read_papers
 from ..sources.jsonfmt import parse_jsonl
 
 
@@ -25,6 +25,10 @@ class Archive:
 
 
 def submission_id(paper: Paper, fallback: int) -> str:
+    """The key of a ``{id: paper}`` file, else the paper's OpenReview id, id, arXiv id or DOI, else its number."""
+    key = paper.extra.get("key")
+    if isinstance(key, str) and key:
+        return key
     for scheme in ("openreview", "id", "arxiv", "doi"):
         if paper.ids.get(scheme):
             return paper.ids[scheme]
@@ -54,7 +58,7 @@ def iter_archives(directory: str | Path) -> Iterator[Archive]:
     if not files:
         raise InputError("holds no reviewer archives (*.jsonl)", directory)
     for file in files:
-        data = file.read_bytes()
+        data = read_bytes(file)  # a regular file within the input size limit, never a FIFO or device
         papers = parse_jsonl(decode(data, str(file)), str(file)).papers if data.strip() else []
         yield Archive(reviewer_id=file.stem, papers=papers)
 

@@ -107,11 +107,31 @@ def iter_affinity(
             yield pending.result()
 
 
+# A spreadsheet evaluates a cell starting with one of these as a formula (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_field(value: str) -> str:
-    """A CSV field, quoted only when it has to be (ids rarely need it)."""
+    """A CSV field, quoted only when it has to be (ids rarely need it).
+
+    An id starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is written with a leading
+    apostrophe (``'=HYPERLINK(...)``), which spreadsheets show as text instead of running it; a
+    program reading the file gets the id back by removing that one apostrophe (see
+    :func:`original_id`). So that this stays exact, an id that already starts with apostrophes before
+    such a character gets one more.
+    """
+    if value.lstrip("'").startswith(FORMULA_STARTS):
+        value = "'" + value
     if any(ch in value for ch in ',"\n\r'):
         return '"' + value.replace('"', '""') + '"'
     return value
+
+
+def original_id(field: str) -> str:
+    """The id as given, from an (unquoted) CSV field :func:`_csv_field` may have neutralised."""
+    if field.startswith("'") and field.lstrip("'").startswith(FORMULA_STARTS):
+        return field[1:]
+    return field
 
 
 def write_affinity_csv(
@@ -146,18 +166,9 @@ def compute_affinity_file(
     show_progress: bool = False,
 ) -> int:
     """Embed (cached), score and write the CSV atomically; returns the number of pairs written."""
-    import os
-    import tempfile
+    from ..fileio import open_output
 
     block = build_block(archives, encoder, store=store, show_progress=show_progress)
     sub_vectors = embed_papers([p for _, p in submissions], encoder, store=store, show_progress=show_progress)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            lines = write_affinity_csv(stream, block, [s for s, _ in submissions], sub_vectors, options)
-        os.replace(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return lines
+    with open_output(out_path) as stream:
+        return write_affinity_csv(stream, block, [s for s, _ in submissions], sub_vectors, options)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from .. import clock
 from ..errors import ConfigError
 from ..sources import arxiv_api, arxiv_oai, arxiv_rss
 from ..sources.base import ParseResult
@@ -86,7 +87,7 @@ class ArxivDaily:
 
     def _latest(self, client: HttpClient) -> Page:
         result, _, url = get_parsed(client, SERVICE, RSS_URL + "+".join(self.categories), arxiv_rss.parse)
-        day = result.meta.get("pub_date") or dt.date.today().isoformat()
+        day = result.meta.get("pub_date") or clock.today().isoformat()
         return Page(_announced(result), url, {}, done=True, empty_day=day if result.meta.get("empty_day") else None)
 
     def _listed(self, client: HttpClient, state: State) -> Iterator[Page]:

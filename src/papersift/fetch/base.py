@@ -70,13 +70,29 @@ def get_parsed(
     """GET and parse one response; a bad body is a :class:`SourceError` naming the service and the request."""
     origin = full_url(url, {k: v for k, v in (params or {}).items() if v is not None})
     response = client.get(url, params, headers, service)
+    return parse_response(service, origin, response.content, parser), response, origin
+
+
+def parse_response(service: str, origin: str, content: bytes, parser: Parser) -> ParseResult:
+    """Parse one response body; whatever the body does to the parser is a :class:`SourceError` naming the request.
+    (Text no database can hold, such as lone UTF-16 surrogates, is repaired by the parsers themselves,
+    with a warning: see ``sources/sanitize.py``.)
+    """
     try:
-        result = parser(decode(response.content, origin), origin)
+        result = parser(decode(content, origin), origin)
     except InputError as exc:
         raise SourceError(f"{service}: GET {exc}") from None
     except RecursionError:
         raise SourceError(f"{service}: GET {origin}: the response is nested too deeply to read") from None
-    return result, response, origin
+    except MemoryError:
+        raise SourceError(f"{service}: GET {origin}: the response needs more memory than there is to read") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+        # A parser tripping over a shape it did not expect: the service's fault, reported, not a traceback.
+        reason = " ".join(str(exc).split())[:200]
+        raise SourceError(
+            f"{service}: GET {origin}: the response could not be read ({type(exc).__name__}: {reason})"
+        ) from None
+    return result
 
 
 def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:

@@ -9,17 +9,24 @@ backoff and jitter on timeouts, connection errors, 429 and 5xx, honouring ``Retr
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 from ..errors import SourceError
+from ..textsafe import printable
+from .limits import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, DeadlineBackend, deadline_transport, read_body
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 PROJECT_URL = "https://github.com/papersift/papersift"
 
@@ -56,9 +63,17 @@ POLICIES: dict[str, HostPolicy] = {
 DEFAULT_POLICY = HostPolicy(1.0, reference="any other host: one request per second")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# A Retry-After longer than this is not waited for: the request fails and a rerun resumes.
-MAX_RETRY_AFTER = 600.0
+# A Retry-After longer than this is not waited for: the source is deferred and a rerun resumes.
+MAX_RETRY_AFTER = 60.0
+# A wait this long (asked by the service) is worth telling the user about.
+NOTICE_WAIT = 10.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
+ERROR_BODY_BYTES = 64 * 1024  # of an error response, only a hint is read
+MAX_REDIRECTS = 5
+# Everything included (connect, TLS, headers, body) one attempt may take, in seconds.
+DEFAULT_DEADLINE = 120.0
+# Kept on a redirect to another origin; every other header (API keys, Authorization) is dropped.
+SAFE_HEADERS = frozenset({"accept", "accept-language", "accept-encoding", "user-agent", "zotero-api-version"})
 
 
 def user_agent(contact: str | None) -> str:
@@ -96,7 +111,11 @@ class HttpClient:
     """A rate-limited, retrying ``GET`` over :class:`httpx.Client`; every failure is a :class:`SourceError`.
 
     ``service`` (given per request) names the service in error messages: ``"OpenAlex: GET https://...:
-    HTTP 503 after 5 attempts"``.
+    HTTP 503 after 5 attempts"``. Whatever a server does (redirect loops, corrupt or endless bodies,
+    gzip bombs, one byte every few seconds, TLS failures) ends as a :class:`SourceError` within
+    ``deadline`` seconds per attempt and ``max_body_bytes`` of memory. ``endpoints`` maps a service's
+    host to another base URL (a mirror, or a local test server): ``{"api.openalex.org":
+    "http://127.0.0.1:8765/openalex"}``; the politeness of the service's own host still applies.
     """
 
     def __init__(
@@ -105,10 +124,17 @@ class HttpClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
+        deadline: float = DEFAULT_DEADLINE,
         max_attempts: int = 5,
         backoff_base: float = 2.0,
         backoff_cap: float = 120.0,
+        max_retry_after: float = MAX_RETRY_AFTER,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_redirects: int = MAX_REDIRECTS,
+        endpoints: Mapping[str, str] | None = None,
         policies: Mapping[str, HostPolicy] | None = None,
+        default_policy: HostPolicy = DEFAULT_POLICY,
+        verify: ssl.SSLContext | str | bool = True,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         wall_clock: Callable[[], float] = time.time,
@@ -118,18 +144,42 @@ class HttpClient:
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.max_retry_after = max_retry_after
+        self.max_body_bytes = max_body_bytes
+        self.max_redirects = max_redirects
+        self.deadline = deadline
+        self.endpoints = {host.lower(): base.rstrip("/") for host, base in (endpoints or {}).items()}
         self.policies = dict(POLICIES if policies is None else policies)
+        self.default_policy = default_policy
         self.clock = clock
         self.sleep = sleep
         self.wall_clock = wall_clock
         self.jitter = jitter
+        # Said to the user after the fetch (e.g. a long wait a service asked for).
+        self.notices: list[str] = []
         self._next_allowed: dict[str, float] = {}
+        self._backend: DeadlineBackend | None = None
+        if transport is None:
+            self._backend = DeadlineBackend()
+            transport = deadline_transport(self._backend, verify)
         self._http = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": user_agent(contact)},
-            follow_redirects=True,
+            headers={"User-Agent": user_agent(contact), "Accept-Encoding": ACCEPT_ENCODING},
+            follow_redirects=False,
         )
+
+    @classmethod
+    def from_config(cls, config: Config, **options: Any) -> HttpClient:
+        """The client the config's ``[network]`` table describes (keyword ``options`` override it)."""
+        network = config.network
+        settings: dict[str, Any] = {
+            "deadline": network.deadline,
+            "max_retry_after": network.max_retry_after,
+            "max_body_bytes": int(network.max_response_mb * 1024 * 1024),
+            "endpoints": network.endpoints,
+        }
+        return cls(config.contact, **(settings | options))
 
     def close(self) -> None:
         self._http.close()
@@ -141,7 +191,7 @@ class HttpClient:
         self.close()
 
     def policy(self, host: str) -> HostPolicy:
-        return self.policies.get(host, DEFAULT_POLICY)
+        return self.policies.get(host, self.default_policy)
 
     def _wait_turn(self, slot: str) -> None:
         delay = self._next_allowed.get(slot, 0.0) - self.clock()
@@ -157,6 +207,20 @@ class HttpClient:
         delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
         return delay * (0.5 + self.jitter() / 2)
 
+    def _slot(self, url: str) -> tuple[str, HostPolicy]:
+        host = (urlsplit(url).hostname or "").lower()
+        policy = self.policy(host)
+        return policy.group or host, policy
+
+    def _endpoint(self, url: str) -> str:
+        """``url`` with its host's base replaced as ``endpoints`` says (unchanged for other hosts)."""
+        parts = urlsplit(url)
+        base = self.endpoints.get((parts.hostname or "").lower())
+        if base is None:
+            return url
+        rest = parts.path + (f"?{parts.query}" if parts.query else "")
+        return base + rest
+
     def get(
         self,
         url: str,
@@ -164,10 +228,13 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         service: str = "",
     ) -> httpx.Response:
-        """GET ``url`` politely; a 2xx response, or a :class:`SourceError` naming the service and the request."""
+        """GET ``url`` politely; a 2xx response (body read in full), or a :class:`SourceError`.
+
+        The error names the service and the request; :class:`SourceDeferred` (a :class:`SourceError`)
+        when the service asks for a longer wait than papersift makes, so a rerun tries again.
+        """
         host = urlsplit(url).hostname or ""
-        policy = self.policy(host)
-        slot = policy.group or host
+        slot, policy = self._slot(url)
         query = {k: v for k, v in (params or {}).items() if v is not None}
         if policy.mailto_param and self.contact and "mailto" not in query:
             query["mailto"] = self.contact
@@ -178,46 +245,137 @@ class HttpClient:
             self._wait_turn(slot)
             self._hold(slot, policy.min_interval)
             try:
-                response = self._http.get(url, params=query or None, headers=dict(headers or {}))
+                response = self._follow(self._endpoint(url), query, dict(headers or {}), slot)
+            except _Refused as exc:
+                raise SourceError(f"{who}: {exc}") from None
             except httpx.TimeoutException:
                 last_problem = "timed out"
                 wait = self._backoff(attempt)
             except httpx.TransportError as exc:
-                last_problem = f"connection failed ({type(exc).__name__}: {exc})"
+                tls = _tls_failure(exc)
+                if tls:
+                    raise SourceError(f"{who}: {tls}") from None
+                last_problem = f"connection failed ({type(exc).__name__}: {_short(exc)})"
                 wait = self._backoff(attempt)
+            except httpx.HTTPError as exc:  # anything else httpx raises: one clear sentence, not a traceback
+                raise SourceError(f"{who}: {type(exc).__name__}: {_short(exc)}") from None
             else:
                 backoff = _retry_after(response.headers.get("Backoff"), self.wall_clock())
                 if backoff:
-                    self._hold(slot, backoff)
+                    self._hold(slot, min(backoff, self.max_retry_after))
+                    if backoff > self.max_retry_after:
+                        self.notices.append(
+                            f"{service or host} asked for a {backoff:.0f} s pause; papersift waits at most "
+                            f"{self.max_retry_after:.0f} s"
+                        )
                 if response.is_success:
-                    if len(response.content) > MAX_BODY_BYTES:
-                        raise SourceError(f"{who}: the response is larger than {MAX_BODY_BYTES} bytes; refused")
                     return response
                 if response.status_code not in RETRY_STATUSES:
                     raise SourceError(f"{who}: HTTP {response.status_code}{_excerpt(response)}")
                 last_problem = f"HTTP {response.status_code}"
                 retry_after = _retry_after(response.headers.get("Retry-After"), self.wall_clock())
-                if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                    raise SourceError(
-                        f"{who}: {last_problem}, and the service asks to wait {retry_after:.0f} s; try again later"
+                if retry_after is not None and retry_after > self.max_retry_after:
+                    raise SourceDeferred(
+                        f"{who}: {last_problem}, and the service asks to wait {retry_after:.0f} s "
+                        f"(papersift waits at most {self.max_retry_after:.0f} s); deferred to the next run"
                     )
+                if retry_after is not None and retry_after >= NOTICE_WAIT and attempt < self.max_attempts:
+                    self.notices.append(f"{service or host} asked to wait {retry_after:.0f} s (Retry-After); waited")
                 wait = retry_after if retry_after is not None else self._backoff(attempt)
             if attempt < self.max_attempts:
                 self._hold(slot, wait)
         raise SourceError(f"{who}: {last_problem}; gave up after {self.max_attempts} attempts")
+
+    def _follow(self, url: str, query: Mapping[str, Any], headers: dict[str, str], slot: str) -> httpx.Response:
+        """One attempt: the request and its redirects (each hop waits its host's turn), body read within limits.
+
+        Headers other than the harmless ones (the API key of Zotero, any Authorization) are dropped
+        when a redirect leaves the origin of the first request.
+        """
+        origin = _origin(url)
+        params: Mapping[str, Any] | None = query or None
+        for hop in range(self.max_redirects + 1):
+            hop_slot, hop_policy = self._slot(url)
+            if hop or hop_slot != slot:  # a redirect, or a service's endpoint on another host: that host's turn too
+                self._wait_turn(hop_slot)
+                self._hold(hop_slot, hop_policy.min_interval)
+            response = self._send(url, params, headers)
+            if not response.is_redirect:
+                return response
+            target = response.headers.get("Location", "")
+            next_url = str(response.url.join(target))
+            if urlsplit(next_url).scheme not in ("http", "https"):
+                raise _Refused(f"redirected to {target[:200]!r}, which is not an http(s) URL; refused")
+            if _origin(next_url) != origin:
+                headers = {k: v for k, v in headers.items() if k.lower() in SAFE_HEADERS}
+            url, params = next_url, None
+        raise _Refused(f"more than {self.max_redirects} redirects (last to {url[:200]}); gave up")
+
+    def _send(self, url: str, params: Mapping[str, Any] | None, headers: dict[str, str]) -> httpx.Response:
+        """GET one URL with no redirect followed: the response with its (bounded) body read."""
+        started = time.monotonic()
+        guard = self._backend.until(started + self.deadline) if self._backend else contextlib.nullcontext()
+        with guard, self._http.stream("GET", url, params=params, headers=headers) as streamed:
+            limit = self.max_body_bytes if streamed.is_success else ERROR_BODY_BYTES
+            try:
+                body = read_body(streamed, limit)
+            except (BodyTooLarge, BadEncoding) as exc:
+                if not streamed.is_success:
+                    body = b""
+                else:
+                    raise _Refused(f"{exc}; refused") from None
+        kept = [
+            (k, v) for k, v in streamed.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")
+        ]
+        return httpx.Response(streamed.status_code, headers=kept, content=body, request=streamed.request)
+
+
+class SourceDeferred(SourceError):
+    """The service asked papersift to come back later than it is willing to wait; a rerun resumes."""
+
+
+class _Refused(Exception):
+    """A response papersift will not take (too large, corrupt, redirect loop): not retried."""
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _tls_failure(exc: BaseException) -> str | None:
+    """A sentence for a TLS failure (not retried: a bad certificate stays bad), else None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return f"the server's TLS certificate could not be verified ({seen.verify_message}); refused"
+        if isinstance(seen, ssl.SSLError):
+            return f"the TLS handshake failed ({_short(seen)})"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return f"the server's TLS certificate could not be verified ({_short(exc)}); refused"
+    if "SSL" in text or "TLS" in text:
+        return f"the TLS handshake failed ({_short(exc)})"
+    return None
 
 
 def _excerpt(response: httpx.Response) -> str:
     """A hint from an error body (JSON message or the start of the text), never a page of HTML."""
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         text = response.text.strip()
         if not text or text[:1] == "<":
             return ""
-        return f" ({' '.join(text.split())[:200]})"
+        return f" ({printable(' '.join(text.split())[:200], single_line=True)})"
     if isinstance(data, dict):
         for key in ("message", "error", "detail", "name"):
             if isinstance(data.get(key), str):
-                return f" ({data[key][:200]})"
+                return f" ({printable(data[key][:200], single_line=True)})"
     return ""

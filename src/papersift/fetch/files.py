@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..errors import InputError, SourceError
-from ..sources import decode, parse_text, read_papers
-from .base import Page, State
+from ..sources import ParseResult, parse_text, read_papers
+from .base import Page, State, parse_response
 from .client import HttpClient
 
 
@@ -43,8 +42,8 @@ class FileSource:
             yield Page(read_papers(Path(self.location), self.input_format), self.location, {}, done=True)
             return
         response = client.get(self.location, service=self.service)
-        try:
-            result = parse_text(decode(response.content, self.location), self.location, self.input_format)
-        except InputError as exc:
-            raise SourceError(f"{self.service}: GET {exc}") from None
-        yield Page(result, self.location, {}, done=True)
+
+        def parser(text: str, origin: str) -> ParseResult:
+            return parse_text(text, origin, self.input_format)
+
+        yield Page(parse_response(self.service, self.location, response.content, parser), self.location, {}, done=True)

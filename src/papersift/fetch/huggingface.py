@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .. import clock
 from ..sources import hf_api
 from .base import Page, State, get_parsed
 from .client import HttpClient
@@ -41,7 +42,7 @@ class HuggingFaceDaily:
             # A short page is the last; a page of papers already seen means the service ignores paging.
             done = len(result.papers) < PAGE_SIZE or ids <= seen
             seen |= ids
-            empty = (self.date or dt.date.today()).isoformat() if done and not result.papers and number == 1 else None
+            empty = (self.date or clock.today()).isoformat() if done and not result.papers and number == 1 else None
             yield Page(result, url, {"page": number}, done, empty)
             if done:
                 return

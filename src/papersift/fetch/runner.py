@@ -11,25 +11,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from .. import clock
 from ..config import Config, FollowConfig, SourceSpec
 from ..errors import ConfigError, PapersiftError, StoreError
 from ..models import Paper
 from ..store import Store
-from .arxiv import ArxivAuthor, ArxivDaily, check_categories
+from .arxiv import ArxivDaily, check_categories
 from .base import Fetcher, Page
-from .client import HttpClient
-from .dblp import DblpPerson, dblp_pid
-from .files import FileSource, is_url
+from .client import HttpClient, SourceDeferred
+from .files import FileSource
 from .huggingface import HuggingFaceDaily
-from .openalex import author_works, openalex_id, works_since
+from .openalex import works_since
 from .openreview import OpenReviewVenue
-from .orcid import OrcidWorks, orcid_id
-from .semantic_scholar import SemanticScholarAuthor, author_id
-from .zotero import ZoteroLibrary, zotero_user
+from .registry import normalize_source, profile_fetcher
+from .registry import zotero_key as resolve_zotero_key
 
-PROFILE_KINDS = ("openalex", "orcid", "s2-author", "dblp", "arxiv-author", "zotero", "file")
 MAX_WARNINGS = 50
 
 
@@ -45,6 +42,7 @@ class FetchReport:
     resumed: bool = False
     empty_day: str | None = None
     error: str | None = None
+    deferred: bool = False
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -56,7 +54,8 @@ class FetchReport:
         resumed = " (resumed)" if self.resumed else ""
         if self.error is not None:
             kept = f"; {self.got} papers from {self.pages} earlier pages kept, rerun to resume" if self.pages else ""
-            return f"{self.label}: failed: {self.error}{kept}"
+            outcome = "deferred" if self.deferred else "failed"
+            return f"{self.label}: {outcome}: {self.error}{kept}"
         if self.empty_day is not None:
             return f"{self.label}: no announcements on {self.empty_day} ({_why_empty(self.empty_day)})"
         return f"{self.label}: got {self.got} (new {self.new}){resumed}"
@@ -80,7 +79,8 @@ def fetch_source(
     """Fetch every page of ``fetcher`` into the store (as candidates, or into ``profile``).
 
     Library errors (a bad response, a service that gave up, the store refusing a write) end up in
-    the report, never raised: pages stored before them stay stored.
+    the report, never raised: pages stored before them stay stored. So does any other exception
+    (a bug met on a hostile response): it costs this source, never the sources after it.
     """
     checkpoint = store.checkpoint(fetcher.key)
     resume = checkpoint is not None and not checkpoint.done and bool(checkpoint.state)
@@ -107,53 +107,31 @@ def fetch_source(
             report.warnings.extend(page.result.warnings[: max(0, MAX_WARNINGS - len(report.warnings))])
             if page.empty_day and page.done and report.got == 0:
                 report.empty_day = page.empty_day
+            report.warnings.extend(_drain(client))
             if on_page is not None:
                 on_page(report, page)
+    except SourceDeferred as exc:
+        report.error, report.deferred = str(exc), True
     except PapersiftError as exc:
         report.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one source's failure, whatever it is, must not end the run
+        reason = " ".join(str(exc).split())[:300]
+        report.error = f"unexpected {type(exc).__name__} ({reason}); please report this as a bug"
+    report.warnings.extend(_drain(client))
     return report
 
 
+def _drain(client: HttpClient) -> list[str]:
+    """The client's notices (long waits it made or refused) since last asked."""
+    notices = getattr(client, "notices", None)
+    if not notices:
+        return []
+    taken = list(notices)
+    notices.clear()
+    return taken
+
+
 # -- profiles ----------------------------------------------------------------------
-
-
-_CANONICAL: dict[str, Callable[[str], str]] = {
-    "openalex": lambda value: openalex_id(value, "A", "author"),
-    "orcid": orcid_id,
-    "s2-author": author_id,
-    "dblp": dblp_pid,
-    "arxiv-author": lambda value: _arxiv_author(value),
-    "zotero": zotero_user,
-    "file": lambda value: value if is_url(value) else str(Path(value).expanduser().resolve()),
-}
-
-
-def _arxiv_author(value: str) -> str:
-    if not value.strip():
-        raise ConfigError('give the arXiv author as arXiv writes it, e.g. "Cevher, V"')
-    return value.strip()
-
-
-def normalize_source(source: SourceSpec) -> SourceSpec:
-    """The form a source is remembered in: ids in canonical shape, file paths absolute; a bad id is a ConfigError."""
-    if source.kind not in _CANONICAL:
-        raise ConfigError(f"unknown profile source '{source.kind}' (known: {', '.join(PROFILE_KINDS)})")
-    return SourceSpec(source.kind, _CANONICAL[source.kind](source.value))
-
-
-def profile_fetcher(source: SourceSpec, zotero_key: str | None = None) -> Fetcher:
-    """The fetcher for one profile source."""
-    kind, value = normalize_source(source).kind, normalize_source(source).value
-    fetchers: dict[str, Callable[[], Fetcher]] = {
-        "openalex": lambda: author_works(value),
-        "orcid": lambda: OrcidWorks(value),
-        "s2-author": lambda: SemanticScholarAuthor(value),
-        "dblp": lambda: DblpPerson(value),
-        "arxiv-author": lambda: ArxivAuthor(value),
-        "zotero": lambda: ZoteroLibrary(value, zotero_key),
-        "file": lambda: FileSource(value),
-    }
-    return fetchers[kind]()
 
 
 def import_profile_from(
@@ -194,8 +172,8 @@ def refresh_profile(
 ) -> list[FetchReport]:
     """Re-pull every source of ``name``: new papers join, excluded ones stay out.
 
-    The Zotero API key is never stored; give it here (``--zotero-key``, ``zotero_key`` in the
-    config, or ``$PAPERSIFT_ZOTERO_KEY``), or a private library answers 403.
+    The Zotero API key is never stored; give it here (resolved by
+    :func:`papersift.fetch.registry.zotero_key`), or a private library answers 403.
     """
     sources = store.profile_sources(name)
     if not sources:
@@ -240,7 +218,7 @@ def follow_fetcher(follow: FollowConfig, today: dt.date | None = None) -> Fetche
     if follow.source == "openalex":
         since = follow.since
         if follow.since_days is not None:
-            since = (today or dt.date.today()) - dt.timedelta(days=follow.since_days)
+            since = (today or clock.today()) - dt.timedelta(days=follow.since_days)
         return works_since(follow.query, follow.concept, since)
     if follow.source == "file" and follow.location:
         return FileSource(follow.location)
@@ -255,12 +233,16 @@ def update(
     on_page: Callable[[FetchReport, Page], None] | None = None,
     today: dt.date | None = None,
 ) -> list[FetchReport]:
-    """Every configured profile refresh and candidate fetch, once; a failing source never stops the others."""
+    """Every configured profile refresh and candidate fetch, once; a failing source never stops the others.
+
+    ``zotero_key`` (``--zotero-key``) goes before each profile's ``zotero_key`` and ``$PAPERSIFT_ZOTERO_KEY``.
+    """
     reports: list[FetchReport] = []
     for profile in config.profiles:
         try:
             remember_sources(store, profile.name, profile.sources)
-            reports += refresh_profile(store, profile.name, client, profile.zotero_key or zotero_key, on_page)
+            key = resolve_zotero_key(zotero_key, profile.zotero_key)
+            reports += refresh_profile(store, profile.name, client, key, on_page)
         except PapersiftError as exc:
             reports.append(FetchReport(f"profile {profile.name}", "", error=str(exc)))
     for follow in config.follow:

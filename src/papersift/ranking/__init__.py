@@ -1,19 +1,26 @@
-"""Profile affinity, explanations and ranking."""
+"""Profile affinity, interests, feedback, explanations, and the one ranking pipeline."""
 
 from .affinity import DEFAULT_AGGREGATION, get_aggregation, plain_max, plain_mean, softmax_pool, top_k_mean
 from .explain import TermExplainer
-from .rank import RankOptions, encode_both, exclude_own_papers, rank
+from .personal import DigestOptions, InterestGroup
+from .pipeline import Ranking, RankingInputs, rank_profile, rank_stateless
+from .rank import RankOptions, exclude_own_papers, rank
 
 __all__ = [
     "DEFAULT_AGGREGATION",
+    "DigestOptions",
+    "InterestGroup",
     "RankOptions",
+    "Ranking",
+    "RankingInputs",
     "TermExplainer",
-    "encode_both",
     "exclude_own_papers",
     "get_aggregation",
     "plain_max",
     "plain_mean",
     "rank",
+    "rank_profile",
+    "rank_stateless",
     "softmax_pool",
     "top_k_mean",
 ]

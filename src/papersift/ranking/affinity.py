@@ -11,7 +11,8 @@ so they can be swapped and measured (``benchmarks/bench_quality.py``):
   the mean over the profile) measured best on the gold standard's 'choose'
   half of the researchers (see the README) and is the default;
 - ``softmax:T``: softmax-weighted mean (max as T -> 0, mean as T -> inf);
-- ``max``, ``mean``.
+- ``max``, ``mean``;
+- ``learned:FILE``: a linear combination with weights fitted on graded judgments (:mod:`.learned`).
 
 Every aggregation works on similarities of shape (..., n_papers) with an
 optional mask of real papers, so the same code scores a digest (2-D) and a
@@ -105,6 +106,10 @@ _TOPK = re.compile(r"^top(\d+)(?:\+(?:(\d*\.?\d+)\*?)?mean)?$")
 
 def get_aggregation(name: str) -> Aggregation:
     """An aggregation by name: ``top3``, ``top2+mean``, ``top2+0.5*mean``, ``softmax:0.05``, ``max``, ``mean``."""
+    if name.strip().lower() == "learned" or name.strip().lower().startswith("learned:"):
+        from .learned import load_learned  # the file path keeps its case
+
+        return load_learned(name.strip().split(":", 1)[1].strip() if ":" in name else None)
     name = name.strip().lower().replace(" ", "")
     if name == "max":
         return plain_max
@@ -123,10 +128,5 @@ def get_aggregation(name: str) -> Aggregation:
             pass
     raise ConfigError(
         f"unknown aggregation '{name}' (use topK such as top3, topK+mean such as top2+mean, "
-        "softmax:T such as softmax:0.05, max or mean)"
+        "softmax:T such as softmax:0.05, max, mean or learned:FILE)"
     )
-
-
-def cosine_similarities(candidates: np.ndarray, profile: np.ndarray) -> np.ndarray:
-    """Rows are L2-normalized, so the dot product is the cosine."""
-    return np.asarray(candidates @ profile.T, dtype=np.float32)

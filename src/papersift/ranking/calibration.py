@@ -1,8 +1,7 @@
 """Scores into a relevance in [0, 1] that means the same thing from day to day.
 
-A raw score (a smooth maximum of cosines, or a blend with the feedback
-classifier) depends on the profile and the model, so a fixed threshold on it
-means nothing. Relevance is fitted once per profile against two fixed
+A raw score (a smooth maximum of cosines, changed by ratings) depends on the
+profile and the model, so a fixed threshold on it means nothing. Relevance is fitted once per profile against two fixed
 references, never against the day's candidates: the profile's own papers
 (each scored against the rest of the profile, leave-one-out) and a stable
 background sample of the store. It is a balanced logistic fit (Platt scaling)

@@ -9,13 +9,12 @@ seeded, so the same profile always gives the same interests.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
-from .explain import terms
+from ..tfidf import Tfidf, terms
 
 MAX_INTERESTS = 8
 # Below this mean silhouette a split is noise, not structure (measured on the sample researcher; see docs).
@@ -110,30 +109,27 @@ def label_groups(
     Document frequencies count the profile and ``reference`` texts (a background sample of the
     feed), so words every paper of the field uses label nothing; title terms count three times.
     """
-    counts = []
-    for i, text in enumerate(texts):
-        found = terms(text) + (terms(titles[i]) * 2 if titles else [])
-        counts.append(Counter(found))
-    df = Counter(term for c in counts for term in c)
-    for text in reference:
-        df.update(set(terms(text)))
-    n_all = len(texts) + len(reference)
-    vectors = []
-    for c in counts:
-        raw = {t: (1.0 + math.log(tf)) * (math.log((1 + n_all) / (1 + df[t])) + 1.0) for t, tf in c.items()}
-        norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
-        vectors.append({t: v / norm for t, v in raw.items()})
+    bags = [Counter(terms(text) + (terms(titles[i]) * 2 if titles else [])) for i, text in enumerate(texts)]
+    model = Tfidf([*bags, *(terms(t) for t in reference)])
+    vectors = [model.weights(bag) for bag in bags]
     labels = []
     for group in groups:
         members = set(group)
         inside: Counter[str] = Counter()
         outside: Counter[str] = Counter()
+        papers_with: Counter[str] = Counter()
         for i, vector in enumerate(vectors):
             (inside if i in members else outside).update(vector)
+            if i in members:
+                papers_with.update(vector.keys())
         n_out = len(vectors) - len(members)
+        # A label names what the group shares: a term of a single paper (an acronym, a model name)
+        # labels that paper, not the interest.
+        shared = min(2, len(members))
         scored = sorted(
             (-(weight / len(members) - (outside[t] / n_out if n_out else 0.0)), -len(t.split()), t)
             for t, weight in inside.items()
+            if papers_with[t] >= shared
         )
         chosen: list[str] = []
         for _, _, term in scored:
@@ -144,6 +140,19 @@ def label_groups(
                 break
         labels.append(", ".join(chosen) or "general")
     return labels
+
+
+def find_interests(
+    texts: Sequence[str],
+    titles: Sequence[str],
+    vectors: np.ndarray,
+    reference: Sequence[str] = (),
+    max_k: int = MAX_INTERESTS,
+) -> list[tuple[str, list[int]]]:
+    """A profile's interests: (label, member indices) per cluster of its papers' vectors."""
+    groups = cluster(vectors, max_k=max_k)
+    labels = label_groups(texts, groups, reference=reference, titles=titles)
+    return list(zip(labels, groups, strict=True))
 
 
 def interest_scores(similarities: np.ndarray, membership: Sequence[Sequence[int]], top: int = 2) -> np.ndarray:

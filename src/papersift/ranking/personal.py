@@ -1,10 +1,9 @@
 """A profile's digest: similarity, feedback, calibration, interests, recency, and the day's selection.
 
-:class:`ProfileScorer` turns vectors into scores and relevances for one
-profile (similarity alone, or blended with the feedback classifier when there
-are ratings); :func:`select` picks the day's papers with a per-interest budget
-and a relevance threshold; :func:`personal_rank` does both and explains each
-pick. Pure functions of papers and vectors: the store is the caller's business.
+:class:`ProfileScorer` turns vectors into scores and relevances for one profile (similarity,
+with the profile updated by ratings when there are any); :func:`select` picks the day's papers
+with a per-interest budget and a relevance threshold; :func:`personal_rank` does both and
+explains each pick. Pure functions of papers and vectors: the store is the caller's business.
 """
 
 from __future__ import annotations
@@ -12,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
+from ..config import DEFAULT_CANDIDATE_WINDOW_DAYS
+from ..identity import identity_keys
 from ..models import Paper, RatingMatch, Recommendation
 from .affinity import DEFAULT_AGGREGATION, get_aggregation
 from .calibration import Calibration, fit_calibration
 from .explain import TermExplainer
-from .feedback import RATING_SIGN, FeedbackModel, FeedbackOptions, blend, blend_weight, split_ratings, train_classifier
+from .feedback import RATING_SIGN, FeedbackOptions, split_ratings
 from .interests import interest_scores
 from .rank import RankOptions, closest_matches
 
@@ -33,7 +35,9 @@ class DigestOptions:
 
     ``min_relevance``: calibrated threshold (0 keeps all); ``per_interest``: slots each interest is
     guaranteed (None: top // interests; 0: a plain ranking); ``half_life_years``: weight profile
-    papers by age (None: no weighting); ``max_age_days``: leave out older candidates (undated kept).
+    papers by age (None: no weighting); ``max_age_days``: leave out older candidates (undated kept);
+    ``candidate_window_days``: a stored candidate never shown leaves the pool this many days after it
+    was last fetched or imported (config ``[store] candidate_window_days``).
     """
 
     min_relevance: float = 0.0
@@ -42,17 +46,19 @@ class DigestOptions:
     by_interest: bool = True
     half_life_years: float | None = None
     max_age_days: int | None = None
+    candidate_window_days: int = DEFAULT_CANDIDATE_WINDOW_DAYS
     today: dt.date | None = None
     feedback: FeedbackOptions = field(default_factory=FeedbackOptions)
 
 
 @dataclass
 class InterestGroup:
-    """An interest as ranking sees it: a name, profile indices, muted or not."""
+    """An interest as ranking sees it: a name, profile indices, muted or not, and its number."""
 
     name: str
     members: list[int]
     muted: bool = False
+    number: int | None = None
 
 
 @dataclass
@@ -96,13 +102,12 @@ def within_age(papers: Sequence[Paper], max_age_days: int | None, today: dt.date
 
 
 class ProfileScorer:
-    """Scores for one profile: smooth-max similarity, changed by ratings when there are any.
+    """Scores for one profile: the smooth-max similarity, changed by ratings when there are any.
 
-    Ratings act twice (weights in :class:`FeedbackOptions`): up-voted and saved papers join the
-    profile's papers in the smooth maximum and the cosine to the closest down-voted paper is
-    subtracted (a profile update), and a classifier is blended in. ``background`` is a sample of the
-    store's papers; with ratings, half of it trains the classifier and the other half is the
-    reference that standardises and calibrates scores.
+    Ratings update the profile (weights in :class:`FeedbackOptions`): up-voted and saved papers join
+    the profile's papers in the smooth maximum, and the cosine to the closest down-voted paper is
+    subtracted. ``background`` is a sample of the store's papers: the reference that calibrates
+    scores into relevance (fitted on first use).
     """
 
     def __init__(
@@ -119,28 +124,14 @@ class ProfileScorer:
         self.aggregate = get_aggregation(aggregation)
         self.options = feedback or FeedbackOptions()
         dim = self.profile.shape[1]
-        background = np.asarray(background_vectors, dtype=np.float32).reshape(-1, dim)
+        self.reference = np.asarray(background_vectors, dtype=np.float32).reshape(-1, dim)
         positives, negatives = split_ratings([(v, r) for v, r in ratings if r in RATING_SIGN], dim)
         self.n_ratings = len(positives) + len(negatives)
-        self.up = positives.astype(np.float32) if self.options.up_weight > 0 else np.zeros((0, dim), np.float32)
-        self.down = negatives.astype(np.float32) if self.options.down_weight > 0 else np.zeros((0, dim), np.float32)
-        self.model: FeedbackModel | None = None
-        self.alpha = 0.0
-        if self.n_ratings:
-            train, self.reference = background[0::2], background[1::2]
-            self.alpha = blend_weight(self.n_ratings, self.options.blend_half)
-            if self.alpha > 0:
-                self.model = train_classifier(
-                    self.profile, positives, negatives, train[: self.options.background], self.options, self.weights
-                )
-                self._sim_reference = self.similarity(self.reference)[1]
-                self._clf_reference = self.model.decision(self.reference)
-        else:
-            self.reference = background
-        self.calibration = self._calibrate()
+        self.up = positives if self.options.up_weight > 0 else np.zeros((0, dim), np.float32)
+        self.down = negatives if self.options.down_weight > 0 else np.zeros((0, dim), np.float32)
 
     def similarity(self, vectors: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(cosines to each profile paper, the profile-update score).
+        """(cosines to each profile paper, the score).
 
         The score is the smooth maximum over the profile's papers (cosines scaled by recency weights)
         and the up-voted ones (scaled by ``up_weight``), less ``down_weight`` times the cosine to the
@@ -162,21 +153,16 @@ class ProfileScorer:
             score = score - np.float32(self.options.down_weight) * (vectors @ self.down.T).max(axis=1)
         return cosines, score
 
-    def combine(self, similarity: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-        if self.model is None or self.alpha == 0.0:
-            return np.asarray(similarity, dtype=np.float64)
-        return blend(similarity, self.model.decision(vectors), self.alpha, self._sim_reference, self._clf_reference)
-
     def score(self, vectors: np.ndarray) -> np.ndarray:
-        return self.combine(self.similarity(vectors)[1], vectors)
+        return np.asarray(self.similarity(vectors)[1], dtype=np.float64)
 
-    def _calibrate(self) -> Calibration:
+    @cached_property
+    def calibration(self) -> Calibration:
         n = len(self.profile)
         own_scores = np.zeros(0)
         if n >= 2:
             # Each own paper against the rest of the profile: it is never its own nearest paper.
-            own_similarity = self.similarity(self.profile, mask=~np.eye(n, dtype=bool))[1]
-            own_scores = self.combine(own_similarity, self.profile)
+            own_scores = self.similarity(self.profile, mask=~np.eye(n, dtype=bool))[1]
         return fit_calibration(own_scores, self.score(self.reference) if len(self.reference) else np.zeros(0))
 
     def relevance(self, scores: np.ndarray) -> np.ndarray:
@@ -244,8 +230,6 @@ class PersonalRanking:
     below_threshold: int
     muted: int
     n_ratings: int
-    blend: float
-    calibrated: bool
 
 
 def personal_rank(
@@ -257,14 +241,19 @@ def personal_rank(
     rated: Sequence[RatedPaper] = (),
     options: RankOptions | None = None,
     digest: DigestOptions | None = None,
+    reference: Sequence[str] = (),
 ) -> PersonalRanking:
-    """Score, select and explain the pool's papers for one profile."""
+    """Score, select and explain the pool's papers for one profile.
+
+    Shared terms are weighed against the profile and ``reference`` (the background texts), so a
+    pick's explanation never depends on which other papers were picked.
+    """
     options = options or RankOptions()
     digest = digest or DigestOptions()
     if not len(pool):
-        return PersonalRanking([], 0, 0, scorer.n_ratings, scorer.alpha, scorer.calibration.fitted)
+        return PersonalRanking([], 0, 0, scorer.n_ratings)
     cosines, similarity = scorer.similarity(pool_vectors)
-    scores = scorer.combine(similarity, pool_vectors)
+    scores = np.asarray(similarity, dtype=np.float64)
     relevance = scorer.relevance(scores)
     groups = list(interests) or [InterestGroup("all", list(range(len(profile))))]
     interest_of = np.argmax(interest_scores(cosines, [g.members for g in groups]), axis=1).tolist()
@@ -279,17 +268,19 @@ def personal_rank(
         digest.per_interest,
         digest.by_interest and len(groups) > 1,
     )
-    explainer = TermExplainer([p.text() for p in [*profile, *(pool[i] for i in picked.order)]])
+    explainer = TermExplainer([p.text() for p in profile], reference)
     rated_cosines = None
     if rated:
         rated_vectors = np.stack([np.asarray(r.vector, dtype=np.float32) for r in rated])
         rated_cosines = pool_vectors[picked.order] @ rated_vectors.T
     recommendations = []
     for position, index in enumerate(picked.order):
-        why = closest_matches(profile, cosines[index], explainer, len(profile) + position, options)
+        why = closest_matches(profile, cosines[index], explainer, pool[index], options)
         moved: list[RatingMatch] = []
         if rated_cosines is not None:
-            for j in np.argsort(-rated_cosines[position], kind="stable")[:2]:
+            nearest = np.argsort(-rated_cosines[position], kind="stable")
+            others = [j for j in nearest if not _same(rated[j].paper, pool[index])]
+            for j in others[:2]:
                 if rated_cosines[position, j] >= RATING_REASON_MIN and rated[j].rating in RATING_SIGN:
                     r = rated[j]
                     moved.append(
@@ -304,10 +295,16 @@ def personal_rank(
                 paper=pool[index],
                 why=why,
                 interest=groups[interest_of[index]].name if interests else None,
+                interest_id=groups[interest_of[index]].number if interests else None,
                 relevance=float(relevance[index]),
                 ratings=moved,
             )
         )
-    return PersonalRanking(
-        recommendations, picked.below_threshold, picked.muted, scorer.n_ratings, scorer.alpha, scorer.calibration.fitted
-    )
+    return PersonalRanking(recommendations, picked.below_threshold, picked.muted, scorer.n_ratings)
+
+
+def _same(a: Paper, b: Paper) -> bool:
+    """One paper twice (a rated paper shown again must not explain itself)."""
+    if a.store_id is not None and b.store_id is not None:
+        return a.store_id == b.store_id
+    return a is b or bool(set(identity_keys(a)) & set(identity_keys(b)))

@@ -26,6 +26,7 @@ from .common import (
     unique,
     xml_head,
 )
+from .sanitize import reader
 
 FORMAT = "arxiv-api"
 _WHAT = "arXiv API"
@@ -111,6 +112,7 @@ def _paper(entry: Element, origin: str, record: int) -> tuple[str, str, Paper] |
     return title, abstract, paper
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     root = parse_xml(text, origin, _WHAT)
     if local_name(root.tag) != "feed":

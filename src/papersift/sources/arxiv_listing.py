@@ -12,6 +12,7 @@ from ..errors import InputError
 from ..identity import normalize_arxiv_id
 from ..models import Paper, Provenance
 from .base import ParseResult, split_plain_authors
+from .sanitize import reader
 
 FORMAT = "arxiv-listing"
 _ID_LINE = re.compile(r"^arXiv:\s*(\S+)\s*$")
@@ -73,6 +74,7 @@ def _build(
     return paper, warnings
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     result = ParseResult()
     body: list[tuple[int, str]] = []

@@ -28,6 +28,7 @@ from .common import (
     unique,
     xml_head,
 )
+from .sanitize import reader
 
 FORMAT = "arxiv-oai"
 _WHAT = "OAI-PMH"
@@ -141,6 +142,7 @@ def _resumption(container: Element | None) -> dict[str, Any]:
     return meta
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     root = parse_xml(text, origin, _WHAT)
     if local_name(root.tag) != "OAI-PMH":

@@ -30,6 +30,7 @@ from .common import (
     unique,
     xml_head,
 )
+from .sanitize import reader
 
 FORMAT = "arxiv-rss"
 _WHAT = "arXiv RSS"
@@ -99,6 +100,7 @@ def _item_paper(item: Element, atom: bool, origin: str, record: int) -> tuple[st
     return title, abstract, paper
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     root = parse_xml(text, origin, _WHAT)
     atom = local_name(root.tag) == "feed"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +23,6 @@ class ParseResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-_AUTHOR_PAIR = re.compile(r"^[^,]+$")
-
-
 def split_inverted_authors(line: str) -> list[str]:
     """``"Wu, Zhiyuan, Choi, Changkyu"`` -> ``["Zhiyuan Wu", "Changkyu Choi"]``.
 
@@ -41,5 +38,18 @@ def split_inverted_authors(line: str) -> list[str]:
 
 def split_plain_authors(line: str) -> list[str]:
     """``"Ada Lovelace, Alan Turing and Grace Hopper"`` -> three names."""
-    line = re.sub(r"\s+and\s+", ", ", line.strip())
+    # Whitespace is collapsed first (linear) so the " and " split never backtracks over a run of
+    # spaces: "\s+and\s+" rescanned a run of 400,000 spaces from each of its positions (222 s).
+    line = " ".join(line.split()).replace(" and ", ", ")
     return [p.strip() for p in line.split(",") if p.strip()]
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) of ``text`` one at a time, without a second copy of the whole text as a list."""
+    start, number, size = 0, 1, len(text)
+    while start <= size:
+        end = text.find("\n", start)
+        if end < 0:
+            end = size
+        yield number, text[start:end]
+        start, number = end + 1, number + 1

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from ..errors import InputError
-from ..identity import normalize_arxiv_id, normalize_doi
+from ..identity import decode_latex_accents, normalize_arxiv_id, normalize_doi
 from ..models import Paper, Provenance
 from .base import ParseResult
+from .common import MAX_RAW_FIELD_CHARS
+from .sanitize import reader
 
 FORMAT = "bibtex"
-_ENTRY_START = re.compile(r"^\s*@(\w+)\s*[{(]", re.M)
+# "[ \t]*", not "\s*", before the "@": "\s*" spans newlines, so every line start of a run of blank lines
+# rescanned the whole run (quadratic).
+_ENTRY_START = re.compile(r"^[ \t]*@(\w+)\s*[{(]", re.M)
 _NON_PAPER = {"string", "preamble", "comment"}
 
 
@@ -18,16 +23,35 @@ def looks_like(text: str) -> bool:
     return any(m.group(1).lower() not in _NON_PAPER for m in _ENTRY_START.finditer(text))
 
 
+# Titles are converted by pylatexenc when they hold math or commands beyond accents; it is slow
+# (about 20 microseconds a character) and recursive, so longer fields get the linear decoder only.
+_LATEX_TITLE_CHARS = 2_000
+_ESCAPED = re.compile(r"\\([&%_$#])")
+
+
 def _clean(value: str) -> str:
-    """Drop BibTeX braces and collapse the whitespace of wrapped lines."""
-    value = value.replace("{", "").replace("}", "")
-    value = re.sub(r"\\[`'^\"~=.uvHtcdbk]\s*(\w)", r"\1", value)
-    return re.sub(r"\s+", " ", value).strip()
+    """LaTeX accents decoded (``{\\"o}`` -> ö), braces dropped, the whitespace of wrapped lines collapsed."""
+    value = decode_latex_accents(value[:MAX_RAW_FIELD_CHARS])
+    value = _ESCAPED.sub(r"\1", value.replace("{", "").replace("}", ""))
+    return " ".join(value.split())
+
+
+def _title(value: str) -> str:
+    """A BibTeX title as readable text: accents decoded, math and commands converted (``$\\ell_1$`` -> ℓ_1)."""
+    value = decode_latex_accents(value)
+    if len(value) <= _LATEX_TITLE_CHARS and ("\\" in value or "$" in value):
+        from pylatexenc.latex2text import LatexNodes2Text  # imported when needed
+
+        try:
+            value = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(value)
+        except (RecursionError, ValueError, IndexError, KeyError, AttributeError, TypeError):
+            pass  # not LaTeX pylatexenc understands: the plain clean-up below still applies
+    return _clean(value)
 
 
 def _authors(value: str) -> list[str]:
     names = []
-    for name in re.split(r"\s+and\s+", _clean(value)):
+    for name in _clean(value).split(" and "):  # _clean collapsed the whitespace: no backtracking split
         if "," in name:
             last, _, first = name.partition(",")
             name = f"{first.strip()} {last.strip()}".strip()
@@ -55,9 +79,12 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     import bibtexparser  # imported when needed: most runs read no BibTeX
 
+    # bibtexparser logs each block it gives up on to stderr; a failed block is our InputError instead.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     library = bibtexparser.parse_string(text)
     result = ParseResult()
     starts = [m for m in _ENTRY_START.finditer(text) if m.group(1).lower() not in _NON_PAPER]
@@ -72,7 +99,7 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
             if entry.start_line is not None
             else (_line_of(text, starts[record - 1].start()) if record <= len(starts) else None)
         )
-        title = _clean(fields.get("title", ""))
+        title = _title(fields.get("title", ""))
         abstract = _clean(fields.get("abstract", ""))
         if not title:
             raise InputError(f"entry '{entry.key}' has no title", origin, line=line, record=record)

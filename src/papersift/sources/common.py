@@ -9,7 +9,6 @@ title nor an abstract with a warning naming its number.
 from __future__ import annotations
 
 import email.utils
-import functools
 import html
 import json
 import re
@@ -23,17 +22,21 @@ from ..models import Paper
 from .base import ParseResult
 
 _HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
+# Every pattern run on a whole field must be linear in its length: a tag stops at the next "<" as well
+# as at ">", so a run of unclosed "<" is scanned once, not once per "<" (200,000 of them took 23 s).
+_TAG = re.compile(r"<[^<>]*>")
 # Inline markup sits inside words ("Al<sub>2</sub>O<sub>3</sub>"): dropped without a space.
 _INLINE_TAG = re.compile(
-    r"</?(?:[a-z]+:)?(?:sub|sup|i|b|em|strong|italic|bold|sc|u|span|a|monospace|underline)\b[^>]*>", re.IGNORECASE
+    r"</?(?:[a-z]+:)?(?:sub|sup|i|b|em|strong|italic|bold|sc|u|span|a|monospace|underline)\b[^<>]*>", re.IGNORECASE
 )
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_OPEN = re.compile(r"<(script|style)\b", re.IGNORECASE)
 _JATS_HEADING = re.compile(r"<(jats:)?title>\s*abstract\s*</(jats:)?title>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?$", re.IGNORECASE)
+# A URL longer than this is not looked into for an arXiv id (the lazy pattern above rescans the rest per match).
+_MAX_URL_CHARS = 2048
 
 
 def reject_html(text: str, origin: str, what: str) -> None:
@@ -46,6 +49,8 @@ def reject_html(text: str, origin: str, what: str) -> None:
 
 def load_json(text: str, origin: str, what: str) -> Any:
     """The JSON document in ``text``; an HTML page or broken JSON is an InputError naming the line."""
+    if _LAST_DOCUMENT is not None and _LAST_DOCUMENT[0] is text and _LAST_DOCUMENT[1] is not None:
+        return _LAST_DOCUMENT[1]  # detection parsed this very text already
     reject_html(text, origin, what)
     try:
         return json.loads(text)
@@ -53,15 +58,31 @@ def load_json(text: str, origin: str, what: str) -> Any:
         raise InputError(f"invalid or truncated {what} JSON ({exc.msg})", origin, line=exc.lineno) from None
 
 
-@functools.lru_cache(maxsize=2)
+# The text detection last parsed and its document: every detector asks, the text is parsed once.
+# A single entry compared by identity (no hashing of a 50 MiB text, and nothing kept after detection).
+_LAST_DOCUMENT: tuple[str, Any] | None = None
+
+
 def json_document(text: str) -> Any:
-    """The parsed document for format detection, or None; cached so every detector parses the text once."""
-    if text.lstrip()[:1] not in ("[", "{"):
-        return None
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        return None
+    """The parsed document for format detection, or None; every detector of one text shares one parse."""
+    global _LAST_DOCUMENT
+    if _LAST_DOCUMENT is not None and _LAST_DOCUMENT[0] is text:
+        return _LAST_DOCUMENT[1]
+    document = None
+    head = text[:64].lstrip()[:1] or text.lstrip()[:1]
+    if head in ("[", "{"):
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):  # ValueError: broken JSON, or a number past Python's digit limit
+            document = None
+    _LAST_DOCUMENT = (text, document)
+    return document
+
+
+def release_json_document() -> None:
+    """Forget the document detection parsed (a parser that asks again after this parses afresh)."""
+    global _LAST_DOCUMENT
+    _LAST_DOCUMENT = None
 
 
 def first_dict(items: list[Any]) -> dict[str, Any] | None:
@@ -81,7 +102,9 @@ def parse_xml(text: str, origin: str, what: str) -> Element:
 
     reject_html(text, origin, what)
     try:
-        return safe_tree.fromstring(text.encode("utf-8"))
+        # A str goes to expat as it is (read as UTF-8 whatever the declaration says, as it was decoded):
+        # no second copy of a large document.
+        return safe_tree.fromstring(text)
     except DefusedXmlException as exc:
         raise InputError(
             f"refused: the {what} XML declares entities or external references ({type(exc).__name__}); "
@@ -107,16 +130,45 @@ def child_text(element: Element, name: str) -> str:
     return squash("".join(found[0].itertext())) if found else ""
 
 
+# A field is read up to this many characters: every stored field is bounded far below it (see
+# sanitize.py), and collapsing the whitespace of a 50 MiB field took 7 s and 800 MB.
+MAX_RAW_FIELD_CHARS = 1_000_000
+
+
 def squash(value: Any) -> str:
     """Text with runs of whitespace (wrapped lines, indentation) collapsed to one space."""
-    return _SPACE.sub(" ", value).strip() if isinstance(value, str) else ""
+    return _SPACE.sub(" ", value[:MAX_RAW_FIELD_CHARS]).strip() if isinstance(value, str) else ""
+
+
+def _drop_scripts(value: str) -> str:
+    """``<script>``/``<style>`` elements removed with their content, in one pass (an unclosed one runs to the end)."""
+    if "<" not in value:
+        return value
+    lowered = value.lower()
+    kept: list[str] = []
+    position = 0
+    while True:
+        found = _SCRIPT_OPEN.search(value, position)
+        if not found:
+            kept.append(value[position:])
+            break
+        kept.append(value[position : found.start()])
+        close = lowered.find("</" + found.group(1).lower(), found.end())
+        if close < 0:  # never closed: kept, its tags are dropped like any other
+            kept.append(value[found.start() :])
+            break
+        end = lowered.find(">", close)
+        position = len(value) if end < 0 else end + 1
+        kept.append(" ")
+    return "".join(kept)
 
 
 def strip_markup(value: Any) -> str:
     """JATS/HTML fragment -> plain text: tags dropped (never interpreted), entities decoded."""
     if not isinstance(value, str):
         return ""
-    value = _INLINE_TAG.sub("", _JATS_HEADING.sub(" ", _SCRIPT.sub(" ", value)))
+    value = value[:MAX_RAW_FIELD_CHARS]
+    value = _INLINE_TAG.sub("", _JATS_HEADING.sub(" ", _drop_scripts(value)))
     return squash(html.unescape(_TAG.sub(" ", value)))
 
 
@@ -174,7 +226,7 @@ def add_arxiv(ids: dict[str, str], value: Any) -> None:
 
 
 def add_arxiv_from_url(ids: dict[str, str], url: Any) -> None:
-    if isinstance(url, str):
+    if isinstance(url, str) and len(url) <= _MAX_URL_CHARS:
         match = _ARXIV_URL.search(url.strip())
         if match:
             add_arxiv(ids, match.group(1))
@@ -199,11 +251,14 @@ def drop_empty(fields: dict[str, Any], empty: tuple[Any, ...] = _EMPTY) -> dict[
 
 
 def unique(values: list[Any]) -> list[str]:
-    seen: list[str] = []
+    """The distinct non-blank strings of ``values``, stripped, in order (a set keeps it linear)."""
+    seen: set[str] = set()
+    kept: list[str] = []
     for value in values:
         if isinstance(value, str) and value.strip() and value.strip() not in seen:
-            seen.append(value.strip())
-    return seen
+            seen.add(value.strip())
+            kept.append(value.strip())
+    return kept
 
 
 def skip_without_text(result: ParseResult, origin: str, record: int, title: str, abstract: str) -> bool:

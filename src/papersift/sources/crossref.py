@@ -24,6 +24,7 @@ from .common import (
     strip_markup,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "crossref"
 _WHAT = "Crossref API"
@@ -93,6 +94,7 @@ def _paper(item: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
     return title, abstract, paper
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     data = load_json(text, origin, _WHAT)
     if not isinstance(data, dict) or "message" not in data:

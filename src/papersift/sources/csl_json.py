@@ -28,6 +28,7 @@ from .common import (
     strip_markup,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "csl-json"
 _WHAT = "CSL-JSON"
@@ -96,6 +97,7 @@ def _paper(item: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
     return title, abstract, paper
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     data = load_json(text, origin, _WHAT)
     items = data if isinstance(data, list) else [data]

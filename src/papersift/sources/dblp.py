@@ -33,12 +33,13 @@ from .common import (
     unique,
     xml_head,
 )
+from .sanitize import reader
 
 FORMAT = "dblp"
 _WHAT = "DBLP"
 _HOMONYM = re.compile(r"\s+\d{4}$")
 _CORR_VOLUME = re.compile(r"^abs/(\S+)$")
-_DOI_URL = re.compile(r"doi[^/]*/(10\.\d{4,9}/\S+)", re.IGNORECASE)  # doi.org, dx.doi.org, doi.acm.org
+_DOI_URL = re.compile(r"doi[^/]{0,40}/(10\.\d{4,9}/\S+)", re.IGNORECASE)  # doi.org, dx.doi.org, doi.acm.org
 
 
 def looks_like(text: str) -> bool:
@@ -178,6 +179,7 @@ def _parse_json(text: str, origin: str) -> ParseResult:
     return result
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     stripped = text.lstrip()
     is_xml = stripped.startswith("<") and not stripped[:15].lower().startswith(("<!doctype html", "<html"))

@@ -23,6 +23,7 @@ from .common import (
     squash,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "hf-api"
 _WHAT = "Hugging Face Daily Papers API"
@@ -102,6 +103,7 @@ def _paper(entry: dict[str, Any], origin: str, record: int) -> tuple[str, str, P
     return title, abstract, result
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     data = load_json(text, origin, _WHAT)
     entries = data if isinstance(data, list) else [data]

@@ -12,6 +12,7 @@ import re
 from ..errors import InputError
 from ..models import Paper, Provenance
 from .base import ParseResult
+from .sanitize import reader
 
 FORMAT = "hf-page"
 _AUTHORS = re.compile(r"^\s*•\s*(\d+)\s+authors?\s*$")
@@ -79,6 +80,7 @@ def _is_title(paragraph: list[str], following: list[str] | None) -> bool:
     return len(paragraph[0]) <= _MAX_TITLE and len(" ".join(following)) > len(paragraph[0])
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>", today: dt.date | None = None) -> ParseResult:
     today = today or dt.date.today()
     paragraphs = _paragraphs(text)

@@ -25,6 +25,7 @@ from .common import (
     squash,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "openalex"
 _WHAT = "OpenAlex"
@@ -129,6 +130,7 @@ def _paper(work: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
     return title, abstract, paper
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     data = load_json(text, origin, _WHAT)
     kind = _kind(data)

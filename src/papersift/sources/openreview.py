@@ -28,6 +28,7 @@ from .common import (
     squash,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "openreview"
 _WHAT = "OpenReview API"
@@ -109,6 +110,7 @@ def _paper(note: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
     return title, abstract, paper
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     data = load_json(text, origin, _WHAT)
     if isinstance(data, dict) and data.get("name") and data.get("message") and "notes" not in data:

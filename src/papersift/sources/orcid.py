@@ -28,6 +28,7 @@ from .common import (
     strip_markup,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "orcid"
 _WHAT = "ORCID API"
@@ -133,6 +134,7 @@ def _paper(work: dict[str, Any], group: dict[str, Any] | None, origin: str, reco
     return title, abstract, paper
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     data = load_json(text, origin, _WHAT)
     if not isinstance(data, dict):

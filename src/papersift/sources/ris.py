@@ -26,6 +26,7 @@ from .common import (
     squash,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "ris"
 _TY = re.compile(r"^TY  - ", re.MULTILINE)
@@ -125,6 +126,7 @@ def _check_complete(text: str, origin: str) -> list[int]:
     return starts
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     import rispy  # imported when needed: most runs read no RIS
 
@@ -136,6 +138,10 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
         raise InputError(f"malformed RIS ({exc})", origin) from None
     if not records:
         raise InputError("no RIS records found", origin)
+    if len(records) != len(starts):  # rispy dropped or split a record: never lose one silently
+        raise InputError(
+            f"holds {len(starts)} RIS records (TY lines) but {len(records)} could be read", origin, line=starts[0]
+        )
     result = ParseResult()
     for number, record in enumerate(records, start=1):
         line = starts[number - 1] if number <= len(starts) else 0

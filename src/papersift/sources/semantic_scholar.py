@@ -27,6 +27,7 @@ from .common import (
     squash,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "s2"
 _WHAT = "Semantic Scholar API"
@@ -117,6 +118,7 @@ def _paper(raw: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pap
     return title, abstract, paper
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     data = load_json(text, origin, _WHAT)
     found = _items(data)

@@ -29,6 +29,7 @@ from .common import (
     squash,
     unique,
 )
+from .sanitize import reader
 
 FORMAT = "zotero-api"
 _WHAT = "Zotero Web API"
@@ -101,6 +102,7 @@ def _paper(item: dict[str, Any], origin: str, record: int) -> tuple[str, str, Pa
     return title, abstract, paper
 
 
+@reader(FORMAT)
 def parse(text: str, origin: str = "<text>") -> ParseResult:
     data = load_json(text, origin, _WHAT)
     items = data if isinstance(data, list) else [data]

@@ -1,64 +1,79 @@
-"""The local SQLite store. Only this package touches the database.
+"""The store: one SQLite file (the default) or a PostgreSQL database. Only this package touches it.
 
-Every public write is one transaction: an import that fails half-way leaves
-the store exactly as it was.
+:class:`Store` owns the connection, the clock and error translation; the work is done by plain
+functions in :mod:`.papers`, :mod:`.profiles`, :mod:`.learning`, :mod:`.fetchstate` and
+:mod:`.digest`, each taking a connection. Every public write is one transaction holding the store's
+write lock (an import that fails half-way leaves the store exactly as it was); every read is one
+snapshot that never waits for a writer. Any database error becomes a :class:`StoreError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StoreError
-from ..identity import deduplicate, identity_keys, merge
-from ..models import Paper, Provenance
+from ..models import Paper
+from . import fetchstate, learning, migrations, papers, profiles
 from . import schema as s
-from .fetchstate import FetchStateMixin
-from .learning import LearningMixin
+from .digest import DigestInputs, read_digest_inputs
+from .engine import WRITE_OPTION, Backend
+from .fetchstate import Checkpoint, PageStored
+from .learning import InterestRecord, RatingRecord
+from .papers import ImportSummary
+from .profiles import ProfileInfo, SourceRecord
+from .sql import insert_ignore
+
+Clock = Callable[[], dt.datetime]
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import did: papers read, new papers, papers merged into known ones."""
+class Store:
+    """A papersift store, created and migrated on open.
 
-    read: int
-    new: int
-    merged: int
+    ``location`` is a file path (SQLite) or a ``postgresql://`` URL. A writer that finds the store
+    busy waits up to ``lock_timeout`` seconds, telling ``on_wait`` (default: stderr) once which
+    command holds it. ``clock`` gives the time stamps of everything written.
+    """
 
-
-@dataclass(frozen=True)
-class ProfileInfo:
-    name: str
-    n_papers: int
-    created_at: str
-
-
-class Store(LearningMixin, FetchStateMixin):
-    """A papersift database file (created and migrated on open)."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    def __init__(
+        self,
+        location: str | Path,
+        *,
+        lock_timeout: float = 600.0,
+        on_wait: Callable[[str], None] | None = None,
+        command: str | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._backend = Backend(location, lock_timeout=lock_timeout, on_wait=on_wait, command=command)
+        self.engine: Engine = self._backend.engine
+        self.name = self._backend.name
+        # The file of an SQLite store; for PostgreSQL, the URL without its password.
+        self.path = self._backend.path if self._backend.path is not None else Path(self.name)
+        self.clock = clock
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
-        self.engine: Engine = create_engine(f"sqlite:///{self.path}")
-        event.listen(self.engine, "connect", _on_connect)
-        self._migrate()
+            self._migrate()
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def now(self) -> str:
+        """The store's one clock, as the ISO time stamp every table stores."""
+        return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -69,226 +84,180 @@ class Store(LearningMixin, FetchStateMixin):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- transactions ---------------------------------------------------------------
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction; database errors become :class:`StoreError`."""
+        """One write transaction holding the store's write lock; database errors become :class:`StoreError`."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+                self._backend.lock_for_writing(conn)
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"the store {self.path} refused the write: {getattr(exc, 'orig', None) or exc}") from None
+            raise StoreError(f"the store {self.name} refused the write: {_reason(exc)}") from None
+        finally:
+            self._backend.done_writing()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """One read-only snapshot that never waits for a writer; database errors become :class:`StoreError`."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the store {self.name} could not be read: {_reason(exc)}") from None
 
     def _migrate(self) -> None:
+        """Bring the schema up to date; safe when several processes open a new store at once.
+
+        While a new SQLite file is still in rollback-journal mode (before the first opener switches it
+        to WAL), SQLite answers "database is locked" at once to one of two openers instead of letting
+        it wait (its deadlock rule, which skips the busy handler); such an opener tries again.
+        """
+        started = time.monotonic()
+        while True:
+            try:
+                self._migrate_once()
+                return
+            except SQLAlchemyError as exc:
+                cause = str(getattr(exc, "orig", exc))
+                busy = "locked" in cause or "busy" in cause
+                if not busy or time.monotonic() - started > self._backend.lock_timeout:
+                    raise StoreError(f"{self.name} is not a usable papersift store: {_reason(exc)}") from None
+                self.engine.dispose()
+                time.sleep(random.uniform(0.05, 0.25))
+
+    def _migrate_once(self) -> None:
         try:
-            with self.engine.begin() as conn:
-                version = conn.execute(text("PRAGMA user_version")).scalar_one()
-                if version > s.SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the store {self.path} has schema version {version}, newer than this papersift "
-                        f"({s.SCHEMA_VERSION}); upgrade papersift"
-                    )
-                for number in range(version, s.SCHEMA_VERSION):
-                    s.MIGRATIONS[number](conn)
-                    conn.execute(text(f"PRAGMA user_version = {number + 1}"))
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"{self.path} is not a usable papersift store: {getattr(exc, 'orig', None) or exc}"
-            ) from None
+            with self.engine.connect() as conn:
+                if migrations.up_to_date(conn):
+                    return
+            # Re-checked under the write lock: another process may have migrated meanwhile.
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+                self._backend.lock_for_writing(conn)
+                migrations.upgrade(conn)
+        finally:
+            self._backend.done_writing()
 
     @property
     def schema_version(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(text("PRAGMA user_version")).scalar_one())
+        with self.snapshot() as conn:
+            return max(migrations.applied_versions(conn) or {0})
 
-    # -- papers ---------------------------------------------------------
+    # -- papers -------------------------------------------------------------------------
 
     def import_papers(
-        self,
-        papers: Iterable[Paper],
-        profile: str | None = None,
-        as_candidates: bool = False,
+        self, items: Iterable[Paper], profile: str | None = None, as_candidates: bool = False
     ) -> ImportSummary:
         """Add papers (de-duplicated against each other and the store) in one transaction.
 
-        With ``profile`` they join that profile (created if new); with
-        ``as_candidates`` they become candidates for digests.
+        With ``profile`` they join that profile (created if new); with ``as_candidates`` they
+        become candidates for digests. The de-duplication lookup and the writes are one
+        transaction under the write lock, so concurrent imports never store a paper twice.
         """
+        now = self.now()
         with self.transaction() as conn:
-            return self._import_into(conn, papers, profile, as_candidates, _now())
-
-    def _import_into(
-        self, conn: Connection, papers: Iterable[Paper], profile: str | None, as_candidates: bool, now: str
-    ) -> ImportSummary:
-        """The body of :meth:`import_papers`, inside the caller's transaction (a fetch adds its checkpoint)."""
-        incoming = deduplicate(papers)
-        new = merged = 0
-        profile_id = self._ensure_profile(conn, profile, now) if profile else None
-        for paper in incoming:
-            paper_id, was_new = self._upsert(conn, paper, now)
-            new += was_new
-            merged += not was_new
-            if profile_id is not None:
-                # A paper the user excluded (under any of its identity keys) joins the profile as excluded.
-                excluded = int(self._is_excluded(conn, profile_id, paper_id))
-                exists = conn.execute(
-                    select(s.profile_papers.c.paper_id).where(
-                        s.profile_papers.c.profile_id == profile_id, s.profile_papers.c.paper_id == paper_id
-                    )
-                ).first()
-                if not exists:
-                    conn.execute(
-                        insert(s.profile_papers).values(
-                            profile_id=profile_id, paper_id=paper_id, added_at=now, excluded=excluded
-                        )
-                    )
-                elif excluded:
-                    conn.execute(
-                        update(s.profile_papers)
-                        .where(s.profile_papers.c.profile_id == profile_id, s.profile_papers.c.paper_id == paper_id)
-                        .values(excluded=1)
-                    )
-            if as_candidates:
-                seen = conn.execute(select(s.candidates.c.paper_id).where(s.candidates.c.paper_id == paper_id)).first()
-                if seen:
-                    conn.execute(update(s.candidates).where(s.candidates.c.paper_id == paper_id).values(last_seen=now))
-                else:
-                    conn.execute(insert(s.candidates).values(paper_id=paper_id, first_seen=now, last_seen=now))
-        return ImportSummary(read=len(incoming), new=new, merged=merged)
-
-    def _upsert(self, conn: Connection, paper: Paper, now: str) -> tuple[int, bool]:
-        keys = identity_keys(paper)
-        rows = conn.execute(select(s.paper_keys.c.paper_id).where(s.paper_keys.c.key.in_(keys))).all() if keys else []
-        existing = sorted({row.paper_id for row in rows})
-        if not existing:
-            paper_id = conn.execute(insert(s.papers).values(**_paper_row(paper), created_at=now, updated_at=now))
-            new_id = s.new_row_id(paper_id)
-            self._write_keys_and_sources(conn, new_id, paper, now)
-            return new_id, True
-        survivor = existing[0]
-        combined = self._load(conn, survivor)
-        for other in existing[1:]:
-            merge(combined, self._load(conn, other))
-            self._absorb(conn, survivor, other)
-        merge(combined, paper)
-        conn.execute(update(s.papers).where(s.papers.c.id == survivor).values(**_paper_row(combined), updated_at=now))
-        self._write_keys_and_sources(conn, survivor, combined, now)
-        return survivor, False
-
-    def _absorb(self, conn: Connection, survivor: int, other: int) -> None:
-        """Re-point everything that referred to ``other`` at ``survivor``, then drop ``other``."""
-        conn.execute(update(s.paper_keys).where(s.paper_keys.c.paper_id == other).values(paper_id=survivor))
-        for table in (s.profile_papers, s.candidates, s.ratings, s.interest_papers, s.shown):
-            # Both may hold a row already; the survivor's row wins.
-            conn.execute(
-                table.update().prefix_with("OR IGNORE").where(table.c.paper_id == other).values(paper_id=survivor)
-            )
-            conn.execute(delete(table).where(table.c.paper_id == other))
-        conn.execute(update(s.run_items).where(s.run_items.c.paper_id == other).values(paper_id=survivor))
-        conn.execute(delete(s.papers).where(s.papers.c.id == other))
-
-    def _write_keys_and_sources(self, conn: Connection, paper_id: int, paper: Paper, now: str) -> None:
-        for key in identity_keys(paper):
-            conn.execute(insert(s.paper_keys).prefix_with("OR IGNORE").values(key=key, paper_id=paper_id))
-        for source in paper.sources:
-            conn.execute(
-                insert(s.provenance)
-                .prefix_with("OR IGNORE")
-                .values(
-                    paper_id=paper_id,
-                    origin=source.origin,
-                    format=source.format,
-                    record=source.record,
-                    line=source.line,
-                    imported_at=now,
-                )
-            )
-
-    def _load(self, conn: Connection, paper_id: int) -> Paper:
-        row = conn.execute(select(s.papers).where(s.papers.c.id == paper_id)).one()
-        sources = conn.execute(
-            select(s.provenance).where(s.provenance.c.paper_id == paper_id).order_by(s.provenance.c.id)
-        ).all()
-        return _paper_from_row(row, sources)
-
-    def _load_many(self, conn: Connection, paper_ids: Sequence[int]) -> list[Paper]:
-        if not paper_ids:
-            return []
-        rows = {r.id: r for r in conn.execute(select(s.papers).where(s.papers.c.id.in_(paper_ids))).all()}
-        by_paper: dict[int, list[Any]] = {}
-        for src in conn.execute(
-            select(s.provenance).where(s.provenance.c.paper_id.in_(paper_ids)).order_by(s.provenance.c.id)
-        ).all():
-            by_paper.setdefault(src.paper_id, []).append(src)
-        return [_paper_from_row(rows[i], by_paper.get(i, [])) for i in paper_ids if i in rows]
+            profile_id = profiles.ensure_profile(conn, profile, now) if profile else None
+            return papers.import_into(conn, items, profile_id, as_candidates, now)
 
     def paper_count(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(s.papers)).scalar_one())
+        with self.snapshot() as conn:
+            return papers.paper_count(conn)
 
     def candidate_papers(self, since: str | None = None) -> list[Paper]:
         """Candidates for digests (optionally only those first seen at or after ``since``, ISO)."""
         query = select(s.candidates.c.paper_id).order_by(s.candidates.c.first_seen, s.candidates.c.paper_id)
         if since:
             query = query.where(s.candidates.c.first_seen >= since)
-        with self.engine.connect() as conn:
-            ids = [r.paper_id for r in conn.execute(query).all()]
-            return self._load_many(conn, ids)
+        with self.snapshot() as conn:
+            return papers.load_many(conn, [r.paper_id for r in conn.execute(query)])
 
-    # -- profiles -------------------------------------------------------
+    def papers_by_id(self, paper_ids: Sequence[int]) -> list[Paper]:
+        with self.snapshot() as conn:
+            return papers.load_many(conn, list(paper_ids))
 
-    def _ensure_profile(self, conn: Connection, name: str, now: str) -> int:
-        row = conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == name)).first()
-        if row:
-            return int(row.id)
-        return s.new_row_id(conn.execute(insert(s.profiles).values(name=name, created_at=now)))
-
-    def _profile_id(self, conn: Connection, name: str) -> int:
-        row = conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == name)).first()
-        if row is None:
-            known = [r.name for r in conn.execute(select(s.profiles.c.name).order_by(s.profiles.c.name)).all()]
-            hint = (
-                f" (known profiles: {', '.join(known)})" if known else " (import one with `papersift profile import`)"
+    def resolve_paper(self, ref: str) -> int:
+        """The store id of the paper called ``ref``: a store id, an arXiv id (any version), a DOI or an exact title."""
+        ref = ref.strip()
+        if not ref:
+            raise StoreError("name a paper: a store id, an arXiv id, a DOI or its exact title")
+        with self.snapshot() as conn:
+            found = papers.resolve(conn, ref)
+        if not found:
+            raise StoreError(
+                f"no paper in the store matches '{ref}' (give a store id, an arXiv id, a DOI or the exact title)"
             )
-            raise StoreError(f"there is no profile named '{name}'{hint}")
-        return int(row.id)
+        if len(found) > 1:
+            ids = ", ".join(str(i) for i in sorted(found))
+            raise StoreError(f"'{ref}' matches several papers (store ids {ids}); give one store id")
+        return found.pop()
+
+    def background_paper_ids(self, exclude: Sequence[int] = (), limit: int = 400) -> list[int]:
+        """A stable sample of the store's papers: the same ids come back as the store grows."""
+        with self.snapshot() as conn:
+            return papers.background_ids(conn, exclude, limit)
+
+    # -- profiles ---------------------------------------------------------------------
 
     def profiles(self) -> list[ProfileInfo]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(s.profiles.c.name, s.profiles.c.created_at, func.count(s.profile_papers.c.paper_id))
-                .select_from(s.profiles.outerjoin(s.profile_papers))
-                .group_by(s.profiles.c.id)
-                .order_by(s.profiles.c.name)
-            ).all()
-        return [ProfileInfo(name=r[0], created_at=r[1], n_papers=int(r[2])) for r in rows]
+        with self.snapshot() as conn:
+            return profiles.list_profiles(conn)
 
     def profile_papers(self, name: str, include_excluded: bool = False) -> list[Paper]:
-        with self.engine.connect() as conn:
-            profile_id = self._profile_id(conn, name)
-            query = select(s.profile_papers.c.paper_id).where(s.profile_papers.c.profile_id == profile_id)
-            if not include_excluded:
-                query = query.where(s.profile_papers.c.excluded == 0)
-            ids = [r.paper_id for r in conn.execute(query.order_by(s.profile_papers.c.paper_id)).all()]
-            return self._load_many(conn, ids)
+        with self.snapshot() as conn:
+            ids = profiles.profile_paper_ids(conn, profiles.profile_id(conn, name), include_excluded)
+            return papers.load_many(conn, ids)
 
-    # -- embeddings -----------------------------------------------------
+    def profile_paper_ids(self, name: str, include_excluded: bool = False) -> list[int]:
+        """The store ids of a profile's papers (without loading them)."""
+        with self.snapshot() as conn:
+            return profiles.profile_paper_ids(conn, profiles.profile_id(conn, name), include_excluded)
+
+    def add_profile_source(self, profile: str, kind: str, value: str) -> bool:
+        """Remember a source of ``profile`` (created if new); False if it was already known."""
+        now = self.now()
+        with self.transaction() as conn:
+            return profiles.add_source(conn, profiles.ensure_profile(conn, profile, now), kind, value, now)
+
+    def profile_sources(self, profile: str) -> list[SourceRecord]:
+        with self.snapshot() as conn:
+            return profiles.sources(conn, profiles.profile_id(conn, profile))
+
+    def exclude_profile_paper(self, profile: str, paper_id: int) -> None:
+        """Keep a paper out of ``profile`` now and whenever it comes back, under any of its identity keys."""
+        now = self.now()
+        with self.transaction() as conn:
+            profiles.exclude(conn, profiles.profile_id(conn, profile), paper_id, now)
+
+    def include_profile_paper(self, profile: str, paper_id: int) -> None:
+        """Undo :meth:`exclude_profile_paper`."""
+        with self.transaction() as conn:
+            profiles.include(conn, profiles.profile_id(conn, profile), paper_id)
+
+    def excluded_count(self, profile: str) -> int:
+        with self.snapshot() as conn:
+            return profiles.excluded_count(conn, profiles.profile_id(conn, profile))
+
+    # -- embeddings -----------------------------------------------------------------
 
     def get_embeddings(self, model_id: str, content_hashes: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        with self.engine.connect() as conn:
-            for start in range(0, len(content_hashes), 500):
-                chunk = list(content_hashes[start : start + 500])
+        table = s.embeddings
+        with self.snapshot() as conn:
+            for start in range(0, len(content_hashes), papers.CHUNK):
+                chunk = list(content_hashes[start : start + papers.CHUNK])
                 rows = conn.execute(
-                    select(s.embeddings.c.content_hash, s.embeddings.c.vector).where(
-                        s.embeddings.c.model_id == model_id, s.embeddings.c.content_hash.in_(chunk)
+                    select(table.c.content_hash, table.c.vector).where(
+                        table.c.model_id == model_id, table.c.content_hash.in_(chunk)
                     )
-                ).all()
+                )
                 for row in rows:
-                    found[row.content_hash] = np.frombuffer(row.vector, dtype="<f4")
+                    found[row.content_hash] = np.frombuffer(bytes(row.vector), dtype="<f4")
         return found
 
     def put_embeddings(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
-        now = _now()
+        """Keep vectors (float32, little-endian bytes); a text already embedded by the model keeps its first vector."""
+        now = self.now()
         rows = [
             {
                 "model_id": model_id,
@@ -301,9 +270,9 @@ class Store(LearningMixin, FetchStateMixin):
         ]
         if rows:
             with self.transaction() as conn:
-                conn.execute(insert(s.embeddings).prefix_with("OR IGNORE"), rows)
+                insert_ignore(conn, s.embeddings, rows)
 
-    # -- runs -----------------------------------------------------------
+    # -- runs and what they showed -------------------------------------------------------
 
     def record_run(
         self,
@@ -314,13 +283,16 @@ class Store(LearningMixin, FetchStateMixin):
         params: dict[str, Any] | None = None,
         mark_shown: bool = False,
     ) -> int:
-        """Remember a ranking run: (rank, score, paper, why) per recommendation.
+        """Remember a ranking run: (rank, score, paper, why) per recommendation; papers need their store id.
 
         With ``mark_shown`` (and a profile) its papers count as shown to the profile, in the same transaction.
         """
-        now = _now()
+        missing = [paper.title for _, _, paper, _ in items if paper.store_id is None]
+        if missing:
+            raise StoreError(f"cannot record a run of papers that are not in the store (e.g. '{missing[0][:80]}')")
+        now = self.now()
         with self.transaction() as conn:
-            profile_id = self._profile_id(conn, profile) if profile else None
+            profile_id = profiles.profile_id(conn, profile) if profile else None
             run_id = s.new_row_id(
                 conn.execute(
                     insert(s.runs).values(
@@ -332,65 +304,146 @@ class Store(LearningMixin, FetchStateMixin):
                     )
                 )
             )
-            shown_ids = []
-            for rank, score, paper, why in items:
-                keys = identity_keys(paper)
-                row = conn.execute(select(s.paper_keys.c.paper_id).where(s.paper_keys.c.key.in_(keys)).limit(1)).first()
-                if row is None:
-                    continue
-                conn.execute(
-                    insert(s.run_items).values(
-                        run_id=run_id, rank=rank, paper_id=row.paper_id, score=score, why=json.dumps(why)
-                    )
-                )
-                shown_ids.append(int(row.paper_id))
+            rows = [
+                {"run_id": run_id, "rank": rank, "paper_id": paper.store_id, "score": score, "why": json.dumps(why)}
+                for rank, score, paper, why in items
+            ]
+            if rows:
+                conn.execute(insert(s.run_items), rows)
             if mark_shown and profile_id is not None:
-                self._mark_shown(conn, profile_id, shown_ids, run_id)
+                shown = [paper.store_id for _, _, paper, _ in items if paper.store_id is not None]
+                learning.mark_shown(conn, profile_id, shown, run_id, now)
         return run_id
 
     def run_count(self) -> int:
-        with self.engine.connect() as conn:
+        with self.snapshot() as conn:
             return int(conn.execute(select(func.count()).select_from(s.runs)).scalar_one())
 
+    def shown_paper_ids(self, profile: str) -> set[int]:
+        with self.snapshot() as conn:
+            return learning.shown_ids(conn, profiles.profile_id(conn, profile))
 
-def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA busy_timeout = 5000")
-    cursor.close()
+    def reset_shown(self, profile: str) -> int:
+        with self.transaction() as conn:
+            return learning.reset_shown(conn, profiles.profile_id(conn, profile))
+
+    def digest_inputs(
+        self,
+        profile: str,
+        *,
+        today: dt.date,
+        max_age_days: int | None,
+        include_seen: bool,
+        candidate_window_days: int,
+    ) -> DigestInputs:
+        """Everything a digest ranks, read in one snapshot with the filtering done in SQL (see :mod:`.digest`)."""
+        with self.snapshot() as conn:
+            return read_digest_inputs(
+                conn,
+                profiles.profile_id(conn, profile),
+                today=today,
+                max_age_days=max_age_days,
+                include_seen=include_seen,
+                candidate_window_days=candidate_window_days,
+            )
+
+    # -- ratings ------------------------------------------------------------------------
+
+    def rate(self, profile: str, paper_id: int, rating: str, origin: str = "cli") -> None:
+        """Rate a paper for a profile; a new rating replaces the old one."""
+        now = self.now()
+        with self.transaction() as conn:
+            learning.rate(conn, profiles.profile_id(conn, profile), paper_id, rating, origin, now)
+
+    def ratings(self, profile: str) -> list[RatingRecord]:
+        with self.snapshot() as conn:
+            return learning.ratings(conn, profiles.profile_id(conn, profile))
+
+    def reset_ratings(self, profile: str) -> int:
+        """Forget every rating of a profile; returns how many there were."""
+        with self.transaction() as conn:
+            return learning.reset_ratings(conn, profiles.profile_id(conn, profile))
+
+    # -- interests --------------------------------------------------------------------
+
+    def interests(self, profile: str) -> list[InterestRecord]:
+        with self.snapshot() as conn:
+            return learning.interests(conn, profiles.profile_id(conn, profile))
+
+    def find_interest(self, profile: str, ref: str) -> InterestRecord:
+        with self.snapshot() as conn:
+            return learning.find_interest(conn, profiles.profile_id(conn, profile), profile, ref)
+
+    def save_interests(self, profile: str, groups: Sequence[tuple[str, Sequence[int]]], model_id: str = "") -> None:
+        """Replace a profile's interests by ``groups`` of (label, paper ids); names and mutes are forgotten."""
+        now = self.now()
+        with self.transaction() as conn:
+            learning.replace_all_interests(conn, profiles.profile_id(conn, profile), groups, model_id, now)
+
+    def _update_interest(self, profile: str, ref: str, **values: Any) -> InterestRecord:
+        with self.transaction() as conn:
+            profile_id = profiles.profile_id(conn, profile)
+            return learning.update_interest(conn, learning.find_interest(conn, profile_id, profile, ref), **values)
+
+    def rename_interest(self, profile: str, ref: str, name: str) -> InterestRecord:
+        name = name.strip()
+        if not name:
+            raise StoreError("an interest's name cannot be empty")
+        return self._update_interest(profile, ref, name=name)
+
+    def relabel_interest(self, profile: str, ref: str, label: str) -> InterestRecord:
+        return self._update_interest(profile, ref, label=label)
+
+    def set_interest_muted(self, profile: str, ref: str, muted: bool) -> InterestRecord:
+        return self._update_interest(profile, ref, muted=int(muted))
+
+    def merge_interests(self, profile: str, refs: Sequence[str]) -> InterestRecord:
+        """Fold the second and later interests into the first (which keeps its name and mute)."""
+        with self.transaction() as conn:
+            profile_id = profiles.profile_id(conn, profile)
+            return learning.merge_interests(conn, [learning.find_interest(conn, profile_id, profile, r) for r in refs])
+
+    def replace_interest(
+        self, profile: str, ref: str, groups: Sequence[tuple[str, Sequence[int]]], model_id: str = ""
+    ) -> list[InterestRecord]:
+        """Split: one interest becomes ``groups`` (each keeps the old mute; a user name gets a number)."""
+        now = self.now()
+        with self.transaction() as conn:
+            profile_id = profiles.profile_id(conn, profile)
+            old = learning.find_interest(conn, profile_id, profile, ref)
+            conn.execute(s.interests.delete().where(s.interests.c.id == old.id))
+            ids = learning.insert_interests(conn, profile_id, groups, model_id, now, name=old.name, muted=old.muted)
+            return [i for i in learning.interests(conn, profile_id) if i.id in ids]
+
+    # -- fetch checkpoints -------------------------------------------------------------
+
+    def checkpoint(self, key: str) -> Checkpoint | None:
+        with self.snapshot() as conn:
+            return fetchstate.checkpoint(conn, key)
+
+    def store_page(
+        self,
+        items: Iterable[Paper],
+        key: str,
+        label: str,
+        state: dict[str, Any],
+        done: bool,
+        restart: bool,
+        profile: str | None = None,
+        as_candidates: bool = False,
+    ) -> PageStored:
+        """Import one fetched page and move its checkpoint on, in one transaction.
+
+        ``restart`` starts the checkpoint's totals afresh (a new fetch); otherwise they accumulate.
+        """
+        now = self.now()
+        with self.transaction() as conn:
+            profile_id = profiles.ensure_profile(conn, profile, now) if profile else None
+            summary = papers.import_into(conn, items, profile_id, as_candidates, now)
+            moved = fetchstate.advance(conn, key, label, state, done, restart, summary, now)
+        return PageStored(summary, moved)
 
 
-def _paper_row(paper: Paper) -> dict[str, Any]:
-    return {
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "authors": json.dumps(paper.authors),
-        "n_authors": paper.n_authors,
-        "ids": json.dumps(paper.ids, sort_keys=True),
-        "date": paper.date,
-        "venue": paper.venue,
-        "comments": paper.comments,
-        "upvotes": paper.upvotes,
-        "links": json.dumps(paper.links),
-        "extra": json.dumps(paper.extra, sort_keys=True),
-    }
-
-
-def _paper_from_row(row: Any, sources: Sequence[Any]) -> Paper:
-    paper = Paper(
-        title=row.title,
-        abstract=row.abstract,
-        authors=json.loads(row.authors),
-        n_authors=row.n_authors,
-        ids=json.loads(row.ids),
-        date=row.date,
-        venue=row.venue,
-        comments=row.comments,
-        upvotes=row.upvotes,
-        links=json.loads(row.links),
-        extra=json.loads(row.extra),
-        sources=[Provenance(src.origin, src.format, src.record, src.line) for src in sources],
-    )
-    paper.store_id = row.id
-    return paper
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own words when there are any (SQLAlchemy's wrapper adds SQL and a link)."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else type(exc).__name__

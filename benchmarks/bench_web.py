@@ -1,0 +1,332 @@
+"""Web load benchmark: 50 signed-in users read Today and vote, against 100,000 papers and 50 profiles.
+
+A real uvicorn server (its own process, multi-user mode, SQLite store) on loopback; an asyncio
+httpx client per user: GET its Today page, then vote (up/down/save/dismiss) on one of its papers
+through the JSON API, pause ``--think`` seconds, repeat, for ``--duration`` seconds. A writer
+thread meanwhile does what the daily job does to the store (new candidates, a new digest run
+every few seconds). Afterwards every acknowledged vote is looked up in the store: a vote the
+server said it kept but the store lacks is lost.
+
+The digests are recorded directly (synthetic picks with reasons), not ranked: this measures the
+web layer and the store, not the encoder. The store is built once and cached in benchmarks/.cache.
+
+    python benchmarks/bench_web.py            # the full run: 100,000 papers, 50 users, 2 minutes
+    python benchmarks/bench_web.py --quick    # 10,000 papers, 50 users, 20 seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "src")]
+
+from papersift import accounts  # noqa: E402
+from papersift.models import Paper  # noqa: E402
+from papersift.store import Store  # noqa: E402
+from papersift.store import accounts as tables  # noqa: E402
+
+CACHE = REPO / "benchmarks" / ".cache"
+RESULTS = REPO / "benchmarks" / "results"
+PASSWORD = "benchmark password"
+WORDS = (
+    "sharpness unlearning pruning diffusion transformer attention robustness privacy federated graph "
+    "retrieval alignment reasoning sparsity quantization distillation contrastive kernel bandit causal "
+    "vision language speech protein molecule agent planning optimisation generalisation memory scaling"
+).split()
+PICKS = 20
+
+
+def _paper(rng: random.Random, n: int, kind: str) -> Paper:
+    words = rng.sample(WORDS, 6)
+    return Paper(
+        title=f"{kind} {n}: {' '.join(words[:4])}",
+        abstract=" ".join(rng.choice(WORDS) for _ in range(60)),
+        authors=[f"Author {rng.randrange(5000)}", f"Author {rng.randrange(5000)}"],
+        ids={"arxiv": f"{2400 + n // 100000}.{n % 100000:05d}", "s2": f"bench{n}"},
+        date=f"2026-11-{1 + n % 28:02d}",
+    )
+
+
+def build_store(path: Path, n_papers: int, n_profiles: int) -> None:
+    """Candidates are bulk-inserted (they are distinct by construction, so the importer's de-duplication,
+    which costs a few ms per paper, is skipped); profiles, accounts and digests go through the library."""
+    from sqlalchemy import insert
+
+    from papersift.identity import identity_keys
+    from papersift.store import schema as s
+    from papersift.store.papers import paper_row
+
+    rng = random.Random(7)
+    started = time.perf_counter()
+    own_per_profile = 20
+    n_candidates = n_papers - n_profiles * own_per_profile
+    now = "2026-11-30T06:00:00+00:00"
+    with Store(path) as store:
+        for start in range(0, n_candidates, 10_000):
+            batch = [_paper(rng, i, "Candidate") for i in range(start, min(start + 10_000, n_candidates))]
+            with store.transaction() as conn:
+                first = start + 1
+                conn.execute(
+                    insert(s.papers),
+                    [
+                        {"id": first + i, **paper_row(p), "created_at": now, "updated_at": now}
+                        for i, p in enumerate(batch)
+                    ],
+                )
+                conn.execute(
+                    insert(s.paper_keys),
+                    [{"key": k, "paper_id": first + i} for i, p in enumerate(batch) for k in identity_keys(p)],
+                )
+                conn.execute(
+                    insert(s.candidates),
+                    [{"paper_id": first + i, "first_seen": now, "last_seen": now} for i in range(len(batch))],
+                )
+            print(f"  {start + len(batch)} candidates", file=sys.stderr)
+        candidate_ids = list(range(1, n_candidates + 1))
+        for p in range(n_profiles):
+            name = f"user{p:02d}"
+            own = [_paper(rng, n_papers + p * own_per_profile + i, "Own") for i in range(own_per_profile)]
+            store.import_papers(own, profile=name)
+            user = accounts.add_user(store, name, PASSWORD)
+            accounts.claim_profile(store, user, name)
+            record_digest(store, name, rng, candidate_ids)
+    print(f"  store built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def record_digest(store: Store, profile: str, rng: random.Random, candidate_ids: list[int]) -> None:
+    """A digest run as the daily job records it: picks with reasons, interests and relevance."""
+    papers = store.papers_by_id(rng.sample(candidate_ids, PICKS))
+    own = store.profile_papers(profile)[:2]
+    items = []
+    for rank, paper in enumerate(papers, start=1):
+        why = [{"paper": o.title, "similarity": 0.5, "shared_terms": ["sharpness"], "ids": o.ids} for o in own]
+        items.append((rank, 1.0 - rank / 100, paper, why))
+    run_id = store.record_run(profile, "bench:synthetic", len(candidate_ids), items, mark_shown=True)
+    tables.save_run_picks(
+        store,
+        run_id,
+        [(r, {"interest": f"interest {r % 3}", "relevance": 1.0 - r / 40, "ratings": []}) for r in range(1, PICKS + 1)],
+    )
+
+
+def start_server(path: Path, port: int) -> subprocess.Popen[bytes]:
+    code = (
+        "import sys, uvicorn; sys.path.insert(0, {src!r});"
+        "from papersift.web import WebSettings, create_app;"
+        "app = create_app(WebSettings(store={store!r}, multi_user=True, model='tfidf'));"
+        "uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning', timeout_keep_alive=75)"
+    ).format(src=str(REPO / "src"), store=str(path), port=port)
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+async def wait_until_up(base: str, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(base + "/login")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("the server did not come up")
+
+
+async def sign_in(base: str, name: str) -> Any:
+    """A signed-in client for ``name`` (sign-ins happen before the clock starts: argon2 is slow on purpose)."""
+    import httpx
+
+    client = httpx.AsyncClient(base_url=base, timeout=30)
+    response = await client.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}, timeout=120)
+    if response.status_code != 303:
+        raise RuntimeError(f"sign-in of {name} failed: HTTP {response.status_code}")
+    return client
+
+
+async def user(
+    client: Any, name: str, until: float, think: float, stats: dict[str, Any], acked: dict[tuple[str, int], str]
+) -> None:
+    import httpx
+
+    rng = random.Random(name)
+    await asyncio.sleep(rng.uniform(0, think))  # users do not all start in the same millisecond
+    while time.monotonic() < until:
+        start = time.perf_counter()
+        try:
+            page = await client.get(f"/p/{name}/today")
+        except httpx.HTTPError as exc:
+            stats["errors"].append(f"today: {exc!r}")
+            continue
+        stats["page"].append(time.perf_counter() - start)
+        if page.status_code != 200:
+            stats["errors"].append(f"today: HTTP {page.status_code}")
+            continue
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+        papers = [int(x) for x in re.findall(r'data-paper="(\d+)"', page.text)]
+        if not token or not papers:
+            stats["errors"].append("today: no papers or no token")
+            continue
+        paper, rating = rng.choice(papers), rng.choice(["up", "down", "save", "dismiss"])
+        start = time.perf_counter()
+        try:
+            vote = await client.post(
+                f"/api/v1/profiles/{name}/ratings",
+                json={"paper": paper, "rating": rating},
+                headers={"X-CSRF-Token": token.group(1)},
+            )
+        except httpx.HTTPError as exc:
+            stats["errors"].append(f"vote: {exc!r}")
+            continue
+        stats["vote"].append(time.perf_counter() - start)
+        if vote.status_code == 200:
+            acked[(name, paper)] = rating
+        else:
+            stats["errors"].append(f"vote: HTTP {vote.status_code} {vote.text[:100]}")
+        await asyncio.sleep(rng.uniform(0, 2 * think))
+
+
+def daily_job(path: Path, stop: threading.Event, n_profiles: int, counts: dict[str, int]) -> None:
+    """What `papersift run` does to the store while people read: new candidates, new digest runs."""
+    rng = random.Random(11)
+    with Store(path) as store:
+        candidate_ids = [int(r) for r in tables.recent_candidate_ids(store, 5000)]
+        n = 10_000_000
+        while not stop.is_set():
+            store.import_papers([_paper(rng, n + i, "Fresh") for i in range(50)], as_candidates=True)
+            n += 50
+            record_digest(store, f"user{rng.randrange(n_profiles):02d}", rng, candidate_ids)
+            counts["writes"] += 1
+            stop.wait(2.0)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux), so the cost per request is known on a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def quantiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {
+        "n": len(values),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(pick(0.95) * 1000, 1),
+        "p99_ms": round(pick(0.99) * 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="10,000 papers for 20 seconds.")
+    parser.add_argument("--papers", type=int, default=None)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=None, help="Seconds of load (default 120; --quick 20).")
+    parser.add_argument(
+        "--think", type=float, default=5.0, help="Mean pause between one user's votes, reading time (s)."
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    n_papers = args.papers or (10_000 if args.quick else 100_000)
+    duration = args.duration or (20.0 if args.quick else 120.0)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached = CACHE / f"bench_web_{n_papers}_{args.users}.db"
+    if not cached.exists():
+        print(f"building a store with {n_papers} papers and {args.users} profiles...", file=sys.stderr)
+        tmp = cached.with_suffix(".building")
+        tmp.unlink(missing_ok=True)
+        build_store(tmp, n_papers, args.users)
+        tmp.rename(cached)
+    work = CACHE / "bench_web_run.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(work) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(cached, work)
+    with Store(work) as store:
+        votes_before = tables.count_ratings(store)
+    server = start_server(work, args.port)
+    stats: dict[str, Any] = {"page": [], "vote": [], "errors": []}
+    acked: dict[tuple[str, int], str] = {}
+    counts = {"writes": 0}
+    cpu: dict[str, float] = {}
+    stop = threading.Event()
+    writer = threading.Thread(target=daily_job, args=(work, stop, args.users, counts), daemon=True)
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        asyncio.run(wait_until_up(base))
+
+        async def everyone() -> float:
+            names = [f"user{i:02d}" for i in range(args.users)]
+            clients = [await sign_in(base, n) for n in names]
+            writer.start()
+            started = time.monotonic()
+            cpu["start"] = cpu_seconds(server.pid)
+            until = started + duration
+            try:
+                await asyncio.gather(
+                    *(user(c, n, until, args.think, stats, acked) for c, n in zip(clients, names, strict=True))
+                )
+            finally:
+                for c in clients:
+                    await c.aclose()
+            cpu["end"] = cpu_seconds(server.pid)
+            return time.monotonic() - started
+
+        elapsed = asyncio.run(everyone())
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+        server.terminate()
+        server.wait(timeout=30)
+    with Store(work) as store:
+        lost = [
+            key for key, rating in acked.items() if tables.ratings_for(store, key[0], [key[1]]).get(key[1]) != rating
+        ]
+        votes_after = tables.count_ratings(store)
+    result = {
+        "papers": n_papers,
+        "profiles": args.users,
+        "users": args.users,
+        "duration_s": round(elapsed, 1),
+        "think_s": args.think,
+        "pages": quantiles(stats["page"]),
+        "votes": quantiles(stats["vote"]),
+        "requests_per_s": round((len(stats["page"]) + len(stats["vote"])) / elapsed, 1),
+        "server_cpu_ms_per_request": round(
+            1000 * (cpu["end"] - cpu["start"]) / max(1, len(stats["page"]) + len(stats["vote"])), 1
+        ),
+        "errors": len(stats["errors"]),
+        "error_examples": stats["errors"][:5],
+        "votes_acknowledged": len(acked),
+        "votes_lost": len(lost),
+        "ratings_in_store": votes_after - votes_before,
+        "daily_job_writes": counts["writes"],
+        # The machine is shared: the 1-minute load average during the run says how much CPU the server had.
+        "cpus": os.cpu_count(),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+    print(json.dumps(result, indent=2))
+    if not args.quick and args.papers is None:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "web.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Delivery commands: the daily run, the private feed address, the schedule; e-mail for ``digest --email``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from .. import api
+from ..config import load_config
+from ..encoders import DEFAULT_ENCODER
+from ..errors import ConfigError
+from ..models import Recommendation
+from .common import PapersiftGroup, make_encoder, open_store
+from .fetch import config_option, make_client
+
+
+@click.command("run")
+@click.option("--profile", default=None, help="Deliver only this profile's digest (default: every [deliver.NAME]).")
+@click.option("--dry-run", is_flag=True, help="Rank and say what would be sent; send and record nothing.")
+@click.option("--no-update", is_flag=True, help="Do not fetch sources first; rank the candidates already stored.")
+@click.option(
+    "--model",
+    default=DEFAULT_ENCODER,
+    show_default=True,
+    help="Encoder: minilm (bundled all-MiniLM-L6-v2), tfidf, or any sentence-transformers model name or path.",
+)
+@config_option
+def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str, config_path: Path | None) -> None:
+    """The daily job: update sources, rank, and deliver every configured digest once.
+
+    Rerunning the same day sends nothing twice; what failed is retried. Exits non-zero only when you
+    must fix something (the config, the SMTP login).
+
+    \b
+    Example:
+      papersift run --dry-run
+    """
+    from ..delivery.daily import run_daily
+
+    config = load_config(config_path)
+    with open_store() as store:
+        if no_update or dry_run or not (config.profiles or config.follow):
+            report = run_daily(store, config, profile=profile, dry_run=dry_run, encoder=make_encoder(model))
+        else:
+            with make_client(config) as client:
+                report = run_daily(
+                    store,
+                    config,
+                    profile=profile,
+                    encoder=make_encoder(model),
+                    update=lambda: api.update(store, config, client),
+                )
+    if report.sources:
+        click.echo("sources:")
+        for source in report.sources:
+            click.echo(f"  {source.describe()}")
+    click.echo(f"digests for {report.day.isoformat()}:")
+    for outcome in report.profiles:
+        click.echo(f"  {outcome.describe()}")
+    for problem in report.must_fix:
+        click.echo(f"Error: {problem}", err=True)
+    if report.exit_code:
+        raise click.exceptions.Exit(report.exit_code)
+
+
+@click.command("feed-url")
+@click.option("--profile", required=True, help="The stored profile whose feed to show.")
+@click.option("--format", "fmt", type=click.Choice(["atom", "rss"]), default="atom", show_default=True)
+@click.option("--rotate", is_flag=True, help="Make a new private address; every older one stops working.")
+@config_option
+def feed_url_command(profile: str, fmt: str, rotate: bool, config_path: Path | None) -> None:
+    """The private RSS/Atom address of a profile's digests, served by `papersift serve`.
+
+    Anyone with the address can read the feed (and nothing else); --rotate revokes it.
+
+    \b
+    Example:
+      papersift feed-url --profile me --format rss
+    """
+    from ..delivery.routes import feed_url
+    from ..delivery.tokens import Tokens, secret_key
+    from ..store import deliveries
+
+    config = load_config(config_path)
+    with open_store() as store:
+        nonce = deliveries.feed_nonce(store, profile, rotate=rotate)
+    click.echo(feed_url(config.web.base_url, Tokens(secret_key(config)), profile, nonce, fmt))
+
+
+@click.group("schedule", cls=PapersiftGroup)
+def schedule_group() -> None:
+    """Run `papersift run` every day: a systemd user timer, or a crontab line where there is no systemd.
+
+    \b
+    Example:
+      papersift schedule show
+    """
+
+
+def _at_option(func):  # type: ignore[no-untyped-def]
+    return click.option("--at", default="07:30", show_default=True, help="Time of day (HH:MM, local time).")(func)
+
+
+@schedule_group.command("show")
+@_at_option
+def schedule_show(at: str) -> None:
+    """Print the timer units or crontab line `schedule install` would add (nothing is changed).
+
+    \b
+    Example:
+      papersift schedule show --at 06:45
+    """
+    from ..delivery.schedule import make_plan
+
+    click.echo(make_plan(at).describe())
+
+
+@schedule_group.command("install")
+@_at_option
+def schedule_install(at: str) -> None:
+    """Write and enable the daily timer (or crontab line). Secrets go in ~/.config/papersift/env, not here.
+
+    \b
+    Example:
+      papersift schedule install --at 07:30
+    """
+    from ..delivery.schedule import install, make_plan
+
+    for line in install(make_plan(at)):
+        click.echo(line)
+
+
+@schedule_group.command("remove")
+def schedule_remove() -> None:
+    """Remove the daily timer and the crontab line.
+
+    \b
+    Example:
+      papersift schedule remove
+    """
+    from ..delivery.schedule import remove
+
+    for line in remove():
+        click.echo(line)
+
+
+def email_digest(profile: str, addresses: Sequence[str], recs: Sequence[Recommendation]) -> None:
+    """``papersift digest --email``: send this digest now through [smtp] (not part of the daily bookkeeping)."""
+    from ..delivery.daily import send_now
+
+    if not recs:
+        click.echo("no papers in this digest; no mail sent", err=True)
+        return
+    config = load_config()
+    if not addresses or any("@" not in a for a in addresses):
+        raise ConfigError(f"--email: expected e-mail addresses, not {', '.join(addresses)}")
+    message_ids = send_now(config, profile, addresses, [r.to_dict() for r in recs], lambda: _now())
+    for address, message_id in zip(addresses, message_ids, strict=True):
+        click.echo(f"sent {len(recs)} papers to {address} ({message_id})", err=True)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone()

@@ -1,0 +1,198 @@
+"""RSS 2.0 and Atom renderings of digests.
+
+Entries are built with ElementTree, so every title, abstract and author is escaped as XML text;
+characters XML 1.0 cannot carry (most control characters) are dropped. An entry's id depends only on
+the paper (its arXiv id, DOI or store id), so a feed reader never shows the same paper twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email.utils import format_datetime
+from typing import Any
+
+from ..models import Recommendation
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry: a picked paper, with the day of the digest that picked it."""
+
+    id: str
+    title: str
+    link: str | None
+    summary: str
+    published: dt.datetime
+    authors: tuple[str, ...] = ()
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    title: str
+    link: str
+    id: str
+    subtitle: str = ""
+    self_link: str | None = None
+    updated: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+def _clean(text: str | None) -> str:
+    return _NOT_XML.sub("", text or "")
+
+
+def entry_id(pick: dict[str, Any]) -> str:
+    """A stable id for a pick (a :meth:`Recommendation.to_dict`): the paper's arXiv id, DOI or store id."""
+    ids = pick.get("ids") or {}
+    for scheme in ("arxiv", "doi", "openreview", "s2"):
+        if ids.get(scheme):
+            return f"urn:papersift:{scheme}:{_clean(str(ids[scheme])).replace(' ', '%20')}"
+    return f"urn:papersift:paper:{pick.get('id')}"
+
+
+def web_link(pick: dict[str, Any]) -> str | None:
+    for link in pick.get("links") or []:
+        if isinstance(link, str) and link.startswith(("https://", "http://")):
+            return link
+    ids = pick.get("ids") or {}
+    if ids.get("arxiv"):
+        return f"https://arxiv.org/abs/{ids['arxiv']}"
+    if ids.get("doi"):
+        return f"https://doi.org/{ids['doi']}"
+    return None
+
+
+def explanation(pick: dict[str, Any], with_relevance: bool = True) -> list[str]:
+    """The reasons for a pick, one sentence each (closest own papers, ratings, relevance)."""
+    lines = []
+    for match in pick.get("why") or []:
+        terms = f"; shares {', '.join(match.get('shared_terms') or [])}" if match.get("shared_terms") else ""
+        lines.append(f"Close to your paper “{match['paper']}” (similarity {match['similarity']:.2f}){terms}.")
+    for rated in pick.get("ratings") or []:
+        verb = {"up": "up-voted", "save": "saved", "down": "down-voted", "dismiss": "dismissed"}.get(
+            rated.get("rating", ""), rated.get("rating", "")
+        )
+        lines.append(f"Close to a paper you {verb}: “{rated['paper']}” (similarity {rated['similarity']:.2f}).")
+    if with_relevance and pick.get("relevance") is not None:
+        lines.append(f"Relevance {pick['relevance']:.2f}.")
+    return lines
+
+
+def item_from_pick(pick: dict[str, Any], published: dt.datetime) -> FeedItem:
+    why = " ".join(explanation(pick))
+    summary = f"{why}\n\n{pick.get('abstract') or ''}".strip()
+    return FeedItem(
+        id=entry_id(pick),
+        title=_clean(pick.get("title") or "(untitled)"),
+        link=web_link(pick),
+        summary=_clean(summary),
+        published=published,
+        authors=tuple(_clean(a) for a in pick.get("authors") or []),
+        category=_clean(pick["interest"]) if pick.get("interest") else None,
+    )
+
+
+def items_from_recommendations(recs: Sequence[Recommendation], published: dt.datetime) -> list[FeedItem]:
+    return [item_from_pick(r.to_dict(), published) for r in recs]
+
+
+def _iso(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def _rfc822(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return format_datetime(moment)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = _clean(text)
+    return element
+
+
+def render_rss(info: FeedInfo, items: Sequence[FeedItem]) -> str:
+    ET.register_namespace("atom", ATOM_NS)
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = _sub(rss, "channel")
+    _sub(channel, "title", info.title)
+    _sub(channel, "link", info.link)
+    _sub(channel, "description", info.subtitle or info.title)
+    _sub(channel, "lastBuildDate", _rfc822(info.updated))
+    _sub(channel, "generator", "papersift")
+    if info.self_link:
+        _sub(channel, f"{{{ATOM_NS}}}link", href=info.self_link, rel="self", type="application/rss+xml")
+    for item in items:
+        node = _sub(channel, "item")
+        _sub(node, "title", item.title)
+        if item.link:
+            _sub(node, "link", item.link)
+        _sub(node, "guid", item.id, isPermaLink="false")
+        _sub(node, "pubDate", _rfc822(item.published))
+        _sub(node, "description", item.summary)
+        if item.category:
+            _sub(node, "category", item.category)
+    return _xml(rss)
+
+
+def render_atom(info: FeedInfo, items: Sequence[FeedItem]) -> str:
+    ET.register_namespace("", ATOM_NS)
+    a = f"{{{ATOM_NS}}}"
+    feed = ET.Element(f"{a}feed")
+    _sub(feed, f"{a}title", info.title)
+    if info.subtitle:
+        _sub(feed, f"{a}subtitle", info.subtitle)
+    _sub(feed, f"{a}id", info.id)
+    _sub(feed, f"{a}updated", _iso(info.updated))
+    _sub(feed, f"{a}link", href=info.link, rel="alternate")
+    if info.self_link:
+        _sub(feed, f"{a}link", href=info.self_link, rel="self")
+    _sub(feed, f"{a}author").append(_named(a, "papersift"))
+    _sub(feed, f"{a}generator", "papersift")
+    for item in items:
+        entry = _sub(feed, f"{a}entry")
+        _sub(entry, f"{a}title", item.title)
+        _sub(entry, f"{a}id", item.id)
+        _sub(entry, f"{a}updated", _iso(item.published))
+        _sub(entry, f"{a}published", _iso(item.published))
+        if item.link:
+            _sub(entry, f"{a}link", href=item.link, rel="alternate")
+        for name in item.authors:
+            _sub(entry, f"{a}author").append(_named(a, name))
+        if item.category:
+            _sub(entry, f"{a}category", term=item.category)
+        _sub(entry, f"{a}summary", item.summary, type="text")
+    return _xml(feed)
+
+
+def _named(ns: str, name: str) -> ET.Element:
+    element = ET.Element(f"{ns}name")
+    element.text = _clean(name) or "unknown"
+    return element
+
+
+def _xml(root: ET.Element) -> str:
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render_feed(
+    recs: Sequence[Recommendation], fmt: str, title: str, subtitle: str, link: str = "https://papersift.invalid/"
+) -> str:
+    """One digest as a feed (``fmt`` rss or atom): what ``papersift digest --format rss|atom`` writes."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    feed_id = "urn:papersift:digest:" + re.sub(r"\W+", "-", title).strip("-")
+    info = FeedInfo(title=title, link=link, id=feed_id, subtitle=subtitle, updated=now)
+    items = items_from_recommendations(recs, now)
+    return render_rss(info, items) if fmt == "rss" else render_atom(info, items)

@@ -1,0 +1,283 @@
+"""Digests: the stateless ranking of files and the stored digest, one pipeline and one result.
+
+Both read their inputs as plain papers (files, or :class:`DigestInputs` from the store in one
+call), run :func:`papersift.ranking.pipeline.rank_profile`, and build one :class:`Digest`. What
+only a store has (ratings, history, stored interests) is empty in a stateless ranking, and the
+digest says so (:attr:`Digest.stateless`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import clock
+from .encoders import Encoder, get_encoder
+from .loading import load_papers
+from .models import Match, Paper, Recommendation
+from .ranking.interests import assign, find_interests
+from .ranking.personal import DigestOptions, InterestGroup
+from .ranking.pipeline import BACKGROUND_SIZE, InterestSource, Ranking, RankingInputs, rank_profile, stateless_inputs
+from .ranking.rank import RankOptions
+from .store import DigestInputs, Store, maintenance
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A ranking with what it was made from, built once.
+
+    ``stateless``: ranked from files, so there are no ratings and no history of what was shown.
+    """
+
+    recommendations: list[Recommendation]
+    profile_size: int
+    candidates: int
+    excluded_own: int
+    model_id: str
+    warnings: list[str] = field(default_factory=list)
+    excluded_seen: int = 0
+    excluded_old: int = 0
+    below_threshold: int = 0
+    muted: int = 0
+    n_ratings: int = 0
+    interests: list[str] = field(default_factory=list)
+    stateless: bool = False
+
+
+def _digest(
+    ranking: Ranking,
+    own: Sequence[Paper],
+    pool: Sequence[Paper],
+    model_id: str,
+    *,
+    excluded_own: int,
+    excluded_seen: int = 0,
+    excluded_old: int = 0,
+    warnings: Sequence[str] = (),
+    stateless: bool = False,
+) -> Digest:
+    return Digest(
+        recommendations=ranking.recommendations,
+        profile_size=len(own),
+        candidates=len(pool),
+        excluded_own=excluded_own,
+        model_id=model_id,
+        warnings=list(warnings),
+        excluded_seen=excluded_seen,
+        excluded_old=excluded_old,
+        below_threshold=ranking.below_threshold,
+        muted=ranking.muted,
+        n_ratings=ranking.n_ratings,
+        interests=ranking.interests,
+        stateless=stateless,
+    )
+
+
+# -- stateless: files in, digest out ------------------------------------------------
+
+# ``rank`` picks by score alone unless asked to spread picks over interests (``per_interest``):
+# the stateless ranking has always been a plain ranking, and its picks stay what they were.
+RANK_DEFAULTS = DigestOptions(per_interest=0)
+
+
+def rank_papers(
+    profile: Sequence[Paper],
+    candidates: Sequence[Paper],
+    encoder: Encoder | None = None,
+    options: RankOptions | None = None,
+    store: Store | None = None,
+    show_progress: bool = False,
+    settings: DigestOptions | None = None,
+    warnings: Sequence[str] = (),
+) -> Digest:
+    """Rank ``candidates`` for ``profile`` with nothing stored (``store`` only caches embeddings).
+
+    ``settings`` default to :data:`RANK_DEFAULTS`: one plain ranking by score, grouped by interest.
+    """
+    encoder = encoder or get_encoder()
+    inputs = stateless_inputs(profile, candidates)
+    ranking = rank_profile(inputs, encoder, options, settings or RANK_DEFAULTS, None, store, show_progress)
+    return _digest(
+        ranking,
+        inputs.own,
+        inputs.pool,
+        encoder.model_id,
+        excluded_own=len(candidates) - len(inputs.pool),
+        warnings=warnings,
+        stateless=True,
+    )
+
+
+def rank_files(
+    profile_paths: Sequence[str | Path],
+    feed_paths: Sequence[str | Path],
+    encoder: Encoder | None = None,
+    options: RankOptions | None = None,
+    input_format: str | None = None,
+    cache: Store | None = None,
+    show_progress: bool = False,
+    settings: DigestOptions | None = None,
+    feed_format: str | None = None,
+) -> Digest:
+    """Stateless ranking of files: nothing needs to be in a store (``cache`` only keeps embeddings).
+
+    ``input_format`` forces the profile files' format, ``feed_format`` the feed files' (default: the same).
+    """
+    profile = load_papers(profile_paths, input_format)
+    feed = load_papers(feed_paths, feed_format or input_format)
+    return rank_papers(
+        profile.papers,
+        feed.papers,
+        encoder,
+        options,
+        cache,
+        show_progress,
+        settings,
+        warnings=profile.warnings + feed.warnings,
+    )
+
+
+# -- stored: the store's inputs in, digest out, the run remembered ------------------
+
+
+def read_digest_inputs(store: Store, profile: str, settings: DigestOptions, today: dt.date) -> DigestInputs:
+    """The store's inputs for a digest, filtered in SQL (:meth:`Store.digest_inputs`)."""
+    return store.digest_inputs(
+        profile,
+        today=today,
+        max_age_days=settings.max_age_days,
+        include_seen=settings.include_seen,
+        candidate_window_days=settings.candidate_window_days,
+    )
+
+
+def digest_from_store(
+    store: Store,
+    profile: str,
+    encoder: Encoder | None = None,
+    options: RankOptions | None = None,
+    record: bool = True,
+    show_progress: bool = False,
+    settings: DigestOptions | None = None,
+) -> Digest:
+    """Rank the store's candidates for a stored profile, and remember the run (and what it showed).
+
+    Papers already shown to the profile, or rated by it, are left out unless ``settings.include_seen``;
+    candidates older than ``settings.max_age_days`` too, and candidates never shown that were first seen
+    more than ``settings.candidate_window_days`` ago. Ratings update the profile;
+    scores are calibrated into a relevance in [0, 1] for ``settings.min_relevance``; picks are spread over
+    the profile's interests (found and stored on first use).
+    """
+    encoder = encoder or get_encoder()
+    options = options or RankOptions()
+    settings = settings or DigestOptions()
+    today = settings.today or clock.today()
+    read = read_digest_inputs(store, profile, settings, today)
+    rated_ids = [p.store_id for p, _ in read.ratings if p.store_id is not None]
+    own_ids = [p.store_id for p in read.own if p.store_id is not None]
+    background = store.papers_by_id(
+        store.background_paper_ids(exclude=sorted({*own_ids, *rated_ids}), limit=BACKGROUND_SIZE)
+    )
+    inputs = RankingInputs(own=read.own, pool=read.pool, background=background, rated=read.ratings)
+    interests = stored_interests(store, profile, read.own, encoder.model_id, [p.text() for p in background], record)
+    ranking = rank_profile(inputs, encoder, options, settings, interests, store, show_progress)
+    digest = _digest(
+        ranking,
+        read.own,
+        read.pool,
+        encoder.model_id,
+        excluded_own=read.excluded_own,
+        excluded_seen=read.excluded_seen,
+        excluded_old=read.excluded_old,
+    )
+    if record:
+        store.record_run(
+            profile,
+            encoder.model_id,
+            digest.candidates,
+            [(r.rank, r.score, r.paper, [m.to_dict() for m in r.why]) for r in digest.recommendations],
+            params={
+                "top": options.top,
+                "aggregation": options.aggregation,
+                "min_relevance": settings.min_relevance,
+                "per_interest": settings.per_interest,
+                "half_life_years": settings.half_life_years,
+                "max_age_days": settings.max_age_days,
+                "include_seen": settings.include_seen,
+                "ratings": digest.n_ratings,
+            },
+            mark_shown=True,
+        )
+    return digest
+
+
+def stored_interests(
+    store: Store, profile: str, own: Sequence[Paper], model_id: str, reference: Sequence[str], save: bool
+) -> InterestSource:
+    """The profile's stored interests as profile indices; found (and stored, with ``save``) if there are none.
+
+    A paper added to the profile after its interests were found joins the interest with the nearest centroid.
+    """
+
+    def read(own_vectors: np.ndarray) -> list[InterestGroup]:
+        index = {p.store_id: i for i, p in enumerate(own)}
+        records = [r for r in store.interests(profile) if any(i in index for i in r.paper_ids)]
+        if not records:
+            found = find_interests([p.text() for p in own], [p.display_title for p in own], own_vectors, reference)
+            if not save:
+                return [InterestGroup(label, members, number=i) for i, (label, members) in enumerate(found, start=1)]
+            store.save_interests(profile, [(label, _ids(own, members)) for label, members in found], model_id)
+            records = store.interests(profile)
+        groups = [
+            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted, r.id) for r in records
+        ]
+        held = {i for g in groups for i in g.members}
+        loose = [i for i in range(len(own)) if i not in held]
+        if loose:
+            for i, j in zip(loose, assign(own_vectors[loose], [g.members for g in groups], own_vectors), strict=True):
+                groups[j].members.append(i)
+        return groups
+
+    return read
+
+
+def _ids(own: Sequence[Paper], members: Sequence[int]) -> list[int]:
+    return [i for i in (own[m].store_id for m in members) if i is not None]
+
+
+# -- history -------------------------------------------------------------------------
+
+
+def reset_shown(store: Store, profile: str) -> int:
+    """Forget which papers ``profile`` was shown (they may come back in the next digest); returns how many."""
+    return store.reset_shown(profile)
+
+
+def digest_history(store: Store, profile: str, limit: int = 50) -> list[maintenance.RunSummary]:
+    """The profile's past digests, newest first."""
+    return maintenance.runs(store, profile, limit)
+
+
+def past_digest(store: Store, profile: str, run: int) -> list[Recommendation]:
+    """The picks of one past digest, as they were ranked and explained then (to render again)."""
+    return [
+        Recommendation(
+            rank=item.rank,
+            score=item.score,
+            paper=item.paper,
+            why=[
+                Match(
+                    paper_title=str(m.get("paper", "")),
+                    similarity=float(m.get("similarity", 0.0)),
+                    shared_terms=tuple(m.get("shared_terms", ())),
+                    paper_ids=dict(m.get("ids", {})),
+                )
+                for m in item.why
+            ],
+        )
+        for item in maintenance.run_items(store, profile, run)
+    ]

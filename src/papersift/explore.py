@@ -1,0 +1,365 @@
+"""What the web app shows beyond the CLI: stored digests, search, similar papers, the map, lab routing.
+
+Library functions over a :class:`Store` and an :class:`Encoder`; the web routes only call these
+(and :mod:`papersift.api`). Rankings come from :func:`papersift.api.digest_from_store` and the
+ranking package, never from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import api
+from .encoders import Encoder, embed_papers, normalize_rows
+from .errors import InputError, StoreError
+from .identity import deduplicate
+from .models import Match, Paper, RatingMatch, Recommendation
+from .ranking import RankOptions
+from .ranking.personal import DigestOptions, ProfileScorer
+from .sources import decode, parse_text
+from .store import ImportSummary, Store
+from .store import accounts as table
+from .store.accounts import RunInfo
+
+# Semantic search, "more like this" and the lab look at this many of the newest candidates.
+SEARCH_POOL = 5000
+
+
+# -- digests ----------------------------------------------------------------------------
+
+
+@dataclass
+class DigestView:
+    """A stored digest: its run, its picks (as the CLI's JSON has them) and the profile's ratings of them."""
+
+    run: RunInfo | None
+    recommendations: list[Recommendation]
+    ratings: dict[int, str] = field(default_factory=dict)
+
+    def groups(self) -> list[tuple[str, list[Recommendation]]]:
+        """The picks grouped by interest, interests in order of their best pick."""
+        grouped: dict[str, list[Recommendation]] = {}
+        for rec in self.recommendations:
+            grouped.setdefault(rec.interest or "Your picks", []).append(rec)
+        return list(grouped.items())
+
+
+def make_digest(
+    store: Store,
+    profile: str,
+    encoder: Encoder,
+    top: int = 20,
+    min_relevance: float = 0.0,
+    include_seen: bool = False,
+) -> int | None:
+    """Rank and record a new digest for ``profile`` (what ``papersift digest`` does); its run id.
+
+    The picks' interests, relevances and rating reasons are kept beside the run, so the stored
+    digest can be shown again exactly.
+    """
+    digest = api.digest_from_store(
+        store,
+        profile,
+        encoder=encoder,
+        options=RankOptions(top=top),
+        settings=DigestOptions(min_relevance=min_relevance, include_seen=include_seen),
+    )
+    run_id = table.latest_run_id(store, profile)
+    if run_id is not None:
+        table.save_run_picks(
+            store,
+            run_id,
+            [
+                (
+                    r.rank,
+                    {
+                        "interest": r.interest,
+                        "relevance": r.relevance,
+                        "ratings": [m.to_dict() for m in r.ratings],
+                    },
+                )
+                for r in digest.recommendations
+            ],
+        )
+    return run_id
+
+
+def digest_view(store: Store, profile: str, run_id: int | None = None) -> DigestView:
+    """The profile's latest stored digest (or run ``run_id``), without ranking anything."""
+    run = table.find_run(store, profile, run_id)
+    if run is None:
+        if run_id is not None:
+            raise StoreError(f"profile '{profile}' has no digest {run_id}")
+        return DigestView(None, [])
+    run_id = run.id
+    picks = table.run_picks_of(store, run_id)
+    papers = {p.store_id: p for p in store.papers_by_id([p.paper_id for p in picks])}
+    recommendations = [
+        Recommendation(
+            rank=pick.rank,
+            score=pick.score,
+            paper=papers[pick.paper_id],
+            why=[
+                Match(
+                    m.get("paper", ""),
+                    float(m.get("similarity", 0.0)),
+                    tuple(m.get("shared_terms", ())),
+                    m.get("ids", {}),
+                )
+                for m in pick.why
+            ],
+            interest=pick.details.get("interest"),
+            relevance=pick.details.get("relevance"),
+            ratings=[
+                RatingMatch(m.get("paper", ""), m.get("rating", ""), float(m.get("similarity", 0.0)), m.get("ids", {}))
+                for m in pick.details.get("ratings", [])
+            ],
+        )
+        for pick in picks
+        if pick.paper_id in papers
+    ]
+    ratings = table.ratings_for(store, profile, [r.paper.store_id for r in recommendations if r.paper.store_id])
+    return DigestView(run, recommendations, ratings)
+
+
+def digest_history(store: Store, profile: str, limit: int = 30) -> list[RunInfo]:
+    return table.profile_runs(store, profile, limit)
+
+
+# -- ratings --------------------------------------------------------------------------------
+
+
+def unrate_paper(store: Store, profile: str, paper_id: int) -> bool:
+    """Undo a rating: the paper counts as never rated; whether it had been."""
+    return table.delete_rating(store, profile, paper_id)
+
+
+# -- importing uploads ------------------------------------------------------------------------
+
+
+def import_uploads(
+    store: Store, profile: str, files: Sequence[tuple[str, bytes]], input_format: str | None = None
+) -> tuple[ImportSummary, list[str]]:
+    """Parse uploaded files (name, bytes) with the same readers as ``profile import``; all or nothing."""
+    papers: list[Paper] = []
+    warnings: list[str] = []
+    for name, data in files:
+        origin = f"upload:{name}"
+        result = parse_text(decode(data, origin), origin, input_format)
+        papers.extend(result.papers)
+        warnings.extend(result.warnings)
+    if not papers:
+        raise InputError("holds no papers", ", ".join(n for n, _ in files) or "the upload")
+    return store.import_papers(deduplicate(papers), profile=profile), warnings
+
+
+# -- search and similarity ----------------------------------------------------------------------
+
+
+def search_papers(store: Store, query: str, limit: int = 50) -> list[Paper]:
+    """Stored papers whose title, abstract or authors contain every word of ``query``."""
+    words = [w for w in query.split() if w][:8]
+    return store.papers_by_id(table.search_paper_ids(store, words, limit))
+
+
+def _pool(store: Store, profile: str | None) -> list[Paper]:
+    ids = table.recent_candidate_ids(store, SEARCH_POOL)
+    if profile:
+        ids = list(dict.fromkeys([*ids, *table.profile_paper_ids(store, profile)]))
+    return store.papers_by_id(ids)
+
+
+def _vectors(store: Store, papers: Sequence[Paper], encoder: Encoder) -> np.ndarray:
+    if encoder.cacheable:
+        return embed_papers(papers, encoder, store=store)
+    return normalize_rows(encoder.encode([p.text() for p in papers]))
+
+
+def _nearest(query: np.ndarray, papers: Sequence[Paper], vectors: np.ndarray, k: int) -> list[tuple[Paper, float]]:
+    if not len(papers):
+        return []
+    similarities = vectors @ query
+    order = np.argsort(-similarities, kind="stable")[:k]
+    return [(papers[i], float(similarities[i])) for i in order]
+
+
+def semantic_search(
+    store: Store, text: str, encoder: Encoder, profile: str | None = None, limit: int = 20
+) -> list[tuple[Paper, float]]:
+    """Papers like ``text`` (a sentence or an abstract) among the newest candidates and the profile's papers."""
+    text = text.strip()
+    if not text:
+        return []
+    papers = _pool(store, profile)
+    if not papers:
+        return []
+    if encoder.cacheable:
+        vectors = _vectors(store, papers, encoder)
+        query = normalize_rows(encoder.encode([text]))[0]
+    else:  # a corpus-dependent encoder needs the query in the same fit
+        both = normalize_rows(encoder.encode([text, *(p.text() for p in papers)]))
+        query, vectors = both[0], both[1:]
+    return _nearest(query, papers, vectors, limit)
+
+
+def more_like_this(
+    store: Store, paper_id: int, encoder: Encoder, profile: str | None = None, limit: int = 8
+) -> list[tuple[Paper, float]]:
+    """The stored papers most similar to paper ``paper_id`` (itself left out)."""
+    paper = _paper(store, paper_id)
+    pool = [p for p in _pool(store, profile) if p.store_id != paper_id]
+    vectors = _vectors(store, [paper, *pool], encoder)
+    return _nearest(vectors[0], pool, vectors[1:], limit)
+
+
+def closest_own(
+    store: Store, profile: str, paper_id: int, encoder: Encoder, limit: int = 5
+) -> list[tuple[Paper, float]]:
+    """The profile's own papers closest to paper ``paper_id``."""
+    paper = _paper(store, paper_id)
+    own = [p for p in store.profile_papers(profile) if p.store_id != paper_id]
+    vectors = _vectors(store, [paper, *own], encoder)
+    return _nearest(vectors[0], own, vectors[1:], limit)
+
+
+def _paper(store: Store, paper_id: int) -> Paper:
+    found = store.papers_by_id([paper_id])
+    if not found:
+        raise StoreError(f"there is no paper with store id {paper_id}")
+    return found[0]
+
+
+def get_paper(store: Store, paper_id: int) -> Paper:
+    return _paper(store, paper_id)
+
+
+# -- the map ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    x: float
+    y: float
+    paper: Paper
+    kind: str  # "own" or "pick"
+    interest: str
+
+
+@dataclass
+class MapData:
+    points: list[MapPoint]
+    interests: list[str]
+    explained: float  # share of the variance the two axes show
+
+
+def project_2d(vectors: np.ndarray) -> tuple[np.ndarray, float]:
+    """PCA to two dimensions (numpy SVD, signs fixed so the picture is stable); coordinates in [-1, 1]."""
+    n = len(vectors)
+    if n == 0:
+        return np.zeros((0, 2)), 0.0
+    centred = np.asarray(vectors, dtype=np.float64) - np.asarray(vectors, dtype=np.float64).mean(axis=0)
+    if n == 1:
+        return np.zeros((1, 2)), 0.0
+    u, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    k = min(2, len(singular))
+    coords = centred @ vt[:k].T
+    for j in range(k):  # the largest loading positive: the same data always gives the same picture
+        if vt[j][np.argmax(np.abs(vt[j]))] < 0:
+            coords[:, j] = -coords[:, j]
+    if k < 2:
+        coords = np.hstack([coords, np.zeros((n, 2 - k))])
+    scale = np.abs(coords).max(axis=0)
+    scale[scale == 0] = 1.0
+    total = float((singular**2).sum())
+    return coords / scale, float((singular[:k] ** 2).sum() / total) if total else 0.0
+
+
+def profile_map(store: Store, profile: str, encoder: Encoder, runs: int = 5) -> MapData:
+    """The profile's papers and its recent digests' picks in two dimensions, each with its interest."""
+    own = store.profile_papers(profile)
+    interest_of: dict[int, str] = {}
+    for interest in store.interests(profile):
+        for paper_id in interest.paper_ids:
+            interest_of[paper_id] = interest.display_name
+    own_ids = {p.store_id for p in own}
+    pick_ids = [i for i in table.recent_pick_ids(store, profile, runs) if i not in own_ids]
+    picks = store.papers_by_id(pick_ids)
+    run_ids = [r.id for r in table.profile_runs(store, profile, limit=runs)]
+    for run_id in reversed(run_ids):
+        for pick in table.run_picks_of(store, run_id):
+            if pick.details.get("interest"):
+                interest_of[pick.paper_id] = pick.details["interest"]
+    papers = [*own, *picks]
+    if not papers:
+        return MapData([], [], 0.0)
+    coords, explained = project_2d(_vectors(store, papers, encoder))
+    order = {name: i for i, name in enumerate(interest_names(store, profile))}
+    points = [
+        MapPoint(float(x), float(y), p, "own" if i < len(own) else "pick", interest_of.get(p.store_id or -1, "other"))
+        for i, (p, (x, y)) in enumerate(zip(papers, coords, strict=True))
+    ]
+    return MapData(points, sorted({p.interest for p in points}, key=lambda n: (order.get(n, len(order)), n)), explained)
+
+
+def interest_names(store: Store, profile: str) -> list[str]:
+    """The profile's interests in their stored order (which fixes each interest's colour on every page)."""
+    return [i.display_name for i in store.interests(profile)]
+
+
+# -- the lab: which members a new paper matters to most -------------------------------------------
+
+
+@dataclass
+class LabRow:
+    paper: Paper
+    members: list[tuple[str, float]]  # (profile, calibrated relevance), most relevant first
+
+
+def lab_routing(
+    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 30, per_paper: int = 3, pool: int = 200
+) -> list[LabRow]:
+    """The ``papers`` of the newest ``pool`` candidates that matter most to someone, each with the
+    ``per_paper`` profiles it is most relevant to.
+
+    The digest's scorer turned around: each profile scores every paper (similarity to its own
+    papers, calibrated against the store's background sample), then each paper keeps its best profiles.
+    """
+    candidates = store.papers_by_id(table.recent_candidate_ids(store, pool))
+    members = [p for p in profiles if table.profile_paper_ids(store, p)]
+    if not candidates or not members:
+        return []
+    background = store.papers_by_id(store.background_paper_ids(limit=api.BACKGROUND_SIZE))
+    owns = [store.profile_papers(profile) for profile in members]
+    # One call for every text: a corpus-dependent encoder (TF-IDF) gives comparable vectors only so.
+    everything = [*candidates, *background, *(p for own in owns for p in own)]
+    vectors = _vectors(store, everything, encoder)
+    candidate_vectors = vectors[: len(candidates)]
+    background_vectors = vectors[len(candidates) : len(candidates) + len(background)]
+    start = len(candidates) + len(background)
+    relevance = np.zeros((len(candidates), len(members)))
+    for j, own in enumerate(owns):
+        own_vectors, start = vectors[start : start + len(own)], start + len(own)
+        own_ids = {p.store_id for p in own}
+        scorer = ProfileScorer(own_vectors, background_vectors)
+        relevance[:, j] = scorer.relevance(scorer.score(candidate_vectors))
+        for i, c in enumerate(candidates):
+            if c.store_id in own_ids:  # a member's own paper is no news to them
+                relevance[i, j] = -1.0
+    rows = []
+    for i, paper in enumerate(candidates):
+        order = [j for j in np.argsort(-relevance[i], kind="stable")[:per_paper] if relevance[i, j] >= 0]
+        rows.append(LabRow(paper, [(members[j], float(relevance[i, j])) for j in order]))
+    rows.sort(key=lambda r: -(r.members[0][1] if r.members else 0.0))
+    return rows[:papers]
+
+
+def why_recommended(store: Store, profile: str, paper_id: int, runs: int = 10) -> Recommendation | None:
+    """The pick of ``paper_id`` in one of the profile's last ``runs`` digests (its reasons), if it was one."""
+    for run in table.profile_runs(store, profile, limit=runs):
+        for rec in digest_view(store, profile, run.id).recommendations:
+            if rec.paper.store_id == paper_id:
+                return rec
+    return None

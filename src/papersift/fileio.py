@@ -1,0 +1,101 @@
+"""The one way papersift writes a file the user named (``--out``, affinity CSVs, exported models).
+
+* **Atomic**: the data goes to a temporary file next to the target, is flushed to disk, and
+  replaces the target in one rename; a crash leaves the old file or the new one, never half.
+* **Only regular files**: a target that is a symbolic link, a device, a FIFO, a socket or a
+  directory is refused (renaming over ``/dev/sda`` as root, or through a planted link, is not
+  "writing a file").
+* **Usual permissions**: a new file gets the mode the umask gives (``0644`` under the common
+  ``022``), an overwritten file keeps its mode; not the ``0600`` of a bare temporary file.
+* **Says what it did**: :func:`write_output` returns whether an existing file was replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import ConfigError
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows (Linux: /proc)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_target(path: Path) -> bool:
+    """Refuse a target that is not a regular file (or absent); True if a regular file is there already."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise ConfigError(f"{path}: is a symbolic link; refusing to write through it (name the file itself)")
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigError(f"{path}: is a directory; name a file to write")
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"{path}: is not a regular file (a device, FIFO or socket); refusing to replace it")
+    return True
+
+
+@contextmanager
+def staged_path(target: str | Path) -> Iterator[Path]:
+    """A temporary path next to ``target`` to write by any means; it replaces ``target`` when the block ends.
+
+    On an exception the temporary file is removed and ``target`` is untouched.
+    """
+    target = Path(target)
+    existed = check_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(target.stat().st_mode) if existed else 0o666 & ~_umask()
+    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.chmod(tmp, mode)
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
+        check_target(target)  # still no link or device planted meanwhile
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def open_output(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """A stream to write ``path`` through, atomically (for output too large to hold in memory)."""
+    with staged_path(path) as tmp:
+        if binary:
+            with open(tmp, "wb") as stream:
+                yield stream
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as stream:
+                yield stream
+
+
+def write_output(path: str | Path, data: str | bytes) -> bool:
+    """Write ``data`` (text as UTF-8) to ``path`` atomically; True if it replaced an existing file.
+
+    A symbolic link, device, FIFO, socket or directory at ``path`` is a :class:`ConfigError`.
+    """
+    existed = check_target(Path(path))
+    with open_output(path, binary=isinstance(data, bytes)) as stream:
+        stream.write(data)
+    return existed

@@ -1,0 +1,122 @@
+"""Looking after a store: the feed's candidates by day, clearing old ones, deleting and renaming
+profiles, and past digests (history). Plain functions taking a :class:`Store` (spine helper's
+additions beside the store's own methods), every one behind the store's error translation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, select, update
+
+from ..errors import StoreError
+from ..models import Paper
+from . import schema as s
+from .papers import load_many
+from .profiles import profile_id
+
+if TYPE_CHECKING:
+    from .db import Store
+
+
+@dataclass(frozen=True)
+class FeedDay:
+    """How many candidates were first seen on one day."""
+
+    day: str
+    candidates: int
+
+
+def feed_days(store: Store) -> list[FeedDay]:
+    """The candidates in the store, counted by the day they were first seen (oldest first)."""
+    day = func.substr(s.candidates.c.first_seen, 1, 10)
+    with store.snapshot() as conn:
+        rows = conn.execute(select(day.label("day"), func.count()).group_by(day).order_by(day)).all()
+    return [FeedDay(str(r[0]), int(r[1])) for r in rows]
+
+
+def clear_feed(store: Store, older_than_days: int | None, today: dt.date) -> int:
+    """Forget candidates last seen more than ``older_than_days`` before ``today`` (None: all of them).
+
+    The papers stay in the store (a profile, a rating or a past digest may name them); they are just
+    no longer candidates. Returns how many were cleared.
+    """
+    query = delete(s.candidates)
+    if older_than_days is not None:
+        query = query.where(s.candidates.c.last_seen < (today - dt.timedelta(days=older_than_days)).isoformat())
+    with store.transaction() as conn:
+        return int(conn.execute(query).rowcount or 0)
+
+
+def delete_profile(store: Store, name: str) -> None:
+    """Delete a profile with its ratings, interests, sources, exclusions and history (its papers stay)."""
+    with store.transaction() as conn:
+        conn.execute(delete(s.profiles).where(s.profiles.c.id == profile_id(conn, name)))
+
+
+def rename_profile(store: Store, name: str, new_name: str) -> None:
+    new_name = new_name.strip()
+    if not new_name:
+        raise StoreError("a profile needs a name that is not empty")
+    with store.transaction() as conn:
+        pid = profile_id(conn, name)
+        if conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == new_name)).first():
+            raise StoreError(f"there is already a profile named '{new_name}'")
+        conn.execute(update(s.profiles).where(s.profiles.c.id == pid).values(name=new_name))
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One past digest: when, with which model, from how many candidates, how many picks."""
+
+    id: int
+    created_at: str
+    model_id: str
+    candidates: int
+    picks: int
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunItem:
+    rank: int
+    score: float
+    paper: Paper
+    why: list[dict[str, Any]]
+
+
+def runs(store: Store, profile: str, limit: int = 50) -> list[RunSummary]:
+    """The profile's past digests, newest first."""
+    picks = select(func.count()).where(s.run_items.c.run_id == s.runs.c.id).scalar_subquery()
+    with store.snapshot() as conn:
+        query = (
+            select(s.runs, picks.label("picks"))
+            .where(s.runs.c.profile_id == profile_id(conn, profile))
+            .order_by(s.runs.c.id.desc())
+            .limit(limit)
+        )
+        rows = conn.execute(query).all()
+    return [
+        RunSummary(int(r.id), r.created_at, r.model_id, int(r.n_candidates), int(r.picks), json.loads(r.params or "{}"))
+        for r in rows
+    ]
+
+
+def run_items(store: Store, profile: str, run: int) -> list[RunItem]:
+    """The picks of one past digest of ``profile``, in their order."""
+    with store.snapshot() as conn:
+        found = conn.execute(
+            select(s.runs.c.id).where(s.runs.c.id == run, s.runs.c.profile_id == profile_id(conn, profile))
+        ).first()
+        if found is None:
+            raise StoreError(f"profile '{profile}' has no digest number {run} (`papersift history` lists them)")
+        rows = conn.execute(select(s.run_items).where(s.run_items.c.run_id == run).order_by(s.run_items.c.rank)).all()
+        papers = {p.store_id: p for p in load_many(conn, [r.paper_id for r in rows])}
+    return [
+        RunItem(int(r.rank), float(r.score), papers[r.paper_id], json.loads(r.why))
+        for r in rows
+        if r.paper_id in papers
+    ]

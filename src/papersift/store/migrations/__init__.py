@@ -1,0 +1,98 @@
+"""Numbered migrations with frozen DDL, and the record of which ones a store has had.
+
+Each migration is a module ``mNNN_name.py`` defining its own ``MetaData``/``Table`` objects as they
+were written at that version (never today's tables from :mod:`papersift.store.schema`) and
+``upgrade(conn)``. The table ``schema_version`` holds one row per migration applied, so it works the
+same on SQLite and PostgreSQL; SQLite's ``PRAGMA user_version`` is kept equal to the highest number
+so that an older papersift, which read only that, still refuses a newer store. Stores made before
+``schema_version`` existed are adopted from their ``user_version``.
+
+To add a migration: write ``mNNN_what.py`` in this shape, append the module to ``MIGRATIONS`` and
+declare the resulting tables in :mod:`papersift.store.schema`. Numbers need not be contiguous; a
+store gets every known migration it has not had, in number order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import ModuleType
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, inspect, select, text
+from sqlalchemy.engine import Connection
+
+from ...errors import StoreError
+from . import m001_initial, m002_learning, m003_fetching, m004_accounts, m005_deliveries
+
+MIGRATIONS: list[ModuleType] = [m001_initial, m002_learning, m003_fetching, m004_accounts, m005_deliveries]
+
+
+def number(migration: ModuleType) -> int:
+    """A migration's number, from its module name (``m004_accounts`` -> 4)."""
+    return int(migration.__name__.rsplit(".", 1)[-1][1:4])
+
+
+def name(migration: ModuleType) -> str:
+    return migration.__name__.rsplit(".", 1)[-1]
+
+
+KNOWN = {number(m): m for m in MIGRATIONS}
+SCHEMA_VERSION = max(KNOWN)
+
+_bookkeeping = MetaData()
+schema_version = Table(
+    "schema_version",
+    _bookkeeping,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", String(32), nullable=False),
+)
+
+
+def applied_versions(conn: Connection) -> set[int] | None:
+    """The migrations a store has had; None for a store that has never been migrated."""
+    if inspect(conn).has_table("schema_version"):
+        return {int(r.version) for r in conn.execute(select(schema_version.c.version))}
+    if conn.dialect.name == "sqlite":
+        legacy = int(conn.execute(text("PRAGMA user_version")).scalar_one())
+        if legacy:
+            return set(range(1, legacy + 1))
+    return None
+
+
+def pending(applied: set[int] | None) -> list[ModuleType]:
+    """The known migrations a store with ``applied`` still needs; refuses a store from a newer papersift."""
+    done = applied or set()
+    unknown = sorted(done - set(KNOWN))
+    if unknown:
+        raise StoreError(
+            f"the store has schema version {max(unknown)}, newer than this papersift ({SCHEMA_VERSION}); "
+            "upgrade papersift"
+        )
+    return [KNOWN[n] for n in sorted(KNOWN) if n not in done]
+
+
+def up_to_date(conn: Connection) -> bool:
+    """True when the store has had every known migration and records them in ``schema_version``."""
+    return not pending(applied_versions(conn)) and inspect(conn).has_table("schema_version")
+
+
+def upgrade(conn: Connection) -> list[int]:
+    """Apply every pending migration inside the caller's transaction (which holds the write lock).
+
+    Returns the numbers applied.
+    """
+    applied = applied_versions(conn)
+    todo = pending(applied)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    if not inspect(conn).has_table("schema_version"):
+        _bookkeeping.create_all(conn)
+        # A store made before this table existed: record what its user_version said it had.
+        for version in sorted(applied or ()):
+            conn.execute(insert(schema_version).values(version=version, name=name(KNOWN[version]), applied_at=now))
+    for migration in todo:
+        migration.upgrade(conn)
+        conn.execute(insert(schema_version).values(version=number(migration), name=name(migration), applied_at=now))
+    if conn.dialect.name == "sqlite" and todo:
+        highest = max(number(m) for m in todo) if not applied else max({*applied, *(number(m) for m in todo)})
+        conn.execute(text(f"PRAGMA user_version = {int(highest)}"))
+    return [number(m) for m in todo]

@@ -1,0 +1,124 @@
+"""What pages and the JSON API both do: start jobs, gather a paper's page, search, the lab, settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from .. import api, explore
+from ..config import SourceSpec, load_config
+from ..models import Paper
+from ..store import Store
+from ..store import accounts as tables
+from .app import Viewer, state
+from .jobs import Job, Progress
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "top": 20,
+    "min_relevance": 0.0,
+    "email": "",
+    "days": ["mon", "tue", "wed", "thu", "fri"],
+    "follow": "",
+}
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+AUTHOR_KINDS = {
+    "openalex": "OpenAlex author id",
+    "orcid": "ORCID iD",
+    "s2-author": "Semantic Scholar author id",
+    "dblp": "DBLP person id",
+    "arxiv-author": "arXiv author name",
+}
+
+
+def profile_settings(store: Store, profile: str) -> tuple[dict[str, Any], bool]:
+    saved, lab = tables.get_settings(store, profile)
+    return {**DEFAULT_SETTINGS, **saved}, lab
+
+
+def start_digest_job(request: Request, profile: str) -> Job:
+    app_state = state(request)
+    running = [j for j in app_state.jobs.active(profile) if j.kind == "digest"]
+    if running:
+        return running[0]
+    settings, _ = profile_settings(app_state.store, profile)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        progress(message="ranking the stored candidates")
+        run_id = explore.make_digest(
+            app_state.store,
+            profile,
+            app_state.encoder,
+            top=int(settings["top"]),
+            min_relevance=float(settings["min_relevance"]),
+        )
+        progress(message="the new digest is ready")
+        return {"run": run_id}
+
+    return app_state.jobs.submit("digest", profile, work)
+
+
+def start_author_import(request: Request, profile: str, kind: str, value: str) -> Job:
+    app_state = state(request)
+    factory = app_state.settings.client_factory
+
+    def work(progress: Progress) -> dict[str, Any]:
+        from ..fetch.client import HttpClient
+
+        config = load_config()
+        client = factory(config.contact) if factory else HttpClient.from_config(config)
+        progress(message=f"asking {AUTHOR_KINDS.get(kind, kind)} {value}")
+
+        def on_page(report: Any, _page: Any) -> None:
+            progress(done=report.got, message=f"{report.got} papers so far ({report.new} new)")
+
+        try:
+            reports = api.import_profile_from(
+                app_state.store, profile, [SourceSpec(kind, value)], client, on_page=on_page
+            )
+        finally:
+            client.close()
+        failed = [r for r in reports if not r.ok]
+        if failed:
+            from ..errors import SourceError
+
+            raise SourceError("; ".join(r.describe() for r in failed))
+        progress(message="; ".join(r.describe() for r in reports))
+        return {"got": sum(r.got for r in reports), "new": sum(r.new for r in reports)}
+
+    return app_state.jobs.submit("import", profile, work)
+
+
+def paper_detail(request: Request, store: Store, profile: str, viewer: Viewer, paper_id: int) -> dict[str, Any]:
+    encoder = state(request).encoder
+    return {
+        "paper": explore.get_paper(store, paper_id),
+        "rating": tables.ratings_for(store, profile, [paper_id]).get(paper_id),
+        "why": explore.why_recommended(store, profile, paper_id),
+        "similar": explore.more_like_this(store, paper_id, encoder, profile),
+        "own": explore.closest_own(store, profile, paper_id, encoder),
+    }
+
+
+def search(
+    request: Request, store: Store, profile: str, viewer: Viewer, query: str, semantic: bool
+) -> list[tuple[Paper, float | None]]:
+    hits: list[tuple[Paper, float | None]]
+    if semantic:
+        hits = list(explore.semantic_search(store, query, state(request).encoder, profile))
+    else:
+        hits = [(p, None) for p in explore.search_papers(store, query)]
+    if viewer.multi_user:
+        visible = tables.visible_paper_ids(store, profile, [p.store_id for p, _ in hits if p.store_id is not None])
+        hits = [(p, s) for p, s in hits if p.store_id in visible]
+    return hits
+
+
+def lab_rows(request: Request, store: Store, viewer: Viewer) -> list[explore.LabRow]:
+    """In multi-user mode the lab is the profiles shared with it, plus the viewer's own."""
+    from .app import visible_profiles
+
+    members = visible_profiles(store, viewer)
+    if viewer.multi_user:
+        members = sorted({*tables.lab_profiles(store), *members})
+    return explore.lab_routing(store, members, state(request).encoder)

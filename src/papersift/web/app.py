@@ -1,0 +1,284 @@
+"""The app factory and what every route shares: settings, the store, the viewer, CSRF, templates."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from .. import accounts
+from ..encoders import Encoder, get_encoder
+from ..errors import PapersiftError
+from ..store import Store
+from ..store import accounts as account_tables
+from . import present
+from .jobs import JobRunner
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "papersift_session"
+CSRF_COOKIE = "papersift_csrf"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class WebSettings:
+    """Everything the app is built from; tests build their own.
+
+    ``store``: the store's path (or URL, where the store accepts one); ``multi_user``: accounts
+    required; ``secret_key``: signs the CSRF cookie; ``secure_cookies``: set behind TLS.
+    """
+
+    store: str
+    multi_user: bool = False
+    secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    model: str = "minilm"
+    secure_cookies: bool = False
+    max_upload_bytes: int = 5 * 1024 * 1024
+    max_upload_files: int = 10
+    login_attempts: int = 5
+    login_window_seconds: float = 300.0
+    job_workers: int = 1
+    # Run the daily job (papersift run) inside the server, at start and then hourly.
+    scheduler: bool = False
+    # contact address -> HTTP client, for imports by author id (tests pass a loopback or mock client).
+    client_factory: Callable[[str | None], Any] | None = None
+    encoder: Encoder | None = None
+
+
+class NotSignedIn(Exception):
+    """Raised by the viewer dependency in multi-user mode without a live session."""
+
+
+@dataclass
+class Viewer:
+    """Who is asking: a user (multi-user mode) or the one local researcher (user None)."""
+
+    user: accounts.UserRecord | None
+    csrf: str
+    multi_user: bool
+
+    @property
+    def name(self) -> str:
+        return self.user.name if self.user else "you"
+
+
+class AppState:
+    """What the app owns for its lifetime: the store, the encoder (loaded on first use), jobs, limits."""
+
+    def __init__(self, settings: WebSettings) -> None:
+        self.settings = settings
+        # A request waits at most 30 s for another writer (the daily job), quietly: the page says what failed.
+        self.store = Store(settings.store, lock_timeout=30.0, on_wait=lambda _message: None, command="papersift serve")
+        account_tables.ensure_schema(self.store)
+        self.jobs = JobRunner(settings.job_workers)
+        self.limiter = accounts.LoginLimiter(settings.login_attempts, settings.login_window_seconds)
+        self.csrf_signer = URLSafeSerializer(settings.secret_key, salt="papersift-csrf")
+        self._encoder = settings.encoder
+        self._encoder_lock = threading.Lock()
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            auto_reload=False,
+        )
+        self.templates.globals.update(
+            paper_links=present.paper_links,
+            byline=present.byline,
+            percent=present.percent,
+            origin_label=present.origin_label,
+            colour=present.colour,
+        )
+        self.templates.filters["urlpart"] = lambda v: quote(str(v), safe="")
+
+    @property
+    def encoder(self) -> Encoder:
+        with self._encoder_lock:
+            if self._encoder is None:
+                self._encoder = get_encoder(self.settings.model)
+            return self._encoder
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+        self.store.close()
+
+
+def state(request: Request) -> AppState:
+    return request.app.state.papersift  # type: ignore[no-any-return]
+
+
+def get_store(request: Request) -> Iterator[Store]:
+    """The store for this request (one engine per app; each store call takes its own connection)."""
+    yield state(request).store
+
+
+def get_viewer(request: Request, store: Store = Depends(get_store)) -> Viewer:
+    app_state = state(request)
+    if app_state.settings.multi_user:
+        found = accounts.session_for(store, request.cookies.get(SESSION_COOKIE, ""))
+        if found is None:
+            raise NotSignedIn()
+        user, csrf = found
+        return Viewer(user, csrf, True)
+    return Viewer(None, request.state.csrf, False)
+
+
+async def check_csrf(request: Request, viewer: Viewer = Depends(get_viewer)) -> None:
+    """Every state-changing request carries the viewer's CSRF token (header X-CSRF-Token or form field)."""
+    if request.method in SAFE_METHODS:
+        return
+    token = request.headers.get("x-csrf-token")
+    if token is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        token = value if isinstance(value, str) else None
+    if not token or not secrets.compare_digest(token, viewer.csrf):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+
+
+def profile_access(
+    name: str, request: Request, viewer: Viewer = Depends(get_viewer), store: Store = Depends(get_store)
+) -> str:
+    """The profile ``name`` if the viewer may use it; 404 otherwise (another user's profile does not exist for you)."""
+    if viewer.user is not None:
+        if not accounts.can_access(store, viewer.user, name):
+            raise HTTPException(404, f"there is no profile named '{name}' of yours")
+    elif not account_tables.profile_exists(store, name):
+        raise HTTPException(404, f"there is no profile named '{name}'")
+    return name
+
+
+def visible_profiles(store: Store, viewer: Viewer) -> list[str]:
+    if viewer.user is not None:
+        return accounts.visible_profiles(store, viewer.user)
+    return [p.name for p in store.profiles()]
+
+
+def render(request: Request, template: str, viewer: Viewer, status: int = 200, **context: Any) -> HTMLResponse:
+    app_state = state(request)
+    context.setdefault("profile", None)
+    context.setdefault("page", "")
+    context["pq"] = quote(context["profile"], safe="") if context["profile"] else ""
+    html = app_state.templates.get_template(template).render(
+        request=request,
+        viewer=viewer,
+        csrf=viewer.csrf,
+        profiles=visible_profiles(app_state.store, viewer),
+        notice=request.query_params.get("notice", ""),
+        error=request.query_params.get("error", ""),
+        multi_user=app_state.settings.multi_user,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def back(url: str, notice: str = "", error: str = "") -> RedirectResponse:
+    """After a form POST: see the page again (303), with a one-line notice or error."""
+    url, hash_, fragment = url.partition("#")
+    sep = "&" if "?" in url else "?"
+    if error:
+        url += f"{sep}error={quote(error)}"
+    elif notice:
+        url += f"{sep}notice={quote(notice)}"
+    return RedirectResponse(url + hash_ + fragment, status_code=303)
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    """The papersift web app for ``settings``: pages, the JSON API under /api/v1, static files."""
+    from . import api_v1, auth, pages
+
+    app = FastAPI(
+        title="papersift",
+        version="1",
+        description="Daily research papers ranked for you, with reasons. JSON API under /api/v1.",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app_state = AppState(settings)
+    app.state.papersift = app_state
+
+    @app.middleware("http")
+    async def csrf_cookie_and_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        fresh = None
+        if not settings.multi_user:
+            try:
+                token = app_state.csrf_signer.loads(request.cookies.get(CSRF_COOKIE, ""))
+            except BadSignature:
+                token = None
+            if not isinstance(token, str):
+                token = fresh = secrets.token_urlsafe(32)
+            request.state.csrf = token
+        response: Response = await call_next(request)
+        if fresh is not None:
+            response.set_cookie(
+                CSRF_COOKIE,
+                app_state.csrf_signer.dumps(fresh),
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+            )
+        return response
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(PapersiftError)
+    async def library_error(request: Request, exc: PapersiftError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return HTMLResponse(_error_page(app_state, str(exc)), status_code=400)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/") or exc.status_code in (301, 302, 303, 307):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return HTMLResponse(_error_page(app_state, str(exc.detail)), status_code=exc.status_code)
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(auth.router)
+    app.include_router(api_v1.router)
+    app.include_router(pages.router)
+    _include_delivery(app)
+    app.router.on_shutdown.append(app_state.close)
+    if settings.scheduler:
+        from .scheduler import DailyScheduler
+
+        daily = DailyScheduler(app_state)
+        app.state.daily = daily
+        app.router.on_startup.append(daily.start)
+        app.router.on_shutdown.append(daily.stop)
+    return app
+
+
+def _include_delivery(app: FastAPI) -> None:
+    """The routes behind the links of e-mails and feeds: one-click votes, unsubscribe, RSS/Atom."""
+    from ..delivery.routes import make_router
+
+    app.include_router(make_router(get_store), include_in_schema=False)
+
+
+def _error_page(app_state: AppState, message: str) -> str:
+    return app_state.templates.get_template("error.html").render(message=message)
