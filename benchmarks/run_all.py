@@ -123,7 +123,8 @@ def install_section(i: dict) -> list[str]:
         "### Install size and cold start",
         "",
         "The default install (`make demo`: core dependencies, the weights package with `--no-deps`) against the "
-        "install with the `st` extra (torch, sentence-transformers). Cold start: `papersift rank` on the bundled "
+        "install with the `st` extra (torch, sentence-transformers; measured on the environment running the benchmarks, "
+        "which also holds the web, test and benchmark tools). Cold start: `papersift rank` on the bundled "
         "sample (183 candidates, --no-cache) as a fresh process, median of "
         f"{len(next(iter(i['cold_start'].values()))['all_seconds'])}."
         + (f" Load average {load[0]:.1f} before, {load[1]:.1f} after (shared machine)." if load else ""),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -80,13 +80,19 @@ def embed_papers(
         return normalize_rows(encoder.encode(texts, show_progress=show_progress))
     hashes = [content_hash(t) for t in texts]
     cached = store.get_embeddings(encoder.model_id, hashes)
-    first_text: dict[str, str] = {}  # insertion-ordered: the missing texts in input order, each once
-    for h, t in zip(hashes, texts, strict=True):
-        if h not in cached and h not in first_text:
-            first_text[h] = t
+    first_text = missing_in_order(hashes, texts, cached)
     if first_text:
         _embed_into_cache(encoder, store, list(first_text), list(first_text.values()), cached, show_progress)
     return normalize_rows(np.stack([cached[h] for h in hashes]))
+
+
+def missing_in_order(hashes: Sequence[str], texts: Sequence[str], cached: Container[str]) -> dict[str, str]:
+    """{hash: text} of the texts not in ``cached``, each once, in input order (one linear pass)."""
+    first_text: dict[str, str] = {}
+    for h, t in zip(hashes, texts, strict=True):
+        if h not in cached and h not in first_text:
+            first_text[h] = t
+    return first_text
 
 
 def _embed_into_cache(
