@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import random
 import socket
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -143,7 +144,12 @@ def main() -> None:
             )
             clock = dt.datetime(2026, 11, 24, 7, 30, tzinfo=dt.UTC)
             start = time.perf_counter()
-            report = run_daily(store, config, lambda: clock, encoder=encoder)
+
+            def progress(line: str) -> None:  # one line per profile: a run cut short still tells the split
+                elapsed = time.perf_counter() - start
+                print(f"{elapsed:8.1f} s, embedding {encoder.seconds:8.1f} s: {line[:80]}", file=sys.stderr, flush=True)
+
+            report = run_daily(store, config, lambda: clock, encoder=encoder, log=progress)
             wall = time.perf_counter() - start
             rerun_start = time.perf_counter()
             run_daily(store, config, lambda: clock, encoder=encoder)  # the same day again: nothing to send

@@ -76,3 +76,14 @@ def test_killed_at_each_step(
         assert record.status == "unknown" and "not resent (at most once)" in output
     else:
         assert record.status == "sent"
+
+
+def test_two_runs_at_once_send_one_mail(
+    store: Store, smtp_server: SmtpServer, isolated_home: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    write_config(config, smtp_server.url, days=EVERY_DAY)
+    first, second = papersift_run(isolated_home, config), papersift_run(isolated_home, config)
+    outputs = [p.communicate(timeout=180)[0] for p in (first, second)]
+    assert first.returncode == 0 and second.returncode == 0, outputs
+    assert len(smtp_server.inbox.messages) == 1, outputs

@@ -140,3 +140,12 @@ def test_dry_run_and_unsubscribed(store: Store, smtp_server: SmtpServer, tmp_pat
     ds.unsubscribe(store, "me", "Boss@uni.edu")
     run(store, config)
     assert [rcpts for _, rcpts, _ in smtp_server.inbox.messages] == [["you@uni.edu"]]
+
+
+def test_a_delivery_is_claimed_by_one_run_only(store: Store, smtp_server: SmtpServer, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.toml", smtp_server.url)
+    smtp_server.inbox.refuse = True
+    run(store, config)
+    ((_, _, failed),) = ds.all_deliveries(store)
+    assert ds.mark_attempt(store, failed)  # one run claims it...
+    assert not ds.mark_attempt(store, failed)  # ...a second, having read the same row, does not

@@ -21,16 +21,18 @@ process lives) is a failure: per RFC 5321 the server has not taken the message, 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..clock import local_now
-from ..config import Config, DeliverConfig
+from ..config import Config, DeliverConfig, user_dir
 from ..encoders import Encoder, get_encoder
 from ..errors import ConfigError, PapersiftError
 from ..ranking import RankOptions
@@ -116,6 +118,26 @@ class RunReport:
         return 1 if self.must_fix else 0
 
 
+@contextmanager
+def _run_lock(store: Store) -> Iterator[bool]:
+    """One daily run at a time per store (a timer and a server's scheduler may overlap): an flock, which
+    the kernel releases when its process dies, so a killed run never blocks the next one."""
+    path = store.path.with_name(store.path.name + ".run.lock") if store.path.parent.is_dir() else None
+    if path is None:
+        path = user_dir() / "run.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @dataclass
 class DailyJob:
     """One run of the daily job over a store and a config; ``clock`` says what time it is."""
@@ -131,6 +153,16 @@ class DailyJob:
     _auth_failed: str | None = None
 
     def run(self, profile: str | None = None, update: Callable[[], list[Any]] | None = None) -> RunReport:
+        with _run_lock(self.store) as held:
+            if not held:
+                report = RunReport(self.clock().date())
+                report.profiles.append(
+                    ProfileOutcome("*", lines=["another papersift run is in progress; nothing done"])
+                )
+                return report
+            return self._run(profile, update)
+
+    def _run(self, profile: str | None, update: Callable[[], list[Any]] | None) -> RunReport:
         now = self.clock()
         today = now.date()
         report = RunReport(today)
@@ -327,7 +359,9 @@ class DailyJob:
 
     def _send(self, record: ds.DeliveryRecord, label: str, outcome: ProfileOutcome) -> None:
         assert self.transport is not None
-        ds.mark_attempt(self.store, record)
+        if not ds.mark_attempt(self.store, record):
+            outcome.lines.append(f"{label}: another run is sending it")
+            return
         attempt = record.attempts + 1
 
         def irrevocable() -> None:

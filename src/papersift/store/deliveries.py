@@ -183,9 +183,23 @@ def _set(store: Store, delivery_id: int, **values: Any) -> None:
         )
 
 
-def mark_attempt(store: Store, delivery: DeliveryRecord) -> None:
-    """Count an attempt before connecting; the status stays pending (nothing irrevocable has happened yet)."""
-    _set(store, delivery.id, attempts=delivery.attempts + 1, status="pending")
+def mark_attempt(store: Store, delivery: DeliveryRecord) -> bool:
+    """Claim the delivery for one attempt (counted before connecting; the status stays pending).
+
+    A compare-and-set on (status, attempts) as read: False when another run claimed it first, so two
+    runs at once never both send it.
+    """
+    with store.transaction() as conn:
+        result = conn.execute(
+            update(m.deliveries)
+            .where(
+                m.deliveries.c.id == delivery.id,
+                m.deliveries.c.status == delivery.status,
+                m.deliveries.c.attempts == delivery.attempts,
+            )
+            .values(attempts=delivery.attempts + 1, status="pending", updated_at=_now())
+        )
+    return bool(result.rowcount)
 
 
 def mark_sending(store: Store, delivery_id: int) -> None:
