@@ -197,7 +197,7 @@ def mark_attempt(store: Store, delivery: DeliveryRecord) -> bool:
                 m.deliveries.c.status == delivery.status,
                 m.deliveries.c.attempts == delivery.attempts,
             )
-            .values(attempts=delivery.attempts + 1, status="pending", updated_at=_now())
+            .values(attempts=delivery.attempts + 1, status="pending", updated_at=store.now())
         )
     return bool(result.rowcount)
 
