@@ -20,7 +20,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def digest() -> api.Digest:
-    return api.rank_files(PROFILE_FILES, FEED_FILES, encoder=MiniLMEncoder(), options=RankOptions(top=0))
+    # Flat, by score: grouping under interest headings (the default) would reorder the tail.
+    flat = DigestOptions(per_interest=0, by_interest=False)
+    return api.rank_files(PROFILE_FILES, FEED_FILES, encoder=MiniLMEncoder(), options=RankOptions(top=0), settings=flat)
 
 
 def _position(digest: api.Digest, words: str) -> int:

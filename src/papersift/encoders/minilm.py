@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..progress import progress
-from .bundled import bundled_minilm_path, verify_weights
+from .bundled import MINILM_SHA256, bundled_minilm_path, verify_weights
 
 MAX_TOKENS = 256  # sentence_bert_config.json's max_seq_length
 DIM = 384
@@ -37,15 +37,23 @@ def onnxruntime() -> Any:
     return onnxruntime
 
 
-def build_fp32(model_dir: Path) -> Any:
-    """The checked weights of ``model_dir`` as an fp32 ONNX ModelProto (BERT + mean pooling + normalisation)."""
+def build_fp32(model_dir: Path, expected_sha256: str | None = MINILM_SHA256) -> Any:
+    """The checked weights of ``model_dir`` as an fp32 ONNX ModelProto (BERT + mean pooling + normalisation).
+
+    ``expected_sha256`` None: weights papersift made itself (an adapted model, checked by its caller).
+    """
     from .bert_onnx import BertConfig, build_model, load_weights
 
     try:
         import onnx  # noqa: F401
     except ImportError:
         raise ModelError(f"onnx is not installed; {RUNTIME_HINT}") from None
-    weights = verify_weights(model_dir)
+    if expected_sha256 is None:
+        weights = model_dir / "model.safetensors"
+        if not weights.is_file():
+            raise ModelError(f"the model weights {weights} are missing")
+    else:
+        weights = verify_weights(model_dir, expected_sha256)
     return build_model(load_weights(weights), BertConfig.from_dir(model_dir))
 
 

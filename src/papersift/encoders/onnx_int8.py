@@ -24,7 +24,7 @@ from .minilm import RUNTIME_HINT, MiniLMEncoder, build_fp32, onnxruntime
 RECIPE = "minilm-onnx-int8-v4"
 
 
-def export_int8(model_dir: Path, target: Path) -> None:
+def export_int8(model_dir: Path, target: Path, expected_sha256: str | None = MINILM_SHA256) -> None:
     """Build the fp32 graph from the weights, quantize its dense MatMuls to int8, write ``target`` atomically."""
     onnxruntime()
     try:
@@ -32,7 +32,7 @@ def export_int8(model_dir: Path, target: Path) -> None:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
         raise ModelError(f"building the int8 model needs onnx ({exc}); {RUNTIME_HINT}") from None
-    model = build_fp32(model_dir)
+    model = build_fp32(model_dir, expected_sha256)
     target.parent.mkdir(parents=True, exist_ok=True)
     # The quantizer logs advice about its own pre-processing through the root logger: not for users.
     logging.disable(logging.WARNING)
