@@ -287,7 +287,7 @@ def _include_delivery(app: FastAPI) -> None:
     """The routes behind the links of e-mails and feeds: one-click votes, unsubscribe, RSS/Atom."""
     from ..delivery.routes import make_router
 
-    app.include_router(make_router(get_store))
+    app.include_router(make_router(get_store), include_in_schema=False)
 
 
 def _error_page(app_state: AppState, message: str) -> str:
