@@ -237,19 +237,28 @@ def run_scale(n_profile: int, n_new: int, old_sizes: Sequence[int], repeat: int)
     results: dict[str, Any] = {"profile": n_profile, "new_candidates": n_new, "encoder": encoder.model_id, "stores": {}}
     results["load_average"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
+        built: dict[int, tuple[Store, float, api.Digest]] = {}
         for old in old_sizes:
             start = time.perf_counter()
             store = build_scale_store(Path(tmp) / f"store{old}.db", profile, new, old)
-            built = time.perf_counter() - start
+            seconds = time.perf_counter() - start
             api.list_interests(store, "bench", encoder)  # found and stored once, as the first digest does
             first = _warm_digest(store, encoder)  # embeds the pool, the profile and the background once
-            seconds, all_seconds = median_time(lambda s=store: _warm_digest(s, encoder), repeat)
-            # CPU time too: on a shared machine wall time measures the neighbours as much as the digest.
-            cpu = []
-            for _ in range(repeat):
-                start_cpu = time.process_time()
+            built[old] = (store, seconds, first)
+            print(f"{old:>7} earlier papers: store built in {seconds:.0f}s (pool {first.candidates})")
+        # Measured side by side: each round times one warm digest on every store, so a noisy moment
+        # of the machine (or a garbage collection) falls on all sizes alike; medians over the rounds.
+        wall: dict[int, list[float]] = {old: [] for old in old_sizes}
+        cpu: dict[int, list[float]] = {old: [] for old in old_sizes}
+        for _ in range(repeat):
+            for old in old_sizes:
+                store = built[old][0]
+                start, start_cpu = time.perf_counter(), time.process_time()
                 _warm_digest(store, encoder)
-                cpu.append(time.process_time() - start_cpu)
+                wall[old].append(time.perf_counter() - start)
+                cpu[old].append(time.process_time() - start_cpu)
+        for old in old_sizes:
+            store, seconds, first = built[old]
             tracemalloc.start()
             _warm_digest(store, encoder)
             peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -259,15 +268,15 @@ def run_scale(n_profile: int, n_new: int, old_sizes: Sequence[int], repeat: int)
                 "stored_papers": old + n_new + n_profile,
                 "pool": first.candidates,
                 "picks": [r.paper.display_title for r in first.recommendations],
-                "warm_seconds": seconds,
-                "all_seconds": all_seconds,
-                "warm_cpu_seconds": statistics.median(cpu),
+                "warm_seconds": statistics.median(wall[old]),
+                "all_seconds": wall[old],
+                "warm_cpu_seconds": statistics.median(cpu[old]),
                 "peak_traced_mib": peak,
-                "build_seconds": built,
+                "build_seconds": seconds,
             }
             print(
-                f"{old:>7} earlier papers: warm digest {seconds:.3f}s wall, {statistics.median(cpu):.3f}s CPU, "
-                f"peak {peak:.0f} MiB (pool {first.candidates})"
+                f"{old:>7} earlier papers: warm digest {statistics.median(wall[old]):.3f}s wall, "
+                f"{statistics.median(cpu[old]):.3f}s CPU, peak {peak:.0f} MiB"
             )
     stores = results["stores"]
     if "0" in stores and "200000" in stores:

@@ -41,7 +41,15 @@ def run_child(args: Sequence[str], env: dict[str, str] | None = None) -> tuple[f
 
 
 def machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "machine": platform.machine()}
+    """The machine a result was measured on, with the CPU's model and SIMD flags (speed depends on them)."""
+    from cpu import cpu_info
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpu": cpu_info(),
+    }
 
 
 def goldstandard_texts() -> list[dict[str, str]]:

@@ -4,6 +4,7 @@ on SQLite and (with --postgres or PAPERSIFT_TEST_DATABASE_URL) on PostgreSQL."""
 from __future__ import annotations
 
 import multiprocessing
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,30 @@ def build_store(location: str | Path, version: int, legacy: bool) -> None:
     engine.dispose()
 
 
+def index_definitions(engine: Engine, table: str) -> list[tuple[str, str]]:
+    """Every index of ``table`` by name with its definition as the database holds it, expression
+    indexes included (SQLAlchemy's reflection skips those on SQLite)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t"
+        else:
+            query = "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"
+        rows = conn.execute(text(query), {"t": table}).all()
+    # The definition without its spacing: SQLite keeps the text as written, and SQLAlchemy's
+    # create_all and a migration's CREATE INDEX may space it differently.
+    return sorted((str(name), " ".join(str(sql).replace("(", " ( ").replace(")", " ) ").split())) for name, sql in rows)
+
+
 def schema_of(engine: Engine) -> dict[str, Any]:
     """Every table with its columns, keys, indexes and constraints, as the database reports them."""
     found = inspect(engine)
+    with warnings.catch_warnings():
+        # "Skipped unsupported reflection of expression-based index": index_definitions covers them.
+        warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index")
+        return _schema_of(engine, found)
+
+
+def _schema_of(engine: Engine, found: Any) -> dict[str, Any]:
     return {
         table: {
             "columns": [
@@ -74,6 +96,7 @@ def schema_of(engine: Engine) -> dict[str, Any]:
                 (str(i["name"]), tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(table)
             ),
             "unique": sorted((str(u["name"]), tuple(u["column_names"])) for u in found.get_unique_constraints(table)),
+            "index_definitions": index_definitions(engine, table),
         }
         for table in sorted(found.get_table_names())
         if table != "schema_version"

@@ -61,17 +61,17 @@ def read_digest_inputs(
     if max_age_days is not None:
         oldest = (today - dt.timedelta(days=max_age_days)).isoformat()
         too_old = and_(s.papers.c.date.is_not(None), _day_ends(conn, s.papers.c.date) < oldest)
-    category = case((own, "own"), (and_(seen, literal(not include_seen)), "seen"), (too_old, "old"), else_="pool")
     considered = c.c.last_seen >= cutoff
     if include_seen:
         considered = or_(considered, seen)
     joined = (
-        c.join(s.papers, s.papers.c.id == c.c.paper_id)
-        .outerjoin(pp, and_(pp.c.profile_id == profile_id, pp.c.paper_id == c.c.paper_id, pp.c.excluded == 0))
+        c.outerjoin(pp, and_(pp.c.profile_id == profile_id, pp.c.paper_id == c.c.paper_id, pp.c.excluded == 0))
         .outerjoin(sh, and_(sh.c.profile_id == profile_id, sh.c.paper_id == c.c.paper_id))
         .outerjoin(r, and_(r.c.profile_id == profile_id, r.c.paper_id == c.c.paper_id))
     )
-    # Counted without loading: the papers left out (shown ones can be many) never leave the database.
+    # Counted without loading and without reading the papers table: the candidates left out (the
+    # shown ones are most of a window) cost an index lookup each and never leave the database.
+    category = case((own, "own"), (and_(seen, literal(not include_seen)), "seen"), else_="rest")
     counted = conn.execute(
         select(category.label("category"), func.count())
         .select_from(joined)
@@ -79,10 +79,12 @@ def read_digest_inputs(
         .group_by(literal_column("category"))
     )
     counts = {str(name): int(n) for name, n in counted}
+    # Only the rest is joined to its papers: those too old are dropped there, the others are the pool
+    # (a date the SQL cannot read is NULL there, and such a paper stays in, as in the ranking).
     pool_rows = conn.execute(
         select(s.papers)
-        .select_from(joined)
-        .where(considered, category == "pool")
+        .select_from(joined.join(s.papers, s.papers.c.id == c.c.paper_id))
+        .where(considered, category == "rest", case((too_old, literal(False)), else_=literal(True)))
         .order_by(c.c.first_seen, c.c.paper_id)
     ).all()
     rated = ratings(conn, profile_id)
@@ -93,7 +95,7 @@ def read_digest_inputs(
         ratings=[(rated_papers[x.paper_id], x.rating) for x in rated if x.paper_id in rated_papers],
         excluded_own=int(counts.get("own", 0)),
         excluded_seen=int(counts.get("seen", 0)),
-        excluded_old=int(counts.get("old", 0)),
+        excluded_old=int(counts.get("rest", 0)) - len(pool_rows),
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, cast, delete, func, insert, literal, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..identity import identity_keys, merge, normalize_arxiv_id, normalize_doi, normalize_text
@@ -263,9 +263,9 @@ def resolve(conn: Connection, ref: str) -> set[int]:
 
 def background_ids(conn: Connection, exclude: Sequence[int], limit: int) -> list[int]:
     """A stable sample of the store's papers: ordered by a hash of the id, so a paper in the sample
-    stays in it until enough papers with smaller hashes arrive (neither database has a seeded random)."""
-    spread = (cast(s.papers.c.id, BigInteger) * literal(2654435761, BigInteger)) % 4294967296
-    query = select(s.papers.c.id).order_by(spread, s.papers.c.id)
+    stays in it until enough papers with smaller hashes arrive (neither database has a seeded random).
+    The order is an index (migration 7): the cost is the sample's, not the store's."""
+    query = select(s.papers.c.id).order_by(s.BACKGROUND_ORDER, s.papers.c.id)
     excluded = set(exclude)
     found: list[int] = []
     # Excluded ids are few (a profile, its ratings): skip them while reading instead of a long NOT IN.

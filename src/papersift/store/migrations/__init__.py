@@ -21,7 +21,15 @@ from sqlalchemy.engine import Connection
 
 from ... import clock
 from ...errors import StoreError
-from . import m001_initial, m002_learning, m003_fetching, m004_accounts, m005_deliveries, m006_candidate_window
+from . import (
+    m001_initial,
+    m002_learning,
+    m003_fetching,
+    m004_accounts,
+    m005_deliveries,
+    m006_candidate_window,
+    m007_background_sample,
+)
 
 MIGRATIONS: list[ModuleType] = [
     m001_initial,
@@ -30,6 +38,7 @@ MIGRATIONS: list[ModuleType] = [
     m004_accounts,
     m005_deliveries,
     m006_candidate_window,
+    m007_background_sample,
 ]
 
 
