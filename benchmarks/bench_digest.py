@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import goldstandard_texts, median_time, python, run_child, save
+from common import goldstandard_texts, python, run_child, save
 from sqlalchemy import text
 
 from papersift import api

@@ -309,9 +309,7 @@ def render() -> str:
             cpu = data.get("machine", {}).get("cpu")
             if name in SPEED_SECTIONS and cpu:
                 parts += [cpu_line(cpu), ""]
-    parts += targets_section(
-        load("quality"), load("embedding"), load("digest"), load("affinity"), load("digest_scale")
-    )
+    parts += targets_section(load("quality"), load("embedding"), load("digest"), load("affinity"), load("digest_scale"))
     return "\n".join(parts).rstrip() + "\n"
 
 

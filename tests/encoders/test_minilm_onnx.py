@@ -38,9 +38,9 @@ def goldstandard_texts(shared: Path, n: int) -> list[str]:
                     seen.setdefault(obj["id"], obj["content"])
         for obj in json.loads((split / "submissions.json").read_text(encoding="utf-8")).values():
             seen.setdefault(obj["id"], obj["content"])
-    return [
-        f"{(c.get('title') or '').strip()}. {(c.get('abstract') or '').strip()}" for _, c in sorted(seen.items())
-    ][:n]
+    return [f"{(c.get('title') or '').strip()}. {(c.get('abstract') or '').strip()}" for _, c in sorted(seen.items())][
+        :n
+    ]
 
 
 def test_matches_sentence_transformers_on_1000_goldstandard_texts(shared_dir: Path) -> None:

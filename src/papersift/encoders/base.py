@@ -135,4 +135,3 @@ def _embed_into_cache(
             flush()
         raise
     flush()
-
