@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .latex import latex_to_text
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -45,11 +47,23 @@ class Paper:
 
     @property
     def display_title(self) -> str:
-        """The title, or for a title-less record (an arXiv listing) its first sentence."""
+        """The title as a person reads it (LaTeX turned into Unicode text: ``$\\alpha$-Flow`` -> ``α-Flow``),
+        or for a title-less record (an arXiv listing read offline) its abstract's first sentence.
+        ``title`` keeps the text as the source gave it; identity keys are made from that."""
         if self.title:
-            return self.title
-        first = self.abstract.split(". ")[0].strip()
+            return latex_to_text(self.title)
+        first = self.display_abstract.split(". ")[0].strip()
         return (first[:117] + "...") if len(first) > 120 else first or "(untitled)"
+
+    @property
+    def display_abstract(self) -> str:
+        """The abstract with its LaTeX turned into Unicode text, for every renderer."""
+        return latex_to_text(self.abstract)
+
+    @property
+    def untitled(self) -> bool:
+        """True for a record that came without a title (shown by its abstract's first sentence)."""
+        return not self.title.strip()
 
     @property
     def year(self) -> int | None:
@@ -146,6 +160,7 @@ class Recommendation:
             "rank": self.rank,
             "score": round(self.score, 4),
             "title": p.display_title,
+            "raw_title": p.title,
             "authors": p.authors,
             "n_authors": p.n_authors,
             "abstract": p.abstract,

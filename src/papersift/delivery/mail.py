@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader
 
 from ..digest.feeds import explanation, web_link
+from ..latex import latex_to_text
 from .tokens import Tokens
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -62,7 +63,7 @@ def _byline(pick: dict[str, Any]) -> str:
 
 
 def _short(text: str | None) -> str:
-    text = _CONTROL.sub(" ", text or "").strip()
+    text = _CONTROL.sub(" ", latex_to_text(text or "")).strip()
     return text if len(text) <= ABSTRACT_CHARS else text[:ABSTRACT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
@@ -100,7 +101,8 @@ def compose(
             rows.append(
                 {
                     "number": number,
-                    "title": _CONTROL.sub(" ", pick.get("title") or "(untitled)"),
+                    # Digests stored before titles were converted carry raw LaTeX: converting again is harmless.
+                    "title": _CONTROL.sub(" ", latex_to_text(pick.get("title") or "") or "(untitled)"),
                     "link": web_link(pick),
                     "byline": _byline(pick),
                     "why": [_CONTROL.sub(" ", line) for line in explanation(pick, with_relevance=False)],
@@ -118,7 +120,7 @@ def compose(
         "intro": f"{day_text}: {n} new paper{'s' if n != 1 else ''}"
         + (f" in {len(groups)} interests" if len(groups) > 1 else "")
         + ", each with why it was picked. One click on a button rates it.",
-        "preheader": ", ".join(str(p.get("title", ""))[:60] for p in picks[:3]),
+        "preheader": ", ".join(latex_to_text(str(p.get("title", "")))[:60] for p in picks[:3]),
         "groups": groups,
         "profile": profile,
         "to": to,
@@ -147,6 +149,10 @@ def webhook_body(picks: Sequence[dict[str, Any]], profile: str, day: dt.date) ->
             lines.append(f"\n*{name}*")
         for pick in members:
             link = web_link(pick)
-            title = _CONTROL.sub(" ", pick.get("title") or "(untitled)").replace("<", "‹").replace(">", "›")
+            title = (
+                _CONTROL.sub(" ", latex_to_text(pick.get("title") or "") or "(untitled)")
+                .replace("<", "‹")
+                .replace(">", "›")
+            )
             lines.append(f"• <{link}|{title}>" if link else f"• {title}")
     return {"text": "\n".join(lines), "profile": profile, "day": day.isoformat(), "papers": list(picks)}

@@ -16,6 +16,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from .. import clock
+from ..latex import latex_to_text
 from ..models import Recommendation
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -75,12 +76,16 @@ def explanation(pick: dict[str, Any], with_relevance: bool = True) -> list[str]:
     lines = []
     for match in pick.get("why") or []:
         terms = f"; shares {', '.join(match.get('shared_terms') or [])}" if match.get("shared_terms") else ""
-        lines.append(f"Close to your paper “{match['paper']}” (similarity {match['similarity']:.2f}){terms}.")
+        lines.append(
+            f"Close to your paper “{latex_to_text(match['paper'])}” (similarity {match['similarity']:.2f}){terms}."
+        )
     for rated in pick.get("ratings") or []:
         verb = {"up": "up-voted", "save": "saved", "down": "down-voted", "dismiss": "dismissed"}.get(
             rated.get("rating", ""), rated.get("rating", "")
         )
-        lines.append(f"Close to a paper you {verb}: “{rated['paper']}” (similarity {rated['similarity']:.2f}).")
+        lines.append(
+            f"Close to a paper you {verb}: “{latex_to_text(rated['paper'])}” (similarity {rated['similarity']:.2f})."
+        )
     if with_relevance and pick.get("relevance") is not None:
         lines.append(f"Relevance {pick['relevance']:.2f}.")
     return lines
@@ -88,10 +93,10 @@ def explanation(pick: dict[str, Any], with_relevance: bool = True) -> list[str]:
 
 def item_from_pick(pick: dict[str, Any], published: dt.datetime) -> FeedItem:
     why = " ".join(explanation(pick))
-    summary = f"{why}\n\n{pick.get('abstract') or ''}".strip()
+    summary = f"{why}\n\n{latex_to_text(pick.get('abstract') or '')}".strip()
     return FeedItem(
         id=entry_id(pick),
-        title=_clean(pick.get("title") or "(untitled)"),
+        title=_clean(latex_to_text(pick.get("title") or "") or "(untitled)"),
         link=web_link(pick),
         summary=_clean(summary),
         published=published,

@@ -176,7 +176,7 @@ def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -
         if command:
             out += ["", f"Rate it: `{command}` (or `down`, `save`, `dismiss`)"]
         if rec.paper.abstract:
-            out += ["", f"> {_md(rec.paper.abstract)}"]
+            out += ["", f"> {_md(rec.paper.display_abstract)}"]
         out.append("")
     return "\n".join(out)
 
@@ -200,7 +200,7 @@ def render_html(recs: Sequence[Recommendation], title: str, subtitle: str) -> st
                 "title": rec.paper.display_title,
                 "link": link,
                 "byline": byline(rec),
-                "abstract": rec.paper.abstract,
+                "abstract": rec.paper.display_abstract,
                 "why": [m.to_dict() for m in rec.why],
                 "origins": _origins(rec),
                 "relevance": rec.relevance,
