@@ -57,6 +57,9 @@ def test_abstract_latex_is_converted_for_display_and_untitled_records_use_it() -
         "\\" * 100_000,
         "$" + "{" * (MAX_LATEX_CHARS - 2) + "$",
         "\\frac{" * 800,
+        "$" + "\\frac{" * 800 + "$",
+        "$" + "\\sqrt[" * 800 + "$",
+        "$" + "^{" * 2400 + "$",
         "$\\" * (MAX_LATEX_CHARS // 2 - 1),
         "\\" * (MAX_LATEX_CHARS - 1),
         "\\begin{" * 700,
@@ -66,7 +69,7 @@ def test_abstract_latex_is_converted_for_display_and_untitled_records_use_it() -
 def test_hostile_input_is_bounded_in_time_and_never_raises(hostile: str) -> None:
     started = time.perf_counter()
     out = latex_to_text(hostile)
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 2.0  # about 0.15 s on an idle machine
     assert isinstance(out, str) and len(out) <= len(hostile) + 10
 
 

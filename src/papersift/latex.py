@@ -16,12 +16,13 @@ the same title several times.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from typing import Any
 
-# Longer text is shown raw: pylatexenc takes about 0.1 s on 4,000 backslashes, and no title
-# or abstract a person writes is near this long.
+# Longer text is shown raw: pylatexenc takes about 0.15 s on 5,000 backslashes, and no title
+# or abstract a person writes has this much LaTeX.
 MAX_LATEX_CHARS = 5000
 
 # A lone percent sign (or ampersand) is a percentage in a title ("50% fewer"), not a LaTeX comment that would
@@ -54,7 +55,9 @@ def _convert(value: str) -> str:
         source = _UNESCAPED_DOLLAR.sub(r"\\$", source)
     converter = _converter()
     try:
-        text = converter.latex_to_text(source)
+        # Strict parsing: pylatexenc's error recovery backtracks for minutes on unclosed groups
+        # ("$\\frac{\\frac{..."); strict, anything malformed fails at once and the raw text is shown.
+        text = converter.latex_to_text(source, tolerant_parsing=False)
     except (RecursionError, MemoryError):
         return value
     except Exception:  # pylatexenc raises several kinds on malformed input; the raw text is the fallback
@@ -69,4 +72,6 @@ def _convert(value: str) -> str:
 def _converter() -> Any:
     from pylatexenc.latex2text import LatexNodes2Text
 
+    # pylatexenc logs every macro it cannot fill in; a title's LaTeX is the author's, not the user's, concern.
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
