@@ -22,6 +22,9 @@ FEED_FILES = [SAMPLE / "feed_hf_nov20.txt", SAMPLE / "feed_hf_nov14.txt", SAMPLE
 # The pages were saved in November 2026; dates shown without a year are read relative to this day.
 PAGE_DAY = dt.date(2026, 11, 22)
 SHARED = REPO.parent / "shared"
+# Tests never reach the network: `profile import` would look up the titles of the sample's
+# untitled arXiv-listing records online (tests that test the lookup pass a mock transport).
+os.environ.setdefault("PAPERSIFT_OFFLINE", "1")
 
 
 class KeywordEncoder:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import clock
+from .fetch.arxiv_titles import add_missing_titles
+from .fetch.client import HttpClient
 from .identity import deduplicate
 from .models import Paper
 from .sources import read_papers
@@ -37,11 +39,27 @@ def load_papers(
 
 
 def import_profile(
-    store: Store, name: str, paths: Sequence[str | Path], input_format: str | None = None
+    store: Store,
+    name: str,
+    paths: Sequence[str | Path],
+    input_format: str | None = None,
+    *,
+    client: HttpClient | None = None,
+    offline_hint: str = "import the same files again when online",
 ) -> tuple[ImportSummary, list[str]]:
-    """Every file is parsed before the one transaction that writes them."""
+    """Every file is parsed before the one transaction that writes them.
+
+    Records without a title but with an arXiv id (an arXiv listing copied without titles) get
+    their titles from one batched arXiv API request through ``client``; without a client
+    (offline), or when arXiv fails, they are imported untitled and a warning says how many and
+    how to fill them in (``offline_hint``). Re-importing online fills them: a stored paper takes
+    the title it lacked.
+    """
     loaded = load_papers(paths, input_format)
-    return store.import_papers(loaded.papers, profile=name), loaded.warnings
+    lookup = add_missing_titles(client, loaded.papers)
+    note = lookup.message(offline_hint)
+    warnings = [*loaded.warnings, note] if note else loaded.warnings
+    return store.import_papers(loaded.papers, profile=name), warnings
 
 
 def import_feed(

@@ -15,6 +15,7 @@ from .fetch import (
     config_option,
     fetch_progress,
     import_from_services,
+    make_client,
     profile_source_options,
     report_all,
     service_sources,
@@ -41,11 +42,18 @@ def profile_group() -> None:
 @click.option("--profile", "--name", "name", required=True, metavar="NAME", help="The profile's name (created if new).")
 @input_format_option
 @profile_source_options
+@click.option(
+    "--offline",
+    is_flag=True,
+    envvar="PAPERSIFT_OFFLINE",
+    help="Do not look up on arXiv the titles an arXiv listing lacks (or $PAPERSIFT_OFFLINE=1).",
+)
 @quiet_option
 def profile_import(
     files: tuple[Path, ...],
     name: str,
     input_format: str | None,
+    offline: bool,
     quiet: bool,
     zotero_key: str | None,
     config_path: Path | None,
@@ -53,9 +61,13 @@ def profile_import(
 ) -> None:
     """Add the papers of FILES (all files or nothing) and of services to profile NAME; both are kept as its sources.
 
+    Records of an arXiv listing that have no title get it from arXiv (one request) unless
+    --offline; offline they are kept untitled, and importing the file again online fills them.
+
     \b
     Example:
       papersift profile import pubs.bib arxiv.txt --profile me
+      papersift profile import arxiv.txt --profile me --offline
       papersift profile import --profile me --orcid 0000-0002-1825-0097
     """
     name = api.check_profile_name(name)
@@ -63,7 +75,15 @@ def profile_import(
     if not files and not sources:
         raise click.UsageError("give FILES or a service (--openalex, --orcid, --s2-author, --dblp, --arxiv-author...)")
     if files:
-        summary, warnings = api.import_profile(store(), name, files, input_format)
+        if offline:
+            hint = "run the same import again without --offline"
+            summary, warnings = api.import_profile(store(), name, files, input_format, offline_hint=hint)
+        else:
+            hint = "run the same import again when arXiv answers"
+            with make_client(load_config(config_path)) as client:
+                summary, warnings = api.import_profile(
+                    store(), name, files, input_format, client=client, offline_hint=hint
+                )
         warn(warnings, quiet)
         echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")
     import_from_services(name, sources, files, zotero_key, config_path, quiet)
@@ -99,7 +119,11 @@ def profile_show(profile: str | None) -> None:
     echo(f"papers ({len(overview.papers)}):")
     for index, paper in enumerate(overview.papers, start=1):
         origins = ", ".join(sorted({origin_label(s.origin) for s in paper.sources}))
-        echo(f"{index:3d}. {paper.display_title}  [{paper.date or 'undated'}; from {origins}; id {paper.store_id}]")
+        untitled = "untitled, shown by its abstract; " if paper.untitled else ""
+        echo(
+            f"{index:3d}. {paper.display_title}  "
+            f"[{untitled}{paper.date or 'undated'}; from {origins}; id {paper.store_id}]"
+        )
     sources = the_store.profile_sources(name)
     if sources:
         echo(f"sources ({len(sources)}):")
