@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,7 @@ def import_profile(
     *,
     client: HttpClient | None = None,
     offline_hint: str = "import the same files again when online",
+    on_lookup: Callable[[int], None] | None = None,
 ) -> tuple[ImportSummary, list[str]]:
     """Every file is parsed before the one transaction that writes them.
 
@@ -53,10 +54,10 @@ def import_profile(
     their titles from one batched arXiv API request through ``client``; without a client
     (offline), or when arXiv fails, they are imported untitled and a warning says how many and
     how to fill them in (``offline_hint``). Re-importing online fills them: a stored paper takes
-    the title it lacked.
+    the title it lacked. ``on_lookup`` is told how many titles are about to be asked for.
     """
     loaded = load_papers(paths, input_format)
-    lookup = add_missing_titles(client, loaded.papers)
+    lookup = add_missing_titles(client, loaded.papers, on_lookup)
     note = lookup.message(offline_hint)
     warnings = [*loaded.warnings, note] if note else loaded.warnings
     return store.import_papers(loaded.papers, profile=name), warnings

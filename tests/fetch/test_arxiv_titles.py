@@ -156,6 +156,7 @@ def test_cli_profile_import_looks_titles_up_online_and_marks_them_offline(
         arxiv_api, cli_clock, "profile", "import", listing, "--profile", "me", env={"PAPERSIFT_OFFLINE": "0"}
     )
     assert online.exit_code == 0 and len(log.requests) == 1
+    assert "looking up 4 missing titles on arXiv (--offline skips this)" in online.stderr
     assert "3 titles looked up on arXiv; 1 record has no title" in online.stderr
     shown, _ = _cli(arxiv_api, cli_clock, "profile", "show")
     assert FIRST_TITLE in shown.stdout and len(re.findall(r"untitled", shown.stdout)) == 1

@@ -80,9 +80,17 @@ def profile_import(
             summary, warnings = api.import_profile(store(), name, files, input_format, offline_hint=hint)
         else:
             hint = "run the same import again when arXiv answers"
+
+            def announce(count: int) -> None:
+                if not quiet:
+                    echo(
+                        f"looking up {count} missing title{'s' if count != 1 else ''} on arXiv (--offline skips this)",
+                        err=True,
+                    )
+
             with make_client(load_config(config_path)) as client:
                 summary, warnings = api.import_profile(
-                    store(), name, files, input_format, client=client, offline_hint=hint
+                    store(), name, files, input_format, client=client, offline_hint=hint, on_lookup=announce
                 )
         warn(warnings, quiet)
         echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")

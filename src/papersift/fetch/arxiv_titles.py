@@ -12,7 +12,7 @@ untitled and :meth:`TitleLookup.message` says how many and how to fill them in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..errors import SourceError
@@ -70,11 +70,14 @@ def untitled_with_arxiv_id(papers: Sequence[Paper]) -> list[Paper]:
     return [p for p in papers if p.untitled and p.ids.get("arxiv")]
 
 
-def add_missing_titles(client: HttpClient | None, papers: Sequence[Paper]) -> TitleLookup:
+def add_missing_titles(
+    client: HttpClient | None, papers: Sequence[Paper], on_start: Callable[[int], None] | None = None
+) -> TitleLookup:
     """Give untitled papers with an arXiv id their title (and authors) from the arXiv API; ``client`` None: offline.
 
-    Never raises for a network or service failure: the papers stay untitled and the returned
-    :class:`TitleLookup` says why.
+    ``on_start`` is told how many ids are about to be asked for (a request that fails with no
+    network takes the client's retries, some seconds). Never raises for a network or service
+    failure: the papers stay untitled and the returned :class:`TitleLookup` says why.
     """
     wanting: dict[str, list[Paper]] = {}
     for paper in untitled_with_arxiv_id(papers):
@@ -83,6 +86,8 @@ def add_missing_titles(client: HttpClient | None, papers: Sequence[Paper]) -> Ti
     if not wanting or client is None:
         return TitleLookup(untitled=untitled)
     ids = list(wanting)
+    if on_start is not None:
+        on_start(len(ids))
     filled = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
