@@ -2,6 +2,11 @@
 
 Records are: title, abstract, ``• N authors``, ``·``, a date (``Oct 16, 2023``,
 or ``Jun 6`` in the current year) optionally followed by the upvote count.
+
+The author/date block is optional: the page itself shows none under some papers
+(three of the bundled sample's 193 records), so a record without one is kept
+silently. Only the last record's missing block is warned about, since there it
+is what a page cut off while copying looks like.
 """
 
 from __future__ import annotations
@@ -126,8 +131,10 @@ def parse(text: str, origin: str = "<text>", today: dt.date | None = None) -> Pa
         if index < len(paragraphs) and _is_trailer(paragraphs[index][1]):
             _read_trailer(paper, paragraphs[index][1], reference)
             index += 1
-        else:
-            result.warnings.append(f"{origin}, line {line_no}: no author count or date")
+        elif index >= len(paragraphs):
+            result.warnings.append(
+                f"{origin}, line {line_no}: the last record has no author count or date (was the page cut off?)"
+            )
         result.papers.append(paper)
     if not result.papers:
         raise InputError("no Hugging Face Papers records found", origin)
