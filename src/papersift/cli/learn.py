@@ -25,8 +25,9 @@ model_option = click.option(
 def rate_command(paper: str, rating: str, profile: str | None, confirmed: bool) -> None:
     """Rate PAPER for a profile: up, down, save or dismiss.
 
-    PAPER is a store id (printed beside each pick as "id N"), an arXiv id (any version), a DOI or the
-    paper's exact title; not a position in the digest, and not one of your own papers. Up-votes and saves
+    PAPER is a store id (printed beside each pick as "id N"), an arXiv id (any version), a DOI, the
+    h-... handle `rank` prints for papers without one of those, or the paper's exact title; not a
+    position in the digest, and not one of your own papers. Up-votes and saves
     teach the ranking to find more like it, down-votes fewer; dismiss only hides the paper. Rating again
     replaces the rating.
 

@@ -182,12 +182,13 @@ class Store:
         """The store id of the paper called ``ref``: a store id, an arXiv id (any version), a DOI or an exact title."""
         ref = ref.strip()
         if not ref:
-            raise StoreError("name a paper: a store id, an arXiv id, a DOI or its exact title")
+            raise StoreError("name a paper: a store id, an arXiv id, a DOI, its h-... handle or its exact title")
         with self.snapshot() as conn:
             found = papers.resolve(conn, ref)
         if not found:
             raise StoreError(
-                f"no paper in the store matches '{ref}' (give a store id, an arXiv id, a DOI or the exact title)"
+                f"no paper in the store matches '{ref}' (give a store id, an arXiv id, a DOI, an h-... handle"
+                " or the exact title)"
             )
         if len(found) > 1:
             ids = ", ".join(str(i) for i in sorted(found))
