@@ -7,11 +7,13 @@ programs have always used.
 - :mod:`papersift.digests`: the stateless ``rank`` and the stored ``digest``, one pipeline, one :class:`Digest`;
 - :mod:`papersift.profiles`: which profile, ratings, exclusions, the profile overview and its interests;
 - :mod:`papersift.reviewers`: reviewer-submission affinity;
-- :mod:`papersift.fetch.runner`: the network half (fetch, update, profile sources).
+- :mod:`papersift.fetch.runner`: the network half (fetch, update, profile sources);
+- :mod:`papersift.backup`: a whole store exported to or imported from JSON lines.
 """
 
 from __future__ import annotations
 
+from .backup import ExchangeSummary, export_store, import_store
 from .digests import (
     Digest,
     DigestInputs,
@@ -57,6 +59,9 @@ from .ranking.pipeline import BACKGROUND_SIZE
 from .reviewers import AffinityResult, compute_affinity
 
 __all__ = [
+    "ExchangeSummary",
+    "export_store",
+    "import_store",
     "BACKGROUND_SIZE",
     "AffinityResult",
     "Digest",

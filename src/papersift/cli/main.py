@@ -33,6 +33,7 @@ from .common import (
     write_output,
 )
 from .deliver import email_digest, feed_url_command, run_command, schedule_group
+from .exchange import export_command, import_command
 from .feed import feed_group
 from .fetch import fetch_group, update_command
 from .learn import interests_group, rate_command
@@ -428,6 +429,8 @@ cli.add_command(run_command)
 cli.add_command(feed_url_command)
 cli.add_command(schedule_group)
 cli.add_command(adapt_command)
+cli.add_command(export_command)
+cli.add_command(import_command)
 
 
 def main() -> None:
