@@ -13,7 +13,7 @@ from ..config import load_config
 from ..encoders import DEFAULT_ENCODER
 from ..errors import ConfigError
 from ..models import Recommendation
-from .common import PapersiftGroup, make_encoder, open_store
+from .common import PapersiftGroup, is_quiet, make_encoder, open_store
 from .fetch import config_option, make_client
 
 
@@ -53,7 +53,7 @@ def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str,
                     encoder=make_encoder(model),
                     update=lambda: api.update(store, config, client),
                 )
-    if report.sources:
+    if report.sources and not is_quiet():
         click.echo("sources:")
         for source in report.sources:
             click.echo(f"  {source.describe()}")

@@ -12,6 +12,7 @@ from .. import api
 from ..config import load_config, store_location
 from ..digest import FORMATS
 from ..encoders import DEFAULT_ENCODER
+from ..progress import set_quiet as set_progress_quiet
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
 from ..sources import FORMATS as INPUT_FORMATS
 from .adapt import adapt_command, adapted_affinity_encoder
@@ -19,6 +20,7 @@ from .common import (
     MODEL_HELP,
     PapersiftGroup,
     Resources,
+    add_quiet_everywhere,
     echo,
     input_format_option,
     make_encoder,
@@ -62,7 +64,9 @@ def cli(ctx: click.Context) -> None:
     if ctx.obj is None:
         ctx.obj = Resources()
         ctx.call_on_close(ctx.obj.close)
-    resources()
+    # Until the subcommand's -q says otherwise (its options are read after this runs).
+    resources().quiet = False
+    set_progress_quiet(False)
 
 
 def selection_options(per_interest_default: int | None) -> Callable[[F], F]:
@@ -431,6 +435,7 @@ cli.add_command(schedule_group)
 cli.add_command(adapt_command)
 cli.add_command(export_command)
 cli.add_command(import_command)
+add_quiet_everywhere(cli)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import click
 
 from ..config import store_location
 from ..encoders import DEFAULT_ENCODER
-from .common import PapersiftGroup, open_store
+from .common import PapersiftGroup, open_store, warn
 
 SECRET_ENV = "PAPERSIFT_SECRET_KEY"
 INSTALL_HINT = "the web app needs its extra: pip install 'papersift[web]'"
@@ -90,7 +90,7 @@ def serve_command(
     if multi_user:
         with open_store() as store:
             if not accounts.list_users(store):
-                click.echo("warning: there are no accounts yet; make one with `papersift user add NAME`", err=True)
+                warn(["there are no accounts yet; make one with `papersift user add NAME`"])
     if scheduler:
         _check_scheduler()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
