@@ -6,7 +6,6 @@ The format and what it holds are described in :mod:`papersift.store.exchange`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from . import fileio
@@ -19,21 +18,21 @@ from .store.exchange import import_store as _import
 __all__ = ["NOT_EXPORTED", "ExchangeSummary", "export_store", "import_store"]
 
 
-def export_store(store: Store, target: str | Path, on_row: Callable[[], None] | None = None) -> ExchangeSummary:
+def export_store(store: Store, target: str | Path) -> ExchangeSummary:
     """Write ``store`` as JSON lines to ``target`` (``-``: stdout), atomically: a failed export
     leaves no half-written file in its place."""
     if str(target) == "-":
-        summary = _export(store, sys.stdout, on_row)
+        summary = _export(store, sys.stdout)
         sys.stdout.flush()
         return summary
     with fileio.open_output(target) as stream:
-        return _export(store, stream, on_row)
+        return _export(store, stream)
 
 
-def import_store(store: Store, source: str | Path, on_row: Callable[[], None] | None = None) -> ExchangeSummary:
+def import_store(store: Store, source: str | Path) -> ExchangeSummary:
     """Load an export (``-``: stdin) into ``store``, which must be empty; all of it or nothing."""
     if str(source) == "-":
-        return _import(store, sys.stdin.buffer, "<stdin>", on_row)
+        return _import(store, sys.stdin.buffer, "<stdin>")
     path = Path(source)
     try:
         stream = path.open("rb")
@@ -44,4 +43,4 @@ def import_store(store: Store, source: str | Path, on_row: Callable[[], None] | 
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror or exc})", path) from None
     with stream:
-        return _import(store, stream, str(path), on_row)
+        return _import(store, stream, str(path))

@@ -35,6 +35,7 @@ from sqlalchemy import Integer, LargeBinary, Table, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from ..errors import InputError, StoreError
+from ..progress import progress
 from . import migrations
 from . import schema as s
 from .db import Store
@@ -77,8 +78,8 @@ def _encode(row: dict[str, Any], binary: set[str]) -> dict[str, Any]:
     return row
 
 
-def export_store(store: Store, stream: IO[str], on_row: Callable[[], None] | None = None) -> ExchangeSummary:
-    """Write the whole store to ``stream`` (text) as JSON lines.
+def export_store(store: Store, stream: IO[str]) -> ExchangeSummary:
+    """Write the whole store to ``stream`` (text) as JSON lines, with a progress bar on a terminal.
 
     It reads in one transaction holding the write lock, so the counts in the header and the rows
     after it are one consistent state even while a web server or a daily job runs.
@@ -96,15 +97,16 @@ def export_store(store: Store, stream: IO[str], on_row: Callable[[], None] | Non
             "not_exported": sorted(NOT_EXPORTED),
         }
         stream.write(json.dumps(header, ensure_ascii=False) + "\n")
-        for table in tables:
-            binary = _binary_columns(table)
-            order = list(table.primary_key.columns) or list(table.columns)
-            query = select(table).order_by(*order).execution_options(yield_per=_BATCH)
-            for row in conn.execute(query):
-                line = {"t": table.name, "r": _encode(dict(row._mapping), binary)}
-                stream.write(json.dumps(line, ensure_ascii=False) + "\n")
-                if on_row:
-                    on_row()
+        with progress(sum(counts.values()), "exporting", unit="rows") as bar:
+            for table in tables:
+                binary = _binary_columns(table)
+                order = list(table.primary_key.columns) or list(table.columns)
+                query = select(table).order_by(*order).execution_options(yield_per=_BATCH)
+                for partition in conn.execute(query).partitions():
+                    for row in partition:
+                        line = {"t": table.name, "r": _encode(dict(row._mapping), binary)}
+                        stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    bar.advance(len(partition))
     return ExchangeSummary(counts, schema)
 
 
@@ -199,12 +201,48 @@ def _reset_sequences(conn: Connection) -> None:
             )
 
 
-def import_store(
-    store: Store, stream: IO[bytes], origin: str, on_row: Callable[[], None] | None = None
-) -> ExchangeSummary:
-    """Load an export into this store, which must be empty; all of it or nothing."""
-    tables = {t.name: t for t in exported_tables()}
+def _load_rows(
+    conn: Connection,
+    lines: Iterator[tuple[int, Any]],
+    tables: dict[str, Table],
+    expected: dict[str, int],
+    seen: dict[str, int],
+    origin: str,
+    advance: Callable[[int], None],
+) -> None:
+    """Insert the rows after the header in batches, checking their order and counts as they come."""
     order = list(tables)
+    batch: list[dict[str, Any]] = []
+    current: Table | None = None
+    position = 0
+    for line_no, item in lines:
+        if not isinstance(item, dict) or set(item) != {"t", "r"} or item["t"] not in tables:
+            raise InputError('expected a row {"t": TABLE, "r": {...}} of a known table', origin, line_no)
+        table = tables[item["t"]]
+        if table is not current:
+            if order.index(table.name) < position or table.name not in expected:
+                raise InputError(f"rows of table '{table.name}' out of place", origin, line_no)
+            if batch and current is not None:
+                conn.execute(insert(current), batch)
+                advance(len(batch))
+                batch = []
+            current, position = table, order.index(table.name)
+        seen[table.name] += 1
+        if seen[table.name] > expected[table.name]:
+            raise InputError(f"more rows of table '{table.name}' than the header announced", origin, line_no)
+        batch.append(_decode(item["r"], table, origin, line_no))
+        if len(batch) >= _BATCH:
+            conn.execute(insert(table), batch)
+            advance(len(batch))
+            batch = []
+    if batch and current is not None:
+        conn.execute(insert(current), batch)
+        advance(len(batch))
+
+
+def import_store(store: Store, stream: IO[bytes], origin: str) -> ExchangeSummary:
+    """Load an export into this store, which must be empty; all of it or nothing (a bar on a terminal)."""
+    tables = {t.name: t for t in exported_tables()}
     lines = _lines(stream, origin)
     first = next(lines, None)
     if first is None:
@@ -220,31 +258,8 @@ def import_store(
                 "import an export only into a new store (set PAPERSIFT_HOME or PAPERSIFT_DATABASE_URL to a new one)"
             )
         seen = dict.fromkeys(expected, 0)
-        batch: list[dict[str, Any]] = []
-        current: Table | None = None
-        position = 0
-        for line_no, item in lines:
-            if not isinstance(item, dict) or set(item) != {"t", "r"} or item["t"] not in tables:
-                raise InputError('expected a row {"t": TABLE, "r": {...}} of a known table', origin, line_no)
-            table = tables[item["t"]]
-            if table is not current:
-                if order.index(table.name) < position or table.name not in expected:
-                    raise InputError(f"rows of table '{table.name}' out of place", origin, line_no)
-                if batch and current is not None:
-                    conn.execute(insert(current), batch)
-                    batch = []
-                current, position = table, order.index(table.name)
-            seen[table.name] += 1
-            if seen[table.name] > expected[table.name]:
-                raise InputError(f"more rows of table '{table.name}' than the header announced", origin, line_no)
-            batch.append(_decode(item["r"], table, origin, line_no))
-            if len(batch) >= _BATCH:
-                conn.execute(insert(table), batch)
-                batch = []
-            if on_row:
-                on_row()
-        if batch and current is not None:
-            conn.execute(insert(current), batch)
+        with progress(sum(expected.values()), "importing", unit="rows") as bar:
+            _load_rows(conn, lines, tables, expected, seen, origin, bar.advance)
         short = [f"{name} {seen[name]} of {n}" for name, n in expected.items() if seen[name] != n]
         if short:
             raise InputError(
