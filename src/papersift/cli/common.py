@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,12 +70,6 @@ def resources() -> Resources:
 def store() -> Store:
     """The invocation's one store."""
     return resources().store()
-
-
-@contextmanager
-def open_store() -> Iterator[Store]:
-    """The invocation's one store for a ``with`` block; it stays open until the command ends."""
-    yield store()
 
 
 class PapersiftGroup(click.Group):

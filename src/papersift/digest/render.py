@@ -106,17 +106,17 @@ def _headed(recs: Sequence[Recommendation]) -> list[tuple[str | None, Recommenda
     return out
 
 
-def _with_handle(rec: Recommendation) -> dict[str, Any]:
+def pick_to_dict(rec: Recommendation) -> dict[str, Any]:
     """The pick as JSON, with ``handle``: what the other formats show as its id (a string)."""
     return {**rec.to_dict(), "handle": pick_id(rec)}
 
 
 def render_json(recs: Sequence[Recommendation]) -> str:
-    return json.dumps([_with_handle(r) for r in recs], ensure_ascii=False, indent=2) + "\n"
+    return json.dumps([pick_to_dict(r) for r in recs], ensure_ascii=False, indent=2) + "\n"
 
 
 def render_jsonl(recs: Sequence[Recommendation]) -> str:
-    return "".join(json.dumps(_with_handle(r), ensure_ascii=False) + "\n" for r in recs)
+    return "".join(json.dumps(pick_to_dict(r), ensure_ascii=False) + "\n" for r in recs)
 
 
 # Inline markup only: titles never start a line, so block markers (#, -, +) are harmless.

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from .. import api, explore
+from ..digest import pick_to_dict
 from ..store import Store
 from ..store import accounts as tables
 from . import actions
@@ -74,7 +75,7 @@ def digest(
 ) -> list[dict[str, Any]]:
     """The latest digest (or digest ``run``): the picks with id, relevance and reasons, as
     ``papersift digest --format json`` writes them. Reading it changes nothing; POST makes a new one."""
-    return [r.to_dict() for r in explore.digest_view(store, name, run).recommendations]
+    return [pick_to_dict(r) for r in explore.digest_view(store, name, run).recommendations]
 
 
 @router.post("/profiles/{name}/digest", status_code=202)
