@@ -46,6 +46,7 @@ class Digest:
     n_ratings: int = 0
     interests: list[str] = field(default_factory=list)
     stateless: bool = False
+    over_budget: int = 0
 
 
 def _digest(
@@ -74,6 +75,7 @@ def _digest(
         n_ratings=ranking.n_ratings,
         interests=ranking.interests,
         stateless=stateless,
+        over_budget=ranking.over_budget,
     )
 
 
