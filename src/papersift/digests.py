@@ -235,7 +235,8 @@ def stored_interests(
             store.save_interests(profile, [(label, _ids(own, members)) for label, members in found], model_id)
             records = store.interests(profile)
         groups = [
-            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted, r.id) for r in records
+            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted, r.id, r.budget)
+            for r in records
         ]
         held = {i for g in groups for i in g.members}
         loose = [i for i in range(len(own)) if i not in held]

@@ -377,7 +377,7 @@ class Store:
             return learning.find_interest(conn, profiles.profile_id(conn, profile), profile, ref)
 
     def save_interests(self, profile: str, groups: Sequence[tuple[str, Sequence[int]]], model_id: str = "") -> None:
-        """Replace a profile's interests by ``groups`` of (label, paper ids); names and mutes are forgotten."""
+        """Replace a profile's interests by ``groups`` of (label, paper ids); names, mutes and budgets are forgotten."""
         now = self.now()
         with self.transaction() as conn:
             learning.replace_all_interests(conn, profiles.profile_id(conn, profile), groups, model_id, now)
@@ -399,8 +399,14 @@ class Store:
     def set_interest_muted(self, profile: str, ref: str, muted: bool) -> InterestRecord:
         return self._update_interest(profile, ref, muted=int(muted))
 
+    def set_interest_budget(self, profile: str, ref: str, budget: int | None) -> InterestRecord:
+        """At most ``budget`` picks a digest for the interest (None: no limit of its own; 0: none, as muted)."""
+        if budget is not None and budget < 0:
+            raise StoreError(f"an interest's budget is a number of picks, 0 or more (not {budget})")
+        return self._update_interest(profile, ref, budget=budget)
+
     def merge_interests(self, profile: str, refs: Sequence[str]) -> InterestRecord:
-        """Fold the second and later interests into the first (which keeps its name and mute)."""
+        """Fold the second and later interests into the first (which keeps its name, mute and budget)."""
         with self.transaction() as conn:
             profile_id = profiles.profile_id(conn, profile)
             return learning.merge_interests(conn, [learning.find_interest(conn, profile_id, profile, r) for r in refs])
@@ -408,13 +414,15 @@ class Store:
     def replace_interest(
         self, profile: str, ref: str, groups: Sequence[tuple[str, Sequence[int]]], model_id: str = ""
     ) -> list[InterestRecord]:
-        """Split: one interest becomes ``groups`` (each keeps the old mute; a user name gets a number)."""
+        """Split: one interest becomes ``groups`` (each keeps the old mute and budget; a user name gets a number)."""
         now = self.now()
         with self.transaction() as conn:
             profile_id = profiles.profile_id(conn, profile)
             old = learning.find_interest(conn, profile_id, profile, ref)
             conn.execute(s.interests.delete().where(s.interests.c.id == old.id))
-            ids = learning.insert_interests(conn, profile_id, groups, model_id, now, name=old.name, muted=old.muted)
+            ids = learning.insert_interests(
+                conn, profile_id, groups, model_id, now, name=old.name, muted=old.muted, budget=old.budget
+            )
             return [i for i in learning.interests(conn, profile_id) if i.id in ids]
 
     # -- fetch checkpoints -------------------------------------------------------------
