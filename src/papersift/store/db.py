@@ -40,6 +40,10 @@ from .sql import insert_ignore
 Clock = Callable[[], dt.datetime]
 
 
+# An interest's budget is a count of picks per digest; anything above this is a typing mistake.
+MAX_INTEREST_BUDGET = 1000
+
+
 class Store:
     """A papersift store, created and migrated on open.
 
@@ -401,8 +405,10 @@ class Store:
 
     def set_interest_budget(self, profile: str, ref: str, budget: int | None) -> InterestRecord:
         """At most ``budget`` picks a digest for the interest (None: no limit of its own; 0: none, as muted)."""
-        if budget is not None and budget < 0:
-            raise StoreError(f"an interest's budget is a number of picks, 0 or more (not {budget})")
+        if budget is not None and not 0 <= budget <= MAX_INTEREST_BUDGET:
+            raise StoreError(
+                f"an interest's budget is a number of picks, 0 or more and at most {MAX_INTEREST_BUDGET} (not {budget})"
+            )
         return self._update_interest(profile, ref, budget=budget)
 
     def merge_interests(self, profile: str, refs: Sequence[str]) -> InterestRecord:
