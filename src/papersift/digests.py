@@ -9,9 +9,10 @@ digest says so (:attr:`Digest.stateless`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,7 @@ class Digest:
     """A ranking with what it was made from, built once.
 
     ``stateless``: ranked from files, so there are no ratings and no history of what was shown.
+    ``run_id``: the run the store recorded it as (None when not recorded).
     """
 
     recommendations: list[Recommendation]
@@ -47,6 +49,7 @@ class Digest:
     interests: list[str] = field(default_factory=list)
     stateless: bool = False
     over_budget: int = 0
+    run_id: int | None = None
 
 
 def _digest(
@@ -197,7 +200,7 @@ def digest_from_store(
         excluded_old=read.excluded_old,
     )
     if record:
-        store.record_run(
+        run_id = store.record_run(
             profile,
             encoder.model_id,
             digest.candidates,
@@ -213,8 +216,20 @@ def digest_from_store(
                 "ratings": digest.n_ratings,
             },
             mark_shown=True,
+            details={r.rank: pick_details(r.to_dict()) for r in digest.recommendations},
         )
+        digest = replace(digest, run_id=run_id)
     return digest
+
+
+# What a recorded run keeps of each pick beyond its rank, score and reasons: what the web app's Today
+# groups and explains by. The daily run records the same from the picks it stored as JSON.
+PICK_DETAILS = ("interest", "interest_id", "relevance", "ratings")
+
+
+def pick_details(pick: Mapping[str, Any]) -> dict[str, Any]:
+    """The details of one pick (as :meth:`Recommendation.to_dict` writes it) that a run keeps."""
+    return {key: pick.get(key) for key in PICK_DETAILS if key in pick}
 
 
 def stored_interests(

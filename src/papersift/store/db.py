@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -288,10 +288,13 @@ class Store:
         items: Sequence[tuple[int, float, Paper, list[dict[str, Any]]]],
         params: dict[str, Any] | None = None,
         mark_shown: bool = False,
+        details: Mapping[int, dict[str, Any]] | None = None,
     ) -> int:
         """Remember a ranking run: (rank, score, paper, why) per recommendation; papers need their store id.
 
-        With ``mark_shown`` (and a profile) its papers count as shown to the profile, in the same transaction.
+        With ``mark_shown`` (and a profile) its papers count as shown to the profile; ``details`` (by rank:
+        each pick's interest, relevance and rating reasons, what the web app's Today groups by) are kept
+        beside the run. Both in the same transaction as the run.
         """
         missing = [paper.title for _, _, paper, _ in items if paper.store_id is None]
         if missing:
@@ -316,6 +319,13 @@ class Store:
             ]
             if rows:
                 conn.execute(insert(s.run_items), rows)
+            kept = [
+                {"run_id": run_id, "rank": rank, "details": json.dumps(details[rank])}
+                for rank, _, _, _ in items
+                if details and rank in details
+            ]
+            if kept:
+                conn.execute(insert(s.run_picks), kept)
             if mark_shown and profile_id is not None:
                 shown = [paper.store_id for _, _, paper, _ in items if paper.store_id is not None]
                 learning.mark_shown(conn, profile_id, shown, run_id, now)
