@@ -28,6 +28,13 @@ def store_location() -> str:
     return os.environ.get("PAPERSIFT_DATABASE_URL") or str(default_db_path())
 
 
+def location_of(store: Store) -> str:
+    """Where an open store is, for another connection to it (a file, or a PostgreSQL URL with its schema)."""
+    if store.engine.dialect.name == "sqlite":
+        return str(store.path)
+    return store.engine.url.render_as_string(hide_password=False)
+
+
 def today_headings(store: str) -> list[str]:
     app = create_app(WebSettings(store=store, encoder=get_encoder("fake")))
     with TestClient(app) as client:
@@ -64,12 +71,11 @@ def test_a_daily_run_shows_grouped_by_interest_on_today(
     assert report.exit_code == 0
     digest = ds.find_digest(store, "me", TUESDAY.date())
     assert digest is not None and digest.run_id is not None
-    with Store(store_location()) as opened:
-        kept = tables.run_picks_of(opened, digest.run_id)
+    kept = tables.run_picks_of(store, digest.run_id)
     # What the mail showed is what Today shows: the same interests and relevances, pick by pick.
     assert [(p.details["interest"], p.details["relevance"]) for p in kept] == [
         (item["interest"], item["relevance"]) for item in digest.items
     ]
-    headings = today_headings(store_location())
+    headings = today_headings(location_of(store))
     assert "Your picks" not in headings
     assert headings == list(dict.fromkeys(str(item["interest"]) for item in digest.items))
