@@ -108,6 +108,9 @@ def test_interests_budget_sets_shows_and_clears(stored: None) -> None:
     assert "[budget: at most 1 pick]" in run("interests", "list")[1]
     capped = digest_json("--top", "0", "--include-seen")
     assert sum(r["interest"] == first for r in capped) == 1
+    assert "[budget: at most 1]" in run("profile", "show", "--profile", "me")[1]
+    code, out, _ = run("digest", "--profile", "me", "--model", "fake", "--top", "0", "--include-seen")
+    assert code == 0 and "over their interest's budget" in out
     assert len(capped) == len(everything) - sum(r["interest"] == first for r in everything) + 1
     code, out, _ = run("interests", "budget", first, "--clear")
     assert code == 0 and "budget" not in out
