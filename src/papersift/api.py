@@ -52,6 +52,7 @@ from .profiles import (
     rename_interest,
     rename_profile,
     reset_feedback,
+    set_interest_budget,
     split_interest,
 )
 from .profiles import find_profile_interests as find_interests
@@ -94,6 +95,7 @@ __all__ = [
     "load_papers",
     "merge_interests",
     "mute_interest",
+    "set_interest_budget",
     "profile_overview",
     "rank_files",
     "rank_papers",

@@ -120,6 +120,7 @@ def _subtitle(digest: api.Digest, who: str, min_relevance: float) -> str:
             (digest.excluded_old, "too old"),
             (digest.below_threshold, f"below relevance {min_relevance:g}"),
             (digest.muted, "in muted interests"),
+            (digest.over_budget, "over their interest's budget"),
         )
         if n
     ]
