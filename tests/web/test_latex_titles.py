@@ -33,3 +33,14 @@ def test_profile_and_paper_pages_show_unicode_titles(store_location: str | Path)
     assert "Maximal Update and Perturbation Parameterization (μP²) for sharpness." in page.text
     assert "<title>μP²: Effective" in page.text
     assert "katex" not in page.text.lower() and "mathjax" not in page.text.lower()
+
+
+def test_the_profile_page_marks_an_untitled_record(store_location: str | Path) -> None:
+    untitled = Paper(abstract="Sparse mixtures of experts scale well. More follows.", ids={"arxiv": "2409.01483"})
+    with Store(store_location) as store:
+        store.import_papers([untitled, Paper(title="A titled paper", abstract="Text.")], profile="me")
+    with make_client(store_location) as client:
+        page = client.get("/p/me/profile")
+    assert page.status_code == 200
+    assert 'Sparse mixtures of experts scale well</a> <span class="muted">(untitled' in page.text
+    assert page.text.count("(untitled: the abstract") == 1
