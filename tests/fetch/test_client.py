@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import email.utils
+import socket
 
 import httpx
 import pytest
 
 from papersift.errors import SourceError
+from papersift.fetch.client import SourceUnavailable
 from tests.fetch.helpers import FakeClock, make_client, text
 
 ARXIV = "https://export.arxiv.org/api/query"
@@ -134,6 +136,23 @@ def test_connection_errors_and_timeouts_are_retried() -> None:
     client, _ = make_client(flaky)
     assert client.get(OPENALEX).status_code == 200
     assert len(calls) == 3
+
+
+def test_a_host_name_that_does_not_resolve_fails_at_once() -> None:
+    """Offline (no DNS answer): one attempt and one sentence, not half a minute of retries."""
+    calls = []
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror as exc:
+            raise httpx.ConnectError(f"[Errno -2] {exc.strerror}", request=request) from exc
+
+    client, _ = make_client(offline)
+    with pytest.raises(SourceUnavailable, match=r"api.openalex.org could not be resolved .*offline"):
+        client.get(OPENALEX, service="OpenAlex")
+    assert len(calls) == 1
 
 
 def test_timeouts_every_time_give_a_clear_error() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import random
+import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -266,6 +267,13 @@ class HttpClient:
                 tls = _tls_failure(exc)
                 if tls:
                     raise SourceError(f"{who}: {tls}") from None
+                if _name_not_resolved(exc):
+                    # No DNS answer: offline, or a misspelt host. Waiting and retrying four more
+                    # times (half a minute of backoff) helps neither; a later run may.
+                    raise SourceUnavailable(
+                        f"{who}: the name {host} could not be resolved ({_short(exc)}); "
+                        "is this machine offline? Nothing was retried"
+                    ) from None
                 last_problem = f"connection failed ({type(exc).__name__}: {_short(exc)})"
                 wait = self._backoff(attempt)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:  # anything else httpx raises: one sentence
@@ -369,6 +377,26 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+_RESOLUTION_FAILURES = (
+    "name or service not known",
+    "temporary failure in name resolution",
+    "nodename nor servname provided",
+    "no address associated with hostname",
+    "getaddrinfo failed",
+)
+
+
+def _name_not_resolved(exc: BaseException) -> bool:
+    """Whether a connection failed because the host name has no address (DNS), not on the way."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc).lower()
+    return any(phrase in text for phrase in _RESOLUTION_FAILURES)
 
 
 def _tls_failure(exc: BaseException) -> str | None:
