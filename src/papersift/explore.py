@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import api
+from .digests import scoring_inputs
 from .encoders import Encoder, embed_papers, normalize_rows
 from .errors import InputError, StoreError
 from .identity import deduplicate
 from .models import Match, Paper, RatingMatch, Recommendation
 from .ranking import RankOptions
-from .ranking.personal import DigestOptions, ProfileScorer
+from .ranking.personal import DigestOptions
+from .ranking.pipeline import InputVectors, embed_groups, profile_scorer
 from .sources import decode, parse_text
 from .store import ImportSummary, Store
 from .store import accounts as table
@@ -324,29 +326,26 @@ def lab_routing(
     """The ``papers`` of the newest ``pool`` candidates that matter most to someone, each with the
     ``per_paper`` profiles it is most relevant to.
 
-    The digest's scorer turned around: each profile scores every paper (similarity to its own
-    papers, calibrated against the store's background sample), then each paper keeps its best profiles.
+    The digest's scorer turned around: each profile scores every paper with the scorer its digest
+    ranks with (own papers by recency, ratings, calibrated against the store's background sample, so
+    a member's relevance here is the one their Today page shows), then each paper keeps its best profiles.
     """
     candidates = store.papers_by_id(table.recent_candidate_ids(store, pool))
     members = [p for p in profiles if table.profile_paper_ids(store, p)]
     if not candidates or not members:
         return []
-    background = store.papers_by_id(store.background_paper_ids(limit=api.BACKGROUND_SIZE))
-    owns = [store.profile_papers(profile) for profile in members]
+    inputs = [scoring_inputs(store, member) for member in members]
     # One call for every text: a corpus-dependent encoder (TF-IDF) gives comparable vectors only so.
-    everything = [*candidates, *background, *(p for own in owns for p in own)]
-    vectors = _vectors(store, everything, encoder)
-    candidate_vectors = vectors[: len(candidates)]
-    background_vectors = vectors[len(candidates) : len(candidates) + len(background)]
-    start = len(candidates) + len(background)
+    groups = [candidates, *(g for i in inputs for g in (i.own, i.background, [p for p, _ in i.rated]))]
+    vectors = embed_groups(groups, encoder, store)
+    candidate_vectors = vectors[0]
     relevance = np.zeros((len(candidates), len(members)))
-    for j, own in enumerate(owns):
-        own_vectors, start = vectors[start : start + len(own)], start + len(own)
-        own_ids = {p.store_id for p in own}
-        # As in the digest, the profile's own papers are no part of the background it is calibrated against.
-        keep = [i for i, b in enumerate(background) if b.store_id not in own_ids]
-        scorer = ProfileScorer(own_vectors, background_vectors[keep])
+    for j, member in enumerate(inputs):
+        own, background, rated = vectors[1 + 3 * j : 4 + 3 * j]
+        no_pool = np.zeros((0, candidate_vectors.shape[1]), dtype=np.float32)
+        scorer = profile_scorer(member, InputVectors(own, no_pool, background, rated), RankOptions(), DigestOptions())
         relevance[:, j] = scorer.relevance(scorer.score(candidate_vectors))
+        own_ids = {p.store_id for p in member.own}
         for i, c in enumerate(candidates):
             if c.store_id in own_ids:  # a member's own paper is no news to them
                 relevance[i, j] = -1.0
