@@ -47,3 +47,51 @@ def test_lab_relevance_is_the_members_digest_relevance(store_path: str | Path) -
     assert picks
     for title, relevance in picks.items():
         assert relevance_of(rows, title)["ada"] == pytest.approx(relevance, abs=1e-6), title
+
+
+def test_the_lab_is_computed_again_only_when_the_store_changed(store_path: str | Path) -> None:
+    encoder = KeywordEncoder()
+    cache = explore.ResultCache()
+    with Store(store_path) as store:
+        first = explore.lab_routing(store, ["ada", "bob"], encoder, cache=cache)
+        assert explore.lab_routing(store, ["ada", "bob"], encoder, cache=cache) is first
+        # A rating changes the member's scorer: the routing is computed afresh, as without a cache.
+        api.rate_paper(store, "ada", "arxiv:2411.00001", "down", origin="web")
+        rated = explore.lab_routing(store, ["ada", "bob"], encoder, cache=cache)
+        assert rated is not first
+        assert relevance_of(rated, "Flat minima and sharpness <b>bold</b>") == relevance_of(
+            explore.lab_routing(store, ["ada", "bob"], encoder), "Flat minima and sharpness <b>bold</b>"
+        )
+        assert relevance_of(rated, "Flat minima and sharpness <b>bold</b>").get("ada", 0.0) < relevance_of(
+            first, "Flat minima and sharpness <b>bold</b>"
+        ).get("ada", 1.0)
+        # So does a new candidate, and a new paper of a member.
+        store.import_papers(
+            [Paper(title="Plasma waves", abstract="Plasma again.", ids={"arxiv": "2411.00099"}, date="2026-11-21")],
+            as_candidates=True,
+        )
+        fetched = explore.lab_routing(store, ["ada", "bob"], encoder, cache=cache)
+        assert "Plasma waves" in {r.paper.title for r in fetched}
+        store.import_papers(SCATTERED[:1], profile="bob")
+        assert explore.lab_routing(store, ["ada", "bob"], encoder, cache=cache) is not fetched
+
+
+def test_semantic_search_and_more_like_this_read_the_pool_from_memory_until_it_changes(store_path: str | Path) -> None:
+    encoder = KeywordEncoder()
+    cache = explore.ResultCache()
+    with Store(store_path) as store:
+        plain = explore.semantic_search(store, "plasma", encoder, "ada")
+        assert explore.semantic_search(store, "plasma", encoder, "ada", cache=cache) == plain
+        calls = len(encoder.calls)
+        assert explore.semantic_search(store, "plasma", encoder, "ada", cache=cache) == plain
+        assert encoder.calls[calls:] == [1], "only the query is encoded"
+        robot = next(p for p, _ in plain if p.title == "Robot grasping").store_id or 0
+        assert explore.more_like_this(store, robot, encoder, "ada", cache=cache) == explore.more_like_this(
+            store, robot, encoder, "ada"
+        )
+        store.import_papers(
+            [Paper(title="Plasma waves", abstract="Plasma again.", ids={"arxiv": "2411.00099"}, date="2026-11-21")],
+            as_candidates=True,
+        )
+        hits = explore.semantic_search(store, "plasma", encoder, "ada", cache=cache)
+        assert {"Plasma waves", "Plasma confinement"} <= {p.title for p, _ in hits[:2]}
