@@ -325,11 +325,19 @@ def update_readme() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--readme-only", action="store_true", help="only rewrite the README from existing results")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="SCRIPT",
+        help="run only these scripts (e.g. bench_digest.py bench_affinity.py); the others' results are kept",
+    )
     args = parser.parse_args()
     if not args.readme_only:
         env = {**os.environ}
         env.setdefault("PAPERSIFT_HOME", str(CACHE))
         for script, *script_args in SCRIPTS:
+            if args.only and script not in args.only:
+                continue
             print(f"== {script} {' '.join(script_args)}", flush=True)
             subprocess.run([sys.executable, str(HERE / script), *script_args], check=True, cwd=HERE, env=env)
     update_readme()

@@ -7,11 +7,13 @@ programs have always used.
 - :mod:`papersift.digests`: the stateless ``rank`` and the stored ``digest``, one pipeline, one :class:`Digest`;
 - :mod:`papersift.profiles`: which profile, ratings, exclusions, the profile overview and its interests;
 - :mod:`papersift.reviewers`: reviewer-submission affinity;
-- :mod:`papersift.fetch.runner`: the network half (fetch, update, profile sources).
+- :mod:`papersift.fetch.runner`: the network half (fetch, update, profile sources);
+- :mod:`papersift.backup`: a whole store exported to or imported from JSON lines.
 """
 
 from __future__ import annotations
 
+from .backup import ExchangeSummary, export_store, import_store
 from .digests import (
     Digest,
     DigestInputs,
@@ -50,6 +52,7 @@ from .profiles import (
     rename_interest,
     rename_profile,
     reset_feedback,
+    set_interest_budget,
     split_interest,
 )
 from .profiles import find_profile_interests as find_interests
@@ -57,6 +60,9 @@ from .ranking.pipeline import BACKGROUND_SIZE
 from .reviewers import AffinityResult, compute_affinity
 
 __all__ = [
+    "ExchangeSummary",
+    "export_store",
+    "import_store",
     "BACKGROUND_SIZE",
     "AffinityResult",
     "Digest",
@@ -89,6 +95,7 @@ __all__ = [
     "load_papers",
     "merge_interests",
     "mute_interest",
+    "set_interest_budget",
     "profile_overview",
     "rank_files",
     "rank_papers",

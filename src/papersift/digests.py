@@ -9,9 +9,10 @@ digest says so (:attr:`Digest.stateless`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,7 @@ class Digest:
     """A ranking with what it was made from, built once.
 
     ``stateless``: ranked from files, so there are no ratings and no history of what was shown.
+    ``run_id``: the run the store recorded it as (None when not recorded).
     """
 
     recommendations: list[Recommendation]
@@ -46,6 +48,8 @@ class Digest:
     n_ratings: int = 0
     interests: list[str] = field(default_factory=list)
     stateless: bool = False
+    over_budget: int = 0
+    run_id: int | None = None
 
 
 def _digest(
@@ -74,6 +78,7 @@ def _digest(
         n_ratings=ranking.n_ratings,
         interests=ranking.interests,
         stateless=stateless,
+        over_budget=ranking.over_budget,
     )
 
 
@@ -191,7 +196,7 @@ def digest_from_store(
         excluded_old=read.excluded_old,
     )
     if record:
-        store.record_run(
+        run_id = store.record_run(
             profile,
             encoder.model_id,
             digest.candidates,
@@ -207,7 +212,9 @@ def digest_from_store(
                 "ratings": digest.n_ratings,
             },
             mark_shown=True,
+            details={r.rank: pick_details(r.to_dict()) for r in digest.recommendations},
         )
+        digest = replace(digest, run_id=run_id)
     return digest
 
 
@@ -225,6 +232,16 @@ def scoring_inputs(store: Store, profile: str) -> RankingInputs:
     papers = {p.store_id: p for p in store.papers_by_id([r.paper_id for r in records])}
     rated = [(papers[r.paper_id], r.rating) for r in records if r.paper_id in papers]
     return RankingInputs(own=own, pool=[], background=_background(store, own, rated), rated=rated)
+
+
+# What a recorded run keeps of each pick beyond its rank, score and reasons: what the web app's Today
+# groups and explains by. The daily run records the same from the picks it stored as JSON.
+PICK_DETAILS = ("interest", "interest_id", "relevance", "ratings")
+
+
+def pick_details(pick: Mapping[str, Any]) -> dict[str, Any]:
+    """The details of one pick (as :meth:`Recommendation.to_dict` writes it) that a run keeps."""
+    return {key: pick.get(key) for key in PICK_DETAILS if key in pick}
 
 
 def stored_interests(
@@ -245,7 +262,8 @@ def stored_interests(
             store.save_interests(profile, [(label, _ids(own, members)) for label, members in found], model_id)
             records = store.interests(profile)
         groups = [
-            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted, r.id) for r in records
+            InterestGroup(r.display_name, [index[i] for i in r.paper_ids if i in index], r.muted, r.id, r.budget)
+            for r in records
         ]
         held = {i for g in groups for i in g.members}
         loose = [i for i in range(len(own)) if i not in held]

@@ -62,34 +62,17 @@ def make_digest(
 ) -> int | None:
     """Rank and record a new digest for ``profile`` (what ``papersift digest`` does); its run id.
 
-    The picks' interests, relevances and rating reasons are kept beside the run, so the stored
-    digest can be shown again exactly.
+    The picks' interests, relevances and rating reasons are kept beside the run (by
+    :func:`papersift.api.digest_from_store`, as for every recorded run), so the stored digest can be
+    shown again exactly.
     """
-    digest = api.digest_from_store(
+    return api.digest_from_store(
         store,
         profile,
         encoder=encoder,
         options=RankOptions(top=top),
         settings=DigestOptions(min_relevance=min_relevance, include_seen=include_seen),
-    )
-    run_id = table.latest_run_id(store, profile)
-    if run_id is not None:
-        table.save_run_picks(
-            store,
-            run_id,
-            [
-                (
-                    r.rank,
-                    {
-                        "interest": r.interest,
-                        "relevance": r.relevance,
-                        "ratings": [m.to_dict() for m in r.ratings],
-                    },
-                )
-                for r in digest.recommendations
-            ],
-        )
-    return run_id
+    ).run_id
 
 
 def digest_view(store: Store, profile: str, run_id: int | None = None) -> DigestView:

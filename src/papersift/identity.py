@@ -106,6 +106,28 @@ def identity_keys(paper: Paper) -> list[str]:
     return keys
 
 
+_HANDLE = re.compile(r"^h-[0-9a-f]{8}$")
+
+
+def key_handle(key: str) -> str:
+    """``h-`` and 8 hex digits of a title or abstract identity key: short enough to type."""
+    return "h-" + hashlib.sha1(key.encode()).hexdigest()[:8]
+
+
+def short_handle(paper: Paper) -> str | None:
+    """A paper's short handle when it has no store id, arXiv id or DOI (a Hugging Face page copied
+    from the browser carries none): derived from its title (else its abstract), so the same paper
+    read from the same file has the same handle in ``rank`` and, once imported, in the store."""
+    for key in identity_keys(paper):
+        if key.startswith(("title:", "abstract:")):
+            return key_handle(key)
+    return None
+
+
+def is_handle(ref: str) -> bool:
+    return bool(_HANDLE.match(ref))
+
+
 def merge(into: Paper, other: Paper) -> Paper:
     """Fold ``other`` into ``into``: fields ``into`` lacks are taken, provenances joined."""
     return _Fold(into).add(other).paper

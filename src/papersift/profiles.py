@@ -123,7 +123,10 @@ class RatedEntry:
 
 @dataclass
 class InterestView:
-    """An interest with its papers, as the CLI and the web app show it."""
+    """An interest with its papers, as the CLI and the web app show it.
+
+    ``budget``: the most picks a digest gives it (None: no limit of its own).
+    """
 
     id: int
     name: str
@@ -131,6 +134,7 @@ class InterestView:
     muted: bool
     renamed: bool
     papers: list[Paper]
+    budget: int | None = None
 
 
 @dataclass
@@ -148,7 +152,13 @@ def _views(store: Store, profile: str, records: Sequence[InterestRecord]) -> lis
     papers = {p.store_id: p for p in store.profile_papers(profile)}
     return [
         InterestView(
-            r.id, r.display_name, r.label, r.muted, r.name is not None, [papers[i] for i in r.paper_ids if i in papers]
+            r.id,
+            r.display_name,
+            r.label,
+            r.muted,
+            r.name is not None,
+            [papers[i] for i in r.paper_ids if i in papers],
+            r.budget,
         )
         for r in records
     ]
@@ -188,7 +198,7 @@ def _ids(own: Sequence[Paper], members: Sequence[int]) -> list[int]:
 def find_profile_interests(
     store: Store, profile: str, encoder: Encoder | None = None, max_k: int = MAX_INTERESTS
 ) -> list[InterestView]:
-    """Group the profile's papers into interests afresh (names, merges and mutes are forgotten)."""
+    """Group the profile's papers into interests afresh (names, merges, mutes and budgets are forgotten)."""
     encoder = encoder or get_encoder()
     own = store.profile_papers(profile)
     if not own:
@@ -220,6 +230,15 @@ def rename_interest(store: Store, profile: str, interest: str, name: str) -> Int
 def mute_interest(store: Store, profile: str, interest: str, muted: bool = True) -> InterestView:
     """A muted interest keeps its papers but sends no recommendations."""
     record = store.set_interest_muted(profile, interest, muted)
+    return _views(store, profile, [record])[0]
+
+
+def set_interest_budget(store: Store, profile: str, interest: str, budget: int | None) -> InterestView:
+    """At most ``budget`` picks per digest for an interest; its unused slots go to the other interests.
+
+    None clears the budget (the interest gets its usual share); 0 sends nothing, as a mute does.
+    """
+    record = store.set_interest_budget(profile, interest, budget)
     return _views(store, profile, [record])[0]
 
 

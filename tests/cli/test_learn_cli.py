@@ -96,3 +96,36 @@ def test_digest_options_show_once_threshold_and_reasons(stored: None) -> None:
         "digest", "--profile", "me", "--model", "fake", "--format", "markdown", "--half-life", "2", "--include-seen"
     )
     assert code == 0 and "relevance" in out and "## Interest " in out
+
+
+def test_interests_budget_sets_shows_and_clears(stored: None) -> None:
+    assert run("interests", "list", "--model", "fake")[0] == 0
+    everything = digest_json("--top", "0", "--include-seen")
+    first = everything[0]["interest"]
+    assert sum(r["interest"] == first for r in everything) > 1
+    code, out, _ = run("interests", "budget", first, "1")
+    assert code == 0 and f"{first}" in out and "[budget: at most 1 pick]" in out
+    assert "[budget: at most 1 pick]" in run("interests", "list")[1]
+    capped = digest_json("--top", "0", "--include-seen")
+    assert sum(r["interest"] == first for r in capped) == 1
+    assert "[budget: at most 1]" in run("profile", "show", "--profile", "me")[1]
+    code, out, _ = run("digest", "--profile", "me", "--model", "fake", "--top", "0", "--include-seen")
+    assert code == 0 and "over their interest's budget" in out
+    assert len(capped) == len(everything) - sum(r["interest"] == first for r in everything) + 1
+    code, out, _ = run("interests", "budget", first, "--clear")
+    assert code == 0 and "budget" not in out
+    assert digest_json("--top", "0", "--include-seen") == everything
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["interests", "budget", "1"], "give either PICKS"),
+        (["interests", "budget", "1", "2", "--clear"], "give either PICKS"),
+        (["interests", "budget", "1", "--", "-1"], "-1 is not in the range x>=0"),
+    ],
+)
+def test_interests_budget_usage_errors(stored: None, args: list[str], message: str) -> None:
+    assert run("interests", "list", "--model", "fake")[0] == 0
+    code, _, err = run(*args)
+    assert code == 2 and message in err

@@ -76,3 +76,19 @@ def test_a_rated_paper_never_explains_itself(stored: None) -> None:
     again = json.loads(run("digest", "--model", "fake", "--format", "json", "--top", "0", "--include-seen", "-q")[1])
     rated = next(p for p in again if p["id"] == picks[0]["id"])
     assert all(r["paper"] != rated["title"] for r in rated["ratings"])
+
+
+def test_rank_gives_every_pick_a_handle_even_without_arxiv_id_or_doi(stored: None) -> None:
+    """The Hugging Face pages carry no arXiv id or DOI: `rank` showed no id for any of their picks."""
+    files = [a for f in PROFILE_FILES for a in ("--profile", str(f))] + ["--feed", str(FEED_FILES[0])]
+    code, out, _ = run("rank", *files, "--model", "fake", "--format", "json", "--top", "10", "-q")
+    picks = json.loads(out)
+    assert code == 0 and not any(p["ids"] for p in picks)
+    handles = [p["handle"] for p in picks]
+    assert all(h and h.startswith("h-") and len(h) == 10 for h in handles) and len(set(handles)) == 10
+    for fmt in ("table", "markdown", "html"):
+        out = run("rank", *files, "--model", "fake", "--format", fmt, "--top", "10", "-q")[1]
+        assert all(f"id {h}" in out for h in handles), fmt
+    # The same handle names the paper in the store the `stored` fixture imported the page into.
+    code, out, err = run("rate", handles[0], "up")
+    assert code == 0 and "store id" in out, err

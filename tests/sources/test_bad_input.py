@@ -98,7 +98,22 @@ def test_truncated_hugging_face_page_keeps_last_record_with_warning(tmp_path: Pa
     path.write_text(cut, encoding="utf-8")
     result = read_papers(path)
     assert len(result.papers) == 55
-    assert any("no author count or date" in w for w in result.warnings)
+    assert [w for w in result.warnings if "no author count or date" in w] == [
+        f"{path}, line 445: the last record has no author count or date (was the page cut off?)"
+    ]
+
+
+def test_hugging_face_record_without_author_block_mid_page_is_kept_silently(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    abstract = "We study pruning of large networks in depth. " * 8
+    path.write_text(
+        f"First Paper About Pruning\n\n{abstract}\n\nSecond Paper About Pruning\n\n{abstract}\n\n"
+        "  • 3 authors\n·\nOct 3, 2023\n",
+        encoding="utf-8",
+    )
+    result = read_papers(path, input_format="hf-page")
+    assert [p.n_authors for p in result.papers] == [None, 3]
+    assert result.warnings == []
 
 
 def test_record_missing_optional_fields_is_kept_with_warning(tmp_path: Path) -> None:
@@ -129,3 +144,22 @@ def test_json_paper_without_text(tmp_path: Path) -> None:
 def test_forced_format_that_does_not_fit(tmp_path: Path) -> None:
     error = _error(SAMPLE / "feed_hf_oct17.txt", input_format="arxiv-listing")
     assert "no arXiv listing records" in str(error) or "truncated" in str(error)
+
+
+def test_hugging_face_page_with_paper_links_records_the_arxiv_id(tmp_path: Path) -> None:
+    """A copy that kept the links (a Markdown title, or the URL under the record) gives the arXiv id."""
+    path = tmp_path / "page.txt"
+    abstract = "We study pruning of large networks in depth. " * 8
+    path.write_text(
+        f"[First Paper About Pruning](https://huggingface.co/papers/2411.12345)\n\n{abstract}\n\n"
+        "  • 3 authors\n·\nOct 3, 2023\n\n"
+        f"Second Paper About Pruning\n\n{abstract}\n\n"
+        "  • 2 authors\n·\nOct 4, 2023\nhttps://arxiv.org/abs/2410.00001v2\n",
+        encoding="utf-8",
+    )
+    result = read_papers(path, input_format="hf-page")
+    first, second = result.papers
+    assert first.title == "First Paper About Pruning" and first.ids == {"arxiv": "2411.12345"}
+    assert first.links == ["https://huggingface.co/papers/2411.12345"]
+    assert second.ids == {"arxiv": "2410.00001"} and "organization" not in second.extra
+    assert result.warnings == []

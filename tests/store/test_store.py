@@ -60,7 +60,7 @@ def test_feed_import_counts(tmp_path: Path, store_location: str | Path) -> None:
         summary, warnings = api.import_feed(store, FEED_FILES)
         assert summary.new == 183
         assert len(store.candidate_papers()) == 183
-        assert len(warnings) == 3
+        assert warnings == []  # the sample pages parse without warnings (issue 14 item 20)
 
 
 def test_failed_import_leaves_store_exactly_as_it_was(tmp_path: Path, store_location: str | Path) -> None:

@@ -42,6 +42,9 @@ def build_store(path: Path, model: str) -> int:
             tables.save_settings(store, name, {"top": 10}, lab_opt_in=True)
         user = accounts.add_user(store, "researcher", PASSWORD)
         accounts.claim_profile(store, user, "researcher")
+        # The first interest with a budget, so Profile and Today show one.
+        first_interest = api.list_interests(store, "researcher", encoder)[0]
+        api.set_interest_budget(store, "researcher", str(first_interest.id), 2)
         explore.make_digest(store, "researcher", encoder, top=10)
         picks = explore.digest_view(store, "researcher").recommendations
         api.rate_paper(store, "researcher", str(picks[0].paper.store_id), "up", origin="web")

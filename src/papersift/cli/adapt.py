@@ -12,15 +12,16 @@ import click
 from ..encoders.adapt import AdaptedEncoder, AdaptResult, AdaptSettings, adapt
 from ..errors import InputError
 from ..models import Paper
-from .common import open_store, show_progress
+from .common import show_progress
+from .common import store as invocation_store
 
 
 def store_corpus() -> list[Paper]:
     """Every paper in the store: the candidates and the papers of every profile."""
-    with open_store() as store:
-        papers = store.candidate_papers()
-        for profile in store.profiles():
-            papers.extend(store.profile_papers(profile.name, include_excluded=True))
+    store = invocation_store()
+    papers = store.candidate_papers()
+    for profile in store.profiles():
+        papers.extend(store.profile_papers(profile.name, include_excluded=True))
     return papers
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from ..encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from ..errors import PapersiftError
 from ..fetch import HttpClient
 from ..models import Recommendation
+from ..progress import set_quiet as set_progress_quiet
 from ..ranking import DEFAULT_AGGREGATION, RankOptions
 from ..sources import FORMATS as INPUT_FORMATS
 from ..store import Store
@@ -35,6 +35,8 @@ class Resources:
 
     store_path: Path | None = None
     client_factory: Callable[[Config], HttpClient] = HttpClient.from_config
+    # Set by -q/--quiet: notes, warnings and progress stay silent; results and errors do not.
+    quiet: bool = False
     store_: Store | None = field(default=None, repr=False)
     _owned: bool = field(default=False, repr=False)
 
@@ -68,12 +70,6 @@ def resources() -> Resources:
 def store() -> Store:
     """The invocation's one store."""
     return resources().store()
-
-
-@contextmanager
-def open_store() -> Iterator[Store]:
-    """The invocation's one store for a ``with`` block; it stays open until the command ends."""
-    yield store()
 
 
 class PapersiftGroup(click.Group):
@@ -114,12 +110,25 @@ def echo(text: str, err: bool = False) -> None:
     click.echo(printable(text), err=err)
 
 
+def is_quiet() -> bool:
+    """Whether this invocation was given -q/--quiet (False outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_object(Resources) if ctx is not None else None
+    return bool(found and found.quiet)
+
+
 def show_progress() -> bool:
-    return sys.stderr.isatty()
+    return sys.stderr.isatty() and not is_quiet()
 
 
-def warn(messages: Sequence[str], quiet: bool) -> None:
-    if quiet:
+def note(text: str) -> None:
+    """A line on stderr that is not the command's result (what it did on the side); -q silences it."""
+    if not is_quiet():
+        echo(text, err=True)
+
+
+def warn(messages: Sequence[str], quiet: bool = False) -> None:
+    if quiet or is_quiet():
         return
     for message in messages[:20]:
         click.echo(printable(f"warning: {message}", single_line=True), err=True)
@@ -136,8 +145,32 @@ profile_option = click.option(
 )
 
 
+QUIET_HELP = "Print only the result and errors: no warnings, notes or progress."
+
+
+def remember_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """The -q callback: what :func:`note`, :func:`warn` and :func:`show_progress` consult."""
+    if value:
+        resources().quiet = True
+        set_progress_quiet(True)  # the library's bars (embedding, imports) too
+    return value
+
+
 def quiet_option(func: F) -> F:
-    return click.option("--quiet", "-q", is_flag=True, help="No warnings or progress.")(func)
+    return click.option("--quiet", "-q", is_flag=True, callback=remember_quiet, help=QUIET_HELP)(func)
+
+
+def add_quiet_everywhere(root: click.Command) -> None:
+    """Give every command -q/--quiet (one contract for all; a command that prints only its result
+    accepts it too, so scripts can pass -q to any command). Commands that read it keep their own."""
+    if isinstance(root, click.Group):
+        for command in root.commands.values():
+            add_quiet_everywhere(command)
+        return
+    if not any(p.name == "quiet" for p in root.params):
+        root.params.append(
+            click.Option(["--quiet", "-q"], is_flag=True, expose_value=False, callback=remember_quiet, help=QUIET_HELP)
+        )
 
 
 def input_format_option(func: F) -> F:
@@ -200,4 +233,4 @@ def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, tit
             click.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
         return
     if fileio.write_output(out, render(recs, fmt, title, subtitle)):
-        click.echo(f"overwrote {out}", err=True)
+        note(f"overwrote {out}")

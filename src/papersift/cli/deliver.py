@@ -13,7 +13,8 @@ from ..config import load_config
 from ..encoders import DEFAULT_ENCODER
 from ..errors import ConfigError
 from ..models import Recommendation
-from .common import PapersiftGroup, make_encoder, open_store
+from .common import PapersiftGroup, is_quiet, make_encoder
+from .common import store as invocation_store
 from .fetch import config_option, make_client
 
 
@@ -41,19 +42,19 @@ def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str,
     from ..delivery.daily import run_daily
 
     config = load_config(config_path)
-    with open_store() as store:
-        if no_update or dry_run or not (config.profiles or config.follow):
-            report = run_daily(store, config, profile=profile, dry_run=dry_run, encoder=make_encoder(model))
-        else:
-            with make_client(config) as client:
-                report = run_daily(
-                    store,
-                    config,
-                    profile=profile,
-                    encoder=make_encoder(model),
-                    update=lambda: api.update(store, config, client),
-                )
-    if report.sources:
+    store = invocation_store()
+    if no_update or dry_run or not (config.profiles or config.follow):
+        report = run_daily(store, config, profile=profile, dry_run=dry_run, encoder=make_encoder(model))
+    else:
+        with make_client(config) as client:
+            report = run_daily(
+                store,
+                config,
+                profile=profile,
+                encoder=make_encoder(model),
+                update=lambda: api.update(store, config, client),
+            )
+    if report.sources and not is_quiet():
         click.echo("sources:")
         for source in report.sources:
             click.echo(f"  {source.describe()}")
@@ -85,8 +86,8 @@ def feed_url_command(profile: str, fmt: str, rotate: bool, config_path: Path | N
     from ..store import deliveries
 
     config = load_config(config_path)
-    with open_store() as store:
-        nonce = deliveries.feed_nonce(store, profile, rotate=rotate)
+    store = invocation_store()
+    nonce = deliveries.feed_nonce(store, profile, rotate=rotate)
     click.echo(feed_url(config.web.base_url, Tokens(secret_key(config)), profile, nonce, fmt))
 
 

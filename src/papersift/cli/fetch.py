@@ -35,7 +35,7 @@ from ..fetch.base import Fetcher, parse_date
 from ..fetch.registry import PROFILE_SOURCES, ZOTERO_KEY_ENV, sources_from_options
 from ..fetch.registry import zotero_key as resolve_zotero_key
 from ..sources import FORMATS as INPUT_FORMATS
-from .common import PapersiftGroup, echo, resources, show_progress, store, warn
+from .common import PapersiftGroup, echo, remember_quiet, resources, show_progress, store, warn
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +51,13 @@ def config_option(func: F) -> F:
 
 
 def quiet_option(func: F) -> F:
-    return click.option("--quiet", "-q", is_flag=True, help="Only the per-source lines; no warnings or progress.")(func)
+    return click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        callback=remember_quiet,
+        help="Only the per-source lines and errors; no warnings or progress.",
+    )(func)
 
 
 def make_client(config: Config) -> HttpClient:

@@ -25,8 +25,9 @@ model_option = click.option(
 def rate_command(paper: str, rating: str, profile: str | None, confirmed: bool) -> None:
     """Rate PAPER for a profile: up, down, save or dismiss.
 
-    PAPER is a store id (printed beside each pick as "id N"), an arXiv id (any version), a DOI or the
-    paper's exact title; not a position in the digest, and not one of your own papers. Up-votes and saves
+    PAPER is a store id (printed beside each pick as "id N"), an arXiv id (any version), a DOI, the
+    h-... handle `rank` prints for papers without one of those, or the paper's exact title; not a
+    position in the digest, and not one of your own papers. Up-votes and saves
     teach the ranking to find more like it, down-votes fewer; dismiss only hides the paper. Rating again
     replaces the rating.
 
@@ -54,6 +55,8 @@ def interests_group() -> None:
 def _print(views: list[api.InterestView]) -> None:
     for view in views:
         flags = " [muted]" if view.muted else ""
+        if view.budget is not None:
+            flags += f" [budget: at most {view.budget} pick{'' if view.budget == 1 else 's'}]"
         label = f" (terms: {view.label})" if view.renamed else ""
         echo(f"{view.id}. {view.name}{label}{flags}: {len(view.papers)} papers")
         for paper in view.papers[:5]:
@@ -168,3 +171,28 @@ def interests_unmute(interest: str, profile: str | None) -> None:
     the_store = store()
     name = api.default_profile(the_store, profile)
     _print([api.mute_interest(the_store, name, interest, False)])
+
+
+@interests_group.command("budget")
+@click.argument("interest")
+@click.argument("picks", type=click.IntRange(min=0), required=False)
+@click.option("--clear", is_flag=True, help="Remove the budget: the interest gets its usual share again.")
+@profile_option
+def interests_budget(interest: str, picks: int | None, clear: bool, profile: str | None) -> None:
+    """Give INTEREST at most PICKS papers per digest (its unused slots go to your other interests).
+
+    Without a budget an interest gets its share of the digest (``--top`` divided among your interests)
+    and more when the others have too few good papers. A budget caps it; PICKS 0 sends nothing,
+    like `interests mute`. The digest, `papersift run`, the web app's Today page and the e-mail all
+    honour it.
+
+    \b
+    Example:
+      papersift interests budget "Sharp minima" 2
+      papersift interests budget "Sharp minima" --clear
+    """
+    if clear == (picks is not None):
+        raise click.UsageError("give either PICKS (a number, 0 or more) or --clear")
+    the_store = store()
+    name = api.default_profile(the_store, profile)
+    _print([api.set_interest_budget(the_store, name, interest, None if clear else picks)])

@@ -12,6 +12,7 @@ from .. import api
 from ..config import load_config, store_location
 from ..digest import FORMATS
 from ..encoders import DEFAULT_ENCODER
+from ..progress import set_quiet as set_progress_quiet
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
 from ..sources import FORMATS as INPUT_FORMATS
 from .adapt import adapt_command, adapted_affinity_encoder
@@ -19,6 +20,7 @@ from .common import (
     MODEL_HELP,
     PapersiftGroup,
     Resources,
+    add_quiet_everywhere,
     echo,
     input_format_option,
     make_encoder,
@@ -33,6 +35,7 @@ from .common import (
     write_output,
 )
 from .deliver import email_digest, feed_url_command, run_command, schedule_group
+from .exchange import export_command, import_command
 from .feed import feed_group
 from .fetch import fetch_group, update_command
 from .learn import interests_group, rate_command
@@ -61,7 +64,9 @@ def cli(ctx: click.Context) -> None:
     if ctx.obj is None:
         ctx.obj = Resources()
         ctx.call_on_close(ctx.obj.close)
-    resources()
+    # Until the subcommand's -q says otherwise (its options are read after this runs).
+    resources().quiet = False
+    set_progress_quiet(False)
 
 
 def selection_options(per_interest_default: int | None) -> Callable[[F], F]:
@@ -115,6 +120,7 @@ def _subtitle(digest: api.Digest, who: str, min_relevance: float) -> str:
             (digest.excluded_old, "too old"),
             (digest.below_threshold, f"below relevance {min_relevance:g}"),
             (digest.muted, "in muted interests"),
+            (digest.over_budget, "over their interest's budget"),
         )
         if n
     ]
@@ -428,6 +434,9 @@ cli.add_command(run_command)
 cli.add_command(feed_url_command)
 cli.add_command(schedule_group)
 cli.add_command(adapt_command)
+cli.add_command(export_command)
+cli.add_command(import_command)
+add_quiet_everywhere(cli)
 
 
 def main() -> None:

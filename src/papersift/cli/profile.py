@@ -115,8 +115,10 @@ def profile_show(profile: str | None) -> None:
     if overview.interests:
         echo(f"interests ({len(overview.interests)}):")
         for interest in overview.interests:
-            muted = " [muted]" if interest.muted else ""
-            echo(f"{interest.id:3d}. {interest.name}{muted}: {len(interest.papers)} papers")
+            flags = " [muted]" if interest.muted else ""
+            if interest.budget is not None:
+                flags += f" [budget: at most {interest.budget}]"
+            echo(f"{interest.id:3d}. {interest.name}{flags}: {len(interest.papers)} papers")
     else:
         echo("interests: not found yet (papersift interests list, or the first digest, finds them)")
     echo(f"ratings ({len(overview.ratings)}):")

@@ -12,7 +12,8 @@ import click
 
 from ..config import store_location
 from ..encoders import DEFAULT_ENCODER
-from .common import PapersiftGroup, open_store
+from .common import PapersiftGroup, warn
+from .common import store as invocation_store
 
 SECRET_ENV = "PAPERSIFT_SECRET_KEY"
 INSTALL_HINT = "the web app needs its extra: pip install 'papersift[web]'"
@@ -88,9 +89,9 @@ def serve_command(
     )
     app = create_app(settings)
     if multi_user:
-        with open_store() as store:
-            if not accounts.list_users(store):
-                click.echo("warning: there are no accounts yet; make one with `papersift user add NAME`", err=True)
+        store = invocation_store()
+        if not accounts.list_users(store):
+            warn(["there are no accounts yet; make one with `papersift user add NAME`"])
     if scheduler:
         _check_scheduler()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
@@ -143,10 +144,10 @@ def user_add(name: str, admin: bool, password_stdin: bool, profiles: tuple[str, 
     from .. import accounts
 
     password = _read_password(password_stdin)
-    with open_store() as store:
-        user = accounts.add_user(store, name, password, admin)
-        for profile in profiles:
-            accounts.claim_profile(store, user, profile)
+    store = invocation_store()
+    user = accounts.add_user(store, name, password, admin)
+    for profile in profiles:
+        accounts.claim_profile(store, user, profile)
     owns = f", owner of {', '.join(profiles)}" if profiles else ""
     click.echo(f"user '{user.name}' added{' (admin)' if admin else ''}{owns}")
 
@@ -162,13 +163,13 @@ def user_list() -> None:
     _web_modules()
     from .. import accounts
 
-    with open_store() as store:
-        users = accounts.list_users(store)
-        if not users:
-            click.echo("no accounts yet (papersift user add NAME)")
-        for user in users:
-            owned = ", ".join(accounts.visible_profiles(store, user)) or "no profiles"
-            click.echo(f"{user.name}\t{'admin' if user.is_admin else 'user'}\t{owned}\tsince {user.created_at}")
+    store = invocation_store()
+    users = accounts.list_users(store)
+    if not users:
+        click.echo("no accounts yet (papersift user add NAME)")
+    for user in users:
+        owned = ", ".join(accounts.visible_profiles(store, user)) or "no profiles"
+        click.echo(f"{user.name}\t{'admin' if user.is_admin else 'user'}\t{owned}\tsince {user.created_at}")
 
 
 @user_group.command("remove")
@@ -183,8 +184,8 @@ def user_remove(name: str) -> None:
     _web_modules()
     from .. import accounts
 
-    with open_store() as store:
-        accounts.remove_user(store, name)
+    store = invocation_store()
+    accounts.remove_user(store, name)
     click.echo(f"user '{name}' removed")
 
 
@@ -202,8 +203,8 @@ def user_reset_password(name: str, password_stdin: bool) -> None:
     from .. import accounts
 
     password = _read_password(password_stdin)
-    with open_store() as store:
-        accounts.reset_password(store, name, password)
+    store = invocation_store()
+    accounts.reset_password(store, name, password)
     click.echo(f"user '{name}': password changed, every session ended")
 
 
@@ -220,9 +221,9 @@ def user_grant(name: str, profile: str) -> None:
     _web_modules()
     from .. import accounts
 
-    with open_store() as store:
-        user = next((u for u in accounts.list_users(store) if u.name == name), None)
-        if user is None:
-            raise click.ClickException(f"there is no user named '{name}'")
-        accounts.claim_profile(store, user, profile)
+    store = invocation_store()
+    user = next((u for u in accounts.list_users(store) if u.name == name), None)
+    if user is None:
+        raise click.ClickException(f"there is no user named '{name}'")
+    accounts.claim_profile(store, user, profile)
     click.echo(f"user '{name}' owns profile '{profile}'")

@@ -340,12 +340,16 @@ class DailyJob:
             self._send(record, label, outcome)
 
     def _record_run(self, digest: ds.DigestRecord) -> None:
+        from ..digests import pick_details
+
         papers = {p.store_id: p for p in self.store.papers_by_id(digest.paper_ids)}
         items = []
+        details = {}
         for pick in digest.items:
             paper = papers.get(pick.get("id"))
             if paper is not None:
                 items.append((int(pick["rank"]), float(pick["score"]), paper, list(pick.get("why") or [])))
+                details[int(pick["rank"])] = pick_details(pick)
         run_id = self.store.record_run(
             digest.profile,
             self.encoder.model_id if self.encoder else "",
@@ -353,6 +357,7 @@ class DailyJob:
             items,
             params={"delivery": digest.day.isoformat()},
             mark_shown=True,
+            details=details,
         )
         ds.set_digest_run(self.store, digest.id, run_id)
         checkpoint("run-recorded")

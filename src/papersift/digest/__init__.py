@@ -1,5 +1,5 @@
 """Digest rendering (terminal table, Markdown, HTML, JSON, JSONL)."""
 
-from .render import FORMATS, build_table, render
+from .render import FORMATS, build_table, pick_to_dict, render
 
-__all__ = ["FORMATS", "build_table", "render"]
+__all__ = ["FORMATS", "build_table", "pick_to_dict", "render"]

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..errors import ConfigError
+from ..identity import short_handle
 from ..models import Recommendation
 from ..textsafe import printable
 
@@ -63,11 +64,12 @@ def _origins(rec: Recommendation) -> str:
 
 
 def pick_id(rec: Recommendation) -> str | None:
-    """The short handle ``papersift rate`` takes: the store id, else an arXiv id or DOI (files ranked by ``rank``)."""
+    """The short handle ``papersift rate`` takes: the store id, else an arXiv id or DOI, else a
+    handle from the title (files ranked by ``rank``; Hugging Face pages carry no ids)."""
     paper = rec.paper
     if paper.store_id is not None:
         return str(paper.store_id)
-    return paper.ids.get("arxiv") or paper.ids.get("doi") or None
+    return paper.ids.get("arxiv") or paper.ids.get("doi") or short_handle(paper)
 
 
 def rate_command(rec: Recommendation) -> str | None:
@@ -104,12 +106,17 @@ def _headed(recs: Sequence[Recommendation]) -> list[tuple[str | None, Recommenda
     return out
 
 
+def pick_to_dict(rec: Recommendation) -> dict[str, Any]:
+    """The pick as JSON, with ``handle``: what the other formats show as its id (a string)."""
+    return {**rec.to_dict(), "handle": pick_id(rec)}
+
+
 def render_json(recs: Sequence[Recommendation]) -> str:
-    return json.dumps([r.to_dict() for r in recs], ensure_ascii=False, indent=2) + "\n"
+    return json.dumps([pick_to_dict(r) for r in recs], ensure_ascii=False, indent=2) + "\n"
 
 
 def render_jsonl(recs: Sequence[Recommendation]) -> str:
-    return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in recs)
+    return "".join(json.dumps(pick_to_dict(r), ensure_ascii=False) + "\n" for r in recs)
 
 
 # Inline markup only: titles never start a line, so block markers (#, -, +) are harmless.

@@ -9,7 +9,7 @@ explains each pick. Pure functions of papers and vectors: the store is the calle
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -53,12 +53,14 @@ class DigestOptions:
 
 @dataclass
 class InterestGroup:
-    """An interest as ranking sees it: a name, profile indices, muted or not, and its number."""
+    """An interest as ranking sees it: a name, profile indices, muted or not, its number, and its budget
+    (the most picks a digest gives it; None: no limit of its own)."""
 
     name: str
     members: list[int]
     muted: bool = False
     number: int | None = None
+    budget: int | None = None
 
 
 @dataclass
@@ -171,11 +173,15 @@ class ProfileScorer:
 
 @dataclass
 class Selection:
-    """The day's picks (indices into the pool, in display order) and what was left out."""
+    """The day's picks (indices into the pool, in display order) and what was left out.
+
+    ``over_budget``: papers over the threshold left out because their interest had had its budget.
+    """
 
     order: list[int]
     below_threshold: int
     muted: int
+    over_budget: int = 0
 
 
 def select(
@@ -187,6 +193,7 @@ def select(
     min_relevance: float = 0.0,
     per_interest: int | None = None,
     by_interest: bool = True,
+    budgets: Mapping[int, int] | None = None,
 ) -> Selection:
     """Pick at most ``top`` papers over the threshold, each unmuted interest guaranteed its share.
 
@@ -194,13 +201,20 @@ def select(
     by the interests that have any), taken round-robin so that a small interest is never drowned
     by a large one; the slots left go to the best remaining papers. With ``by_interest`` the picks
     are grouped by interest (interests ordered by their best pick), else ordered by score.
+
+    ``budgets`` caps interests (interest -> most picks): a budgeted interest gives at most its
+    best N papers, and the slots it leaves go to the next best papers of the other interests.
+    A budget of 0 is a mute: its papers count as muted.
     """
+    budgets = dict(budgets or {})
+    muted = set(muted) | {j for j, cap in budgets.items() if cap <= 0}
     n = len(scores)
     order = [int(i) for i in np.lexsort((np.arange(n), -np.asarray(scores)))]
     is_muted = [interest_of[i] in muted for i in order]
     eligible = [i for i, m in zip(order, is_muted, strict=True) if not m and relevance[i] >= min_relevance]
     n_muted = sum(is_muted)
     below = n - n_muted - len(eligible)
+    eligible, over_budget = _within_budgets(eligible, interest_of, budgets)
     if top and len(eligible) > top:
         groups: dict[int, list[int]] = {}
         for i in eligible:
@@ -221,7 +235,25 @@ def select(
         for i in chosen:
             first.setdefault(interest_of[i], rank_of[i])
         chosen.sort(key=lambda i: (first[interest_of[i]], rank_of[i]))
-    return Selection(order=chosen, below_threshold=below, muted=n_muted)
+    return Selection(order=chosen, below_threshold=below, muted=n_muted, over_budget=over_budget)
+
+
+def _within_budgets(
+    eligible: Sequence[int], interest_of: Sequence[int], budgets: Mapping[int, int]
+) -> tuple[list[int], int]:
+    """The papers (best first) that fit their interest's budget, and how many did not."""
+    if not budgets:
+        return list(eligible), 0
+    taken: dict[int, int] = {}
+    kept = []
+    for i in eligible:
+        interest = interest_of[i]
+        cap = budgets.get(interest)
+        if cap is not None and taken.get(interest, 0) >= cap:
+            continue
+        taken[interest] = taken.get(interest, 0) + 1
+        kept.append(i)
+    return kept, len(eligible) - len(kept)
 
 
 @dataclass
@@ -230,6 +262,7 @@ class PersonalRanking:
     below_threshold: int
     muted: int
     n_ratings: int
+    over_budget: int = 0
 
 
 def personal_rank(
@@ -258,6 +291,7 @@ def personal_rank(
     groups = list(interests) or [InterestGroup("all", list(range(len(profile))))]
     interest_of = np.argmax(interest_scores(cosines, [g.members for g in groups]), axis=1).tolist()
     muted = {j for j, g in enumerate(groups) if g.muted}
+    budgets = {j: g.budget for j, g in enumerate(groups) if g.budget is not None}
     picked = select(
         scores,
         relevance,
@@ -267,6 +301,7 @@ def personal_rank(
         digest.min_relevance,
         digest.per_interest,
         digest.by_interest and len(groups) > 1,
+        budgets,
     )
     explainer = TermExplainer([p.text() for p in profile], reference)
     rated_cosines = None
@@ -300,7 +335,7 @@ def personal_rank(
                 ratings=moved,
             )
         )
-    return PersonalRanking(recommendations, picked.below_threshold, picked.muted, scorer.n_ratings)
+    return PersonalRanking(recommendations, picked.below_threshold, picked.muted, scorer.n_ratings, picked.over_budget)
 
 
 def _same(a: Paper, b: Paper) -> bool:

@@ -59,6 +59,7 @@ class Ranking:
     below_threshold: int = 0
     muted: int = 0
     n_ratings: int = 0
+    over_budget: int = 0
 
 
 # Own papers' vectors -> the profile's interests (the digest reads, and first time stores, them).
@@ -176,6 +177,7 @@ def rank_profile(
         result.below_threshold,
         result.muted,
         result.n_ratings,
+        result.over_budget,
     )
 
 

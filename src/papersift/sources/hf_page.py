@@ -2,6 +2,16 @@
 
 Records are: title, abstract, ``• N authors``, ``·``, a date (``Oct 16, 2023``,
 or ``Jun 6`` in the current year) optionally followed by the upvote count.
+
+A page copied as text carries no links, so its papers have no arXiv id (``rank`` shows a handle made
+from the title instead). Where the copy kept the paper's link (a Markdown title
+``[Title](https://huggingface.co/papers/2411.12345)``, or the URL on a line of the author/date
+block), the arXiv id in it is recorded.
+
+The author/date block is optional: the page itself shows none under some papers
+(three of the bundled sample's 193 records), so a record without one is kept
+silently. Only the last record's missing block is warned about, since there it
+is what a page cut off while copying looks like.
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ _AUTHORS = re.compile(r"^\s*•\s*(\d+)\s+authors?\s*$")
 _DATE = re.compile(r"^([A-Z][a-z]{2}) (\d{1,2})(?:, (\d{4}))?(?:\s+(\d+))?$")
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
 _MAX_TITLE = 300
+_MARKDOWN_TITLE = re.compile(r"^\[(.+)\]\((https?://[^\s)]+)\)$")
+_PAPER_URL = re.compile(r"^https?://(?:www\.)?(?:huggingface\.co/papers|arxiv\.org/(?:abs|pdf))/(\d{4}\.\d{4,5})")
 _BOILERPLATE = {
     "new",
     "get trending papers in your email inbox!",
@@ -105,6 +117,9 @@ def parse(text: str, origin: str = "<text>", today: dt.date | None = None) -> Pa
         if _is_trailer(lines):
             raise InputError("author/date block without a title before it", origin, line=line_no, record=record)
         title = lines[0] if len(lines) == 1 else ""
+        title_link = _MARKDOWN_TITLE.match(title)
+        if title_link:
+            title = title_link.group(1).strip()
         if not title or len(title) > _MAX_TITLE:
             raise InputError("expected a title line", origin, line=line_no, record=record)
         index += 1
@@ -119,6 +134,8 @@ def parse(text: str, origin: str = "<text>", today: dt.date | None = None) -> Pa
             abstract=abstract,
             sources=[Provenance(origin, FORMAT, record=record, line=line_no)],
         )
+        if title_link:
+            _note_url(paper, title_link.group(2))
         if page_date:
             paper.extra["listed_on"] = page_date
         if not abstract:
@@ -126,8 +143,10 @@ def parse(text: str, origin: str = "<text>", today: dt.date | None = None) -> Pa
         if index < len(paragraphs) and _is_trailer(paragraphs[index][1]):
             _read_trailer(paper, paragraphs[index][1], reference)
             index += 1
-        else:
-            result.warnings.append(f"{origin}, line {line_no}: no author count or date")
+        elif index >= len(paragraphs):
+            result.warnings.append(
+                f"{origin}, line {line_no}: the last record has no author count or date (was the page cut off?)"
+            )
         result.papers.append(paper)
     if not result.papers:
         raise InputError("no Hugging Face Papers records found", origin)
@@ -144,5 +163,16 @@ def _read_trailer(paper: Paper, lines: list[str], reference: dt.date) -> None:
             paper.date = _date(date_match.group(1), date_match.group(2), date_match.group(3), reference)
             if date_match.group(4):
                 paper.upvotes = int(date_match.group(4))
+        elif _PAPER_URL.match(line):
+            _note_url(paper, line)
         elif line != "·":
             paper.extra["organization"] = line
+
+
+def _note_url(paper: Paper, url: str) -> None:
+    """The paper's own link, and the arXiv id a Hugging Face or arXiv paper URL carries."""
+    if url not in paper.links:
+        paper.links.append(url)
+    match = _PAPER_URL.match(url)
+    if match:
+        paper.ids.setdefault("arxiv", match.group(1))

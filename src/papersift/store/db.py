@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,10 @@ from .profiles import ProfileInfo, SourceRecord
 from .sql import insert_ignore
 
 Clock = Callable[[], dt.datetime]
+
+
+# An interest's budget is a count of picks per digest; anything above this is a typing mistake.
+MAX_INTEREST_BUDGET = 1000
 
 
 class Store:
@@ -182,12 +186,13 @@ class Store:
         """The store id of the paper called ``ref``: a store id, an arXiv id (any version), a DOI or an exact title."""
         ref = ref.strip()
         if not ref:
-            raise StoreError("name a paper: a store id, an arXiv id, a DOI or its exact title")
+            raise StoreError("name a paper: a store id, an arXiv id, a DOI, its h-... handle or its exact title")
         with self.snapshot() as conn:
             found = papers.resolve(conn, ref)
         if not found:
             raise StoreError(
-                f"no paper in the store matches '{ref}' (give a store id, an arXiv id, a DOI or the exact title)"
+                f"no paper in the store matches '{ref}' (give a store id, an arXiv id, a DOI, an h-... handle"
+                " or the exact title)"
             )
         if len(found) > 1:
             ids = ", ".join(str(i) for i in sorted(found))
@@ -284,10 +289,13 @@ class Store:
         items: Sequence[tuple[int, float, Paper, list[dict[str, Any]]]],
         params: dict[str, Any] | None = None,
         mark_shown: bool = False,
+        details: Mapping[int, dict[str, Any]] | None = None,
     ) -> int:
         """Remember a ranking run: (rank, score, paper, why) per recommendation; papers need their store id.
 
-        With ``mark_shown`` (and a profile) its papers count as shown to the profile, in the same transaction.
+        With ``mark_shown`` (and a profile) its papers count as shown to the profile; ``details`` (by rank:
+        each pick's interest, relevance and rating reasons, what the web app's Today groups by) are kept
+        beside the run. Both in the same transaction as the run.
         """
         missing = [paper.title for _, _, paper, _ in items if paper.store_id is None]
         if missing:
@@ -312,6 +320,13 @@ class Store:
             ]
             if rows:
                 conn.execute(insert(s.run_items), rows)
+            kept = [
+                {"run_id": run_id, "rank": rank, "details": json.dumps(details[rank])}
+                for rank, _, _, _ in items
+                if details and rank in details
+            ]
+            if kept:
+                conn.execute(insert(s.run_picks), kept)
             if mark_shown and profile_id is not None:
                 shown = [paper.store_id for _, _, paper, _ in items if paper.store_id is not None]
                 learning.mark_shown(conn, profile_id, shown, run_id, now)
@@ -377,7 +392,7 @@ class Store:
             return learning.find_interest(conn, profiles.profile_id(conn, profile), profile, ref)
 
     def save_interests(self, profile: str, groups: Sequence[tuple[str, Sequence[int]]], model_id: str = "") -> None:
-        """Replace a profile's interests by ``groups`` of (label, paper ids); names and mutes are forgotten."""
+        """Replace a profile's interests by ``groups`` of (label, paper ids); names, mutes and budgets are forgotten."""
         now = self.now()
         with self.transaction() as conn:
             learning.replace_all_interests(conn, profiles.profile_id(conn, profile), groups, model_id, now)
@@ -399,8 +414,16 @@ class Store:
     def set_interest_muted(self, profile: str, ref: str, muted: bool) -> InterestRecord:
         return self._update_interest(profile, ref, muted=int(muted))
 
+    def set_interest_budget(self, profile: str, ref: str, budget: int | None) -> InterestRecord:
+        """At most ``budget`` picks a digest for the interest (None: no limit of its own; 0: none, as muted)."""
+        if budget is not None and not 0 <= budget <= MAX_INTEREST_BUDGET:
+            raise StoreError(
+                f"an interest's budget is a number of picks, 0 or more and at most {MAX_INTEREST_BUDGET} (not {budget})"
+            )
+        return self._update_interest(profile, ref, budget=budget)
+
     def merge_interests(self, profile: str, refs: Sequence[str]) -> InterestRecord:
-        """Fold the second and later interests into the first (which keeps its name and mute)."""
+        """Fold the second and later interests into the first (which keeps its name, mute and budget)."""
         with self.transaction() as conn:
             profile_id = profiles.profile_id(conn, profile)
             return learning.merge_interests(conn, [learning.find_interest(conn, profile_id, profile, r) for r in refs])
@@ -408,13 +431,15 @@ class Store:
     def replace_interest(
         self, profile: str, ref: str, groups: Sequence[tuple[str, Sequence[int]]], model_id: str = ""
     ) -> list[InterestRecord]:
-        """Split: one interest becomes ``groups`` (each keeps the old mute; a user name gets a number)."""
+        """Split: one interest becomes ``groups`` (each keeps the old mute and budget; a user name gets a number)."""
         now = self.now()
         with self.transaction() as conn:
             profile_id = profiles.profile_id(conn, profile)
             old = learning.find_interest(conn, profile_id, profile, ref)
             conn.execute(s.interests.delete().where(s.interests.c.id == old.id))
-            ids = learning.insert_interests(conn, profile_id, groups, model_id, now, name=old.name, muted=old.muted)
+            ids = learning.insert_interests(
+                conn, profile_id, groups, model_id, now, name=old.name, muted=old.muted, budget=old.budget
+            )
             return [i for i in learning.interests(conn, profile_id) if i.id in ids]
 
     # -- fetch checkpoints -------------------------------------------------------------

@@ -29,13 +29,17 @@ class RatingRecord:
 
 @dataclass
 class InterestRecord:
-    """One interest of a profile: its automatic label, the user's name for it, and its papers (store ids)."""
+    """One interest of a profile: its automatic label, the user's name for it, and its papers (store ids).
+
+    ``budget``: the most picks a digest gives it (None: no limit of its own).
+    """
 
     id: int
     label: str
     name: str | None
     muted: bool
     paper_ids: list[int] = field(default_factory=list)
+    budget: int | None = None
 
     @property
     def display_name(self) -> str:
@@ -95,7 +99,10 @@ def reset_shown(conn: Connection, profile: int) -> int:
 
 def interests(conn: Connection, profile: int) -> list[InterestRecord]:
     rows = conn.execute(select(s.interests).where(s.interests.c.profile_id == profile).order_by(s.interests.c.id))
-    found = [InterestRecord(int(r.id), r.label, r.name, bool(r.muted)) for r in rows]
+    found = [
+        InterestRecord(int(r.id), r.label, r.name, bool(r.muted), budget=None if r.budget is None else int(r.budget))
+        for r in rows
+    ]
     by_id = {i.id: i for i in found}
     if by_id:
         members = conn.execute(
@@ -116,6 +123,7 @@ def insert_interests(
     now: str,
     name: str | None = None,
     muted: bool = False,
+    budget: int | None = None,
 ) -> list[int]:
     ids = []
     for index, (label, paper_ids) in enumerate(groups, start=1):
@@ -126,6 +134,7 @@ def insert_interests(
                     label=label,
                     name=f"{name} ({index})" if name else None,
                     muted=int(muted),
+                    budget=budget,
                     model_id=model_id,
                     created_at=now,
                 )
@@ -174,7 +183,7 @@ def update_interest(conn: Connection, interest: InterestRecord, **values: Any) -
 
 
 def merge_interests(conn: Connection, chosen: Sequence[InterestRecord]) -> InterestRecord:
-    """Fold the second and later interests into the first (which keeps its name and mute)."""
+    """Fold the second and later interests into the first (which keeps its name, mute and budget)."""
     if len({i.id for i in chosen}) < 2:
         raise StoreError("name at least two different interests to merge")
     target, others = chosen[0], [i for i in chosen[1:] if i.id != chosen[0].id]

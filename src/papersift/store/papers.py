@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from ..identity import identity_keys, merge, normalize_arxiv_id, normalize_doi, normalize_text
+from ..identity import (
+    identity_keys,
+    is_handle,
+    key_handle,
+    merge,
+    normalize_arxiv_id,
+    normalize_doi,
+    normalize_text,
+)
 from ..models import Paper, Provenance
 from . import schema as s
 from .sql import insert_ignore, repoint, upsert_many
@@ -234,7 +242,8 @@ def paper_count(conn: Connection) -> int:
 
 
 def resolve(conn: Connection, ref: str) -> set[int]:
-    """The ids of the papers ``ref`` names: a store id, an arXiv id (any version), a DOI or an exact title."""
+    """The ids of the papers ``ref`` names: a store id, an arXiv id (any version), a DOI, a short
+    handle (``h-1a2b3c4d``, :func:`papersift.identity.short_handle`) or an exact title."""
     keys = []
     arxiv = normalize_arxiv_id(ref)
     if arxiv:
@@ -253,7 +262,13 @@ def resolve(conn: Connection, ref: str) -> set[int]:
     if keys:
         rows = conn.execute(select(s.paper_keys.c.paper_id).where(s.paper_keys.c.key.in_(keys))).all()
         found.update(int(r.paper_id) for r in rows)
-    if not found and title:
+    if not found and is_handle(ref):
+        # A short handle is a hash of a title or abstract key: hash the keys (a scan, as below).
+        query = select(s.paper_keys.c.paper_id, s.paper_keys.c.key).where(
+            s.paper_keys.c.key.like("title:%") | s.paper_keys.c.key.like("abstract:%")
+        )
+        found.update(int(r.paper_id) for r in conn.execute(query) if key_handle(r.key) == ref)
+    if not found and title and not is_handle(ref):
         # Titles too short to be identity keys are matched by scanning.
         for row in conn.execute(select(s.papers.c.id, s.papers.c.title)):
             if row.title and normalize_text(row.title) == title:

@@ -160,6 +160,8 @@ interests = Table(
     Column("muted", Integer, nullable=False, default=0),
     Column("model_id", String(300), nullable=False, default=""),
     Column("created_at", String(32), nullable=False),
+    # Since migration 8: the most picks a digest gives this interest (NULL: no limit of its own).
+    Column("budget", Integer),
 )
 
 interest_papers = Table(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from .. import api, explore
+from ..digest import pick_to_dict
 from ..store import Store
 from ..store import accounts as tables
 from . import actions
@@ -46,6 +47,12 @@ class MuteIn(BaseModel):
     muted: bool = True
 
 
+class BudgetIn(BaseModel):
+    """At most ``budget`` picks a digest for the interest; null clears it, 0 sends none (as a mute)."""
+
+    budget: int | None = Field(default=None, ge=0, le=1000)
+
+
 class AuthorImportIn(BaseModel):
     kind: Literal["openalex", "orcid", "s2-author", "dblp", "arxiv-author"]
     value: str = Field(min_length=1, max_length=300)
@@ -74,7 +81,7 @@ def digest(
 ) -> list[dict[str, Any]]:
     """The latest digest (or digest ``run``): the picks with id, relevance and reasons, as
     ``papersift digest --format json`` writes them. Reading it changes nothing; POST makes a new one."""
-    return [r.to_dict() for r in explore.digest_view(store, name, run).recommendations]
+    return [pick_to_dict(r) for r in explore.digest_view(store, name, run).recommendations]
 
 
 @router.post("/profiles/{name}/digest", status_code=202)
@@ -168,6 +175,7 @@ def _interest(view: api.InterestView) -> dict[str, Any]:
         "name": view.name,
         "label": view.label,
         "muted": view.muted,
+        "budget": view.budget,
         "papers": [p.store_id for p in view.papers],
     }
 
@@ -184,6 +192,13 @@ def mute(
     interest: str, body: MuteIn, name: str = Depends(profile_access), store: Store = Depends(get_store)
 ) -> dict[str, Any]:
     return _interest(api.mute_interest(store, name, interest, body.muted))
+
+
+@router.post("/profiles/{name}/interests/{interest}/budget")
+def budget(
+    interest: str, body: BudgetIn, name: str = Depends(profile_access), store: Store = Depends(get_store)
+) -> dict[str, Any]:
+    return _interest(api.set_interest_budget(store, name, interest, body.budget))
 
 
 @router.post("/profiles/{name}/interests/merge")

@@ -84,6 +84,7 @@ def today(
         jobs=jobs,
         n_papers=0 if view.run else len(tables.profile_paper_ids(store, name)),
         colour_of={n: i % 10 for i, n in enumerate(explore.interest_names(store, name))},
+        budgets={i.display_name: i.budget for i in store.interests(name) if i.budget is not None},
     )
 
 
@@ -240,7 +241,7 @@ def include(paper_id: int, name: str = Depends(profile_access), store: Store = D
 async def interests(
     request: Request, name: str = Depends(profile_access), store: Store = Depends(get_store)
 ) -> Response:
-    """One form endpoint for rename, merge, split, mute and unmute (the button pressed says which)."""
+    """One form endpoint for rename, merge, split, mute, unmute and budget (the button pressed says which)."""
     form = await request.form()
     action = str(form.get("action") or "")
     interest = str(form.get("interest") or "")
@@ -252,6 +253,13 @@ async def interests(
         elif action in ("mute", "unmute"):
             view = api.mute_interest(store, name, interest, action == "mute")
             notice = f"Interest '{view.name}' {'muted' if view.muted else 'served again'}."
+        elif action == "budget":
+            view = api.set_interest_budget(store, name, interest, _budget(form.get("budget")))
+            notice = (
+                f"Interest '{view.name}' has no budget: it gets its usual share."
+                if view.budget is None
+                else f"Interest '{view.name}' gets at most {_picks(view.budget)} a digest."
+            )
         elif action == "merge":
             chosen = [str(v) for v in form.getlist("merge")]
             view = api.merge_interests(store, name, chosen)
@@ -268,6 +276,22 @@ async def interests(
     except (PapersiftError, ValueError) as exc:
         return back(target, error=str(exc))
     return back(target, notice=notice)
+
+
+def _budget(value: object) -> int | None:
+    """A budget from the form: empty clears it; otherwise a whole number of picks, 0 or more."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 6:
+        raise ValueError(
+            f"A budget is a whole number of picks, 0 or more (not '{text[:20]}'); leave it empty for none."
+        )
+    return int(text)
+
+
+def _picks(n: int) -> str:
+    return f"{n} pick" if n == 1 else f"{n} picks"
 
 
 # -- search, map, lab, settings -----------------------------------------------------------------

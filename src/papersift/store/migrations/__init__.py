@@ -29,6 +29,7 @@ from . import (
     m005_deliveries,
     m006_candidate_window,
     m007_background_sample,
+    m008_interest_budget,
 )
 
 MIGRATIONS: list[ModuleType] = [
@@ -39,6 +40,7 @@ MIGRATIONS: list[ModuleType] = [
     m005_deliveries,
     m006_candidate_window,
     m007_background_sample,
+    m008_interest_budget,
 ]
 
 

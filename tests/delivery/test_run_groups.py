@@ -1,0 +1,81 @@
+"""Runs made outside the web app (`papersift digest`, the daily `papersift run`) show grouped by interest
+on the web app's Today page: every recorded run keeps its picks' interests, relevances and reasons."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from papersift.config import default_db_path
+from papersift.delivery.daily import run_daily
+from papersift.encoders import get_encoder
+from papersift.store import Store
+from papersift.store import accounts as tables
+from papersift.store import deliveries as ds
+from papersift.web.app import WebSettings, create_app
+from tests.cli.test_cli import run
+from tests.conftest import FEED_FILES, PROFILE_FILES
+
+from .conftest import TUESDAY, SmtpServer, write_config
+
+
+def store_location() -> str:
+    """The store the CLI and the daily job use in this test (its home, or its PostgreSQL schema)."""
+    return os.environ.get("PAPERSIFT_DATABASE_URL") or str(default_db_path())
+
+
+def location_of(store: Store) -> str:
+    """Where an open store is, for another connection to it (a file, or a PostgreSQL URL with its schema)."""
+    if store.engine.dialect.name == "sqlite":
+        return str(store.path)
+    return store.engine.url.render_as_string(hide_password=False)
+
+
+def today_headings(store: str) -> list[str]:
+    app = create_app(WebSettings(store=store, encoder=get_encoder("fake")))
+    with TestClient(app) as client:
+        page = client.get("/p/me/today")
+    assert page.status_code == 200, page.text
+    return [h.strip() for h in re.findall(r'<h2 id="interest-\d+"><span[^>]*></span>([^<]+)', page.text)]
+
+
+def interests_of_picks(store: str) -> list[str]:
+    with Store(store) as opened:
+        run_id = tables.latest_run_id(opened, "me")
+        assert run_id is not None
+        return [str(p.details.get("interest")) for p in tables.run_picks_of(opened, run_id)]
+
+
+def test_a_cli_digest_shows_grouped_by_interest_on_today() -> None:
+    assert run("profile", "import", *PROFILE_FILES, "--name", "me", "-q")[0] == 0
+    assert run("feed", "import", *FEED_FILES, "-q")[0] == 0
+    code, _, err = run("digest", "--profile", "me", "--model", "fake", "--top", "8", "-q")
+    assert code == 0, err
+    picked = interests_of_picks(store_location())
+    assert len(picked) == 8 and "None" not in picked
+    headings = today_headings(store_location())
+    assert "Your picks" not in headings
+    assert headings == list(dict.fromkeys(picked)) and len(headings) >= 2
+
+
+def test_a_daily_run_shows_grouped_by_interest_on_today(
+    store: Store, smtp_server: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_path = tmp_path / "config.toml"
+    monkeypatch.setenv("PAPERSIFT_CONFIG", str(config_path))
+    report = run_daily(store, write_config(config_path, smtp_server.url), lambda: TUESDAY, encoder=get_encoder("fake"))
+    assert report.exit_code == 0
+    digest = ds.find_digest(store, "me", TUESDAY.date())
+    assert digest is not None and digest.run_id is not None
+    kept = tables.run_picks_of(store, digest.run_id)
+    # What the mail showed is what Today shows: the same interests and relevances, pick by pick.
+    assert [(p.details["interest"], p.details["relevance"]) for p in kept] == [
+        (item["interest"], item["relevance"]) for item in digest.items
+    ]
+    headings = today_headings(location_of(store))
+    assert "Your picks" not in headings
+    assert headings == list(dict.fromkeys(str(item["interest"]) for item in digest.items))
