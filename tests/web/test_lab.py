@@ -46,7 +46,8 @@ def test_lab_relevance_is_the_members_digest_relevance(store_path: str | Path) -
         rows = explore.lab_routing(store, ["ada", "bob"], encoder, per_paper=2)
     assert picks
     for title, relevance in picks.items():
-        assert relevance_of(rows, title)["ada"] == pytest.approx(relevance, abs=1e-6), title
+        # (the stored digest keeps relevances to four decimals)
+        assert relevance_of(rows, title)["ada"] == pytest.approx(relevance, abs=1e-4), title
 
 
 def test_the_lab_is_computed_again_only_when_the_store_changed(store_path: str | Path) -> None:
