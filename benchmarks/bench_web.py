@@ -234,6 +234,60 @@ def quantiles(values: list[float]) -> dict[str, float]:
     }
 
 
+README = REPO / "README.md"
+README_START, README_END = "<!-- bench-web:start -->", "<!-- bench-web:end -->"
+# Issue 12's targets: p95 of a page and of a vote.
+PAGE_TARGET_MS, VOTE_TARGET_MS = 150.0, 50.0
+
+
+def readme_section(r: dict[str, Any]) -> list[str]:
+    """The README's load paragraph, from results/web.json."""
+    pages, votes = r["pages"], r["votes"]
+    met = pages.get("p95_ms", 1e9) < PAGE_TARGET_MS and votes.get("p95_ms", 1e9) < VOTE_TARGET_MS
+    cpu_ms = r["server_cpu_ms_per_request"]
+    out = [
+        f"Load (`python benchmarks/bench_web.py`, raw numbers in `benchmarks/results/web.json`): {r['users']} "
+        f"signed-in users each reading their Today page and voting ({r['think_s']:g} s mean pause) for "
+        f"{r['duration_s']:.0f} s against {r['papers']:,} papers and {r['profiles']} profiles, one uvicorn process "
+        "on SQLite, while a writer plays the daily job (new candidates and a new digest every 2 s, "
+        f"{r['daily_job_writes']} writes): **{r['errors']} errors, {r['votes_lost']} lost votes** "
+        f"({r['votes_acknowledged']} acknowledged, {r['ratings_in_store']} new ratings in the store), "
+        f"**{cpu_ms:g} ms of server CPU per request**.",
+        f"Pages p50 {pages.get('p50_ms', 0):,.1f} ms / p95 {pages.get('p95_ms', 0):,.1f} ms / "
+        f"p99 {pages.get('p99_ms', 0):,.1f} ms; votes p50 {votes.get('p50_ms', 0):,.1f} ms / "
+        f"p95 {votes.get('p95_ms', 0):,.1f} ms / p99 {votes.get('p99_ms', 0):,.1f} ms: "
+        + (
+            f"within the targets (p95 < {PAGE_TARGET_MS:g} ms for a page, < {VOTE_TARGET_MS:g} ms for a vote)."
+            if met
+            else f"**not** within the targets (p95 < {PAGE_TARGET_MS:g} ms for a page, < {VOTE_TARGET_MS:g} ms "
+            "for a vote)."
+        ),
+    ]
+    if r["load_average"] > r["cpus"]:
+        capacity = 1000 / cpu_ms if cpu_ms else 0
+        out.append(
+            f"The machine was busy ({r['cpus']} cores, load average {r['load_average']:g} during the run), so "
+            f"the latencies measure the queue for a core more than the server; at {cpu_ms:g} ms per request one "
+            f"free core serves about {capacity:.0f} requests/s (the users asked {r['requests_per_s']:g}/s)."
+        )
+    return out
+
+
+def update_readme(readme: Path = README) -> bool:
+    """Rewrite the README's load paragraph from results/web.json; False if either is missing."""
+    results = RESULTS / "web.json"
+    if not results.is_file() or not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    body = "\n".join(readme_section(json.loads(results.read_text(encoding="utf-8"))))
+    readme.write_text(f"{head}{README_START}\n{body}\n{README_END}{tail}", encoding="utf-8")
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10,000 papers for 20 seconds.")
@@ -326,6 +380,7 @@ def main() -> None:
     if not args.quick and args.papers is None:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "web.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        update_readme()
 
 
 if __name__ == "__main__":

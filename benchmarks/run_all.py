@@ -344,6 +344,9 @@ def main() -> None:
     from bench_adapt import update_readme as update_quality2  # its own README section, between its markers
 
     update_quality2(README)
+    from bench_web import update_readme as update_web  # the load paragraph under "In the browser"
+
+    update_web(README)
     print(f"README results updated from {HERE / 'results'}")
 
 

@@ -182,11 +182,7 @@ def digest_from_store(
     settings = settings or DigestOptions()
     today = settings.today or clock.today()
     read = read_digest_inputs(store, profile, settings, today)
-    rated_ids = [p.store_id for p, _ in read.ratings if p.store_id is not None]
-    own_ids = [p.store_id for p in read.own if p.store_id is not None]
-    background = store.papers_by_id(
-        store.background_paper_ids(exclude=sorted({*own_ids, *rated_ids}), limit=BACKGROUND_SIZE)
-    )
+    background = _background(store, read.own, read.ratings)
     inputs = RankingInputs(own=read.own, pool=read.pool, background=background, rated=read.ratings)
     interests = stored_interests(store, profile, read.own, encoder.model_id, [p.text() for p in background], record)
     ranking = rank_profile(inputs, encoder, options, settings, interests, store, show_progress)
@@ -220,6 +216,22 @@ def digest_from_store(
         )
         digest = replace(digest, run_id=run_id)
     return digest
+
+
+def _background(store: Store, own: Sequence[Paper], rated: Sequence[tuple[Paper, str]]) -> list[Paper]:
+    """The store's stable background sample, without the profile's own and rated papers."""
+    ids = sorted({p.store_id for p in [*own, *(p for p, _ in rated)] if p.store_id is not None})
+    return store.papers_by_id(store.background_paper_ids(exclude=ids, limit=BACKGROUND_SIZE))
+
+
+def scoring_inputs(store: Store, profile: str) -> RankingInputs:
+    """What the profile's digest scores and calibrates with (own papers, ratings, background), no pool:
+    for anything that shows a relevance to this profile beside its digest (the lab)."""
+    own = store.profile_papers(profile)
+    records = store.ratings(profile)
+    papers = {p.store_id: p for p in store.papers_by_id([r.paper_id for r in records])}
+    rated = [(papers[r.paper_id], r.rating) for r in records if r.paper_id in papers]
+    return RankingInputs(own=own, pool=[], background=_background(store, own, rated), rated=rated)
 
 
 # What a recorded run keeps of each pick beyond its rank, score and reasons: what the web app's Today

@@ -7,18 +7,23 @@ ranking package, never from here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from . import api
+from . import api, clock
+from .digests import scoring_inputs
 from .encoders import Encoder, embed_papers, normalize_rows
 from .errors import InputError, StoreError
 from .identity import deduplicate
 from .models import Match, Paper, RatingMatch, Recommendation
 from .ranking import RankOptions
-from .ranking.personal import DigestOptions, ProfileScorer
+from .ranking.personal import DigestOptions
+from .ranking.pipeline import InputVectors, embed_groups, profile_scorer
 from .sources import decode, parse_text
 from .store import ImportSummary, Store
 from .store import accounts as table
@@ -139,6 +144,31 @@ def import_uploads(
     return store.import_papers(deduplicate(papers), profile=profile), warnings
 
 
+# -- results kept while the store is unchanged ------------------------------------------------
+
+
+class ResultCache:
+    """Results computed from the store, each kept under a key naming every input it was computed from
+    (ids and ratings, read cheaply), so an unchanged store answers from memory and any change misses."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()  # outside the lock: two requests may both compute, neither waits
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
 # -- search and similarity ----------------------------------------------------------------------
 
 
@@ -148,11 +178,31 @@ def search_papers(store: Store, query: str, limit: int = 50) -> list[Paper]:
     return store.papers_by_id(table.search_paper_ids(store, words, limit))
 
 
-def _pool(store: Store, profile: str | None) -> list[Paper]:
+def _pool_ids(store: Store, profile: str | None) -> list[int]:
     ids = table.recent_candidate_ids(store, SEARCH_POOL)
     if profile:
         ids = list(dict.fromkeys([*ids, *table.profile_paper_ids(store, profile)]))
-    return store.papers_by_id(ids)
+    return ids
+
+
+def _pool(store: Store, profile: str | None) -> list[Paper]:
+    return store.papers_by_id(_pool_ids(store, profile))
+
+
+def _pool_vectors(
+    store: Store, ids: Sequence[int], encoder: Encoder, cache: ResultCache | None
+) -> tuple[list[int], np.ndarray]:
+    """The ids of the pool's papers and their (cached) vectors; with ``cache``, kept in memory under the
+    ids, so a request that searches an unchanged pool neither loads its papers nor reads their vectors."""
+
+    def compute() -> tuple[list[int], np.ndarray]:
+        papers = store.papers_by_id(ids)
+        return [p.store_id or 0 for p in papers], _vectors(store, papers, encoder)
+
+    if cache is None:
+        return compute()
+    found: tuple[list[int], np.ndarray] = cache.get(("pool", encoder.model_id, tuple(ids)), compute)
+    return found
 
 
 def _vectors(store: Store, papers: Sequence[Paper], encoder: Encoder) -> np.ndarray:
@@ -169,30 +219,61 @@ def _nearest(query: np.ndarray, papers: Sequence[Paper], vectors: np.ndarray, k:
     return [(papers[i], float(similarities[i])) for i in order]
 
 
-def semantic_search(
-    store: Store, text: str, encoder: Encoder, profile: str | None = None, limit: int = 20
+def _nearest_ids(
+    store: Store, query: np.ndarray, ids: Sequence[int], vectors: np.ndarray, k: int
 ) -> list[tuple[Paper, float]]:
-    """Papers like ``text`` (a sentence or an abstract) among the newest candidates and the profile's papers."""
+    """Like :func:`_nearest` over ids: only the ``k`` nearest papers are loaded."""
+    if not len(ids):
+        return []
+    similarities = vectors @ query
+    order = np.argsort(-similarities, kind="stable")[:k]
+    found = {p.store_id: p for p in store.papers_by_id([ids[i] for i in order])}
+    return [(found[ids[i]], float(similarities[i])) for i in order if ids[i] in found]
+
+
+def semantic_search(
+    store: Store,
+    text: str,
+    encoder: Encoder,
+    profile: str | None = None,
+    limit: int = 20,
+    cache: ResultCache | None = None,
+) -> list[tuple[Paper, float]]:
+    """Papers like ``text`` (a sentence or an abstract) among the newest candidates and the profile's papers.
+
+    With ``cache`` (and an encoder whose vectors are cached), the pool's vectors stay in memory while
+    the pool's papers are the same."""
     text = text.strip()
     if not text:
         return []
-    papers = _pool(store, profile)
-    if not papers:
+    ids = _pool_ids(store, profile)
+    if not ids:
         return []
     if encoder.cacheable:
-        vectors = _vectors(store, papers, encoder)
+        ids, vectors = _pool_vectors(store, ids, encoder, cache)
         query = normalize_rows(encoder.encode([text]))[0]
-    else:  # a corpus-dependent encoder needs the query in the same fit
-        both = normalize_rows(encoder.encode([text, *(p.text() for p in papers)]))
-        query, vectors = both[0], both[1:]
-    return _nearest(query, papers, vectors, limit)
+        return _nearest_ids(store, query, ids, vectors, limit)
+    # A corpus-dependent encoder needs the query in the same fit.
+    papers = store.papers_by_id(ids)
+    both = normalize_rows(encoder.encode([text, *(p.text() for p in papers)]))
+    return _nearest(both[0], papers, both[1:], limit)
 
 
 def more_like_this(
-    store: Store, paper_id: int, encoder: Encoder, profile: str | None = None, limit: int = 8
+    store: Store,
+    paper_id: int,
+    encoder: Encoder,
+    profile: str | None = None,
+    limit: int = 8,
+    cache: ResultCache | None = None,
 ) -> list[tuple[Paper, float]]:
     """The stored papers most similar to paper ``paper_id`` (itself left out)."""
     paper = _paper(store, paper_id)
+    if encoder.cacheable:
+        ids, vectors = _pool_vectors(store, _pool_ids(store, profile), encoder, cache)
+        keep = [i for i, found in enumerate(ids) if found != paper_id]
+        query = _vectors(store, [paper], encoder)[0]
+        return _nearest_ids(store, query, [ids[i] for i in keep], vectors[keep], limit)
     pool = [p for p in _pool(store, profile) if p.store_id != paper_id]
     vectors = _vectors(store, [paper, *pool], encoder)
     return _nearest(vectors[0], pool, vectors[1:], limit)
@@ -301,35 +382,64 @@ class LabRow:
     members: list[tuple[str, float]]  # (profile, calibrated relevance), most relevant first
 
 
+def _lab_key(store: Store, members: Sequence[str], encoder: Encoder, candidate_ids: Sequence[int]) -> Hashable:
+    """What a lab routing is computed from: the candidates, each member's papers, ratings and background
+    sample (ids only), the encoder, and the day (own papers are weighted by their age)."""
+    parts = []
+    for member in members:
+        own = store.profile_paper_ids(member)
+        rated = tuple((r.paper_id, r.rating) for r in store.ratings(member))
+        background = store.background_paper_ids(
+            exclude=sorted({*own, *(i for i, _ in rated)}), limit=api.BACKGROUND_SIZE
+        )
+        parts.append((member, tuple(own), rated, tuple(background)))
+    return ("lab", encoder.model_id, clock.today(), tuple(candidate_ids), tuple(parts))
+
+
 def lab_routing(
-    store: Store, profiles: Sequence[str], encoder: Encoder, papers: int = 30, per_paper: int = 3, pool: int = 200
+    store: Store,
+    profiles: Sequence[str],
+    encoder: Encoder,
+    papers: int = 30,
+    per_paper: int = 3,
+    pool: int = 200,
+    cache: ResultCache | None = None,
 ) -> list[LabRow]:
     """The ``papers`` of the newest ``pool`` candidates that matter most to someone, each with the
     ``per_paper`` profiles it is most relevant to.
 
-    The digest's scorer turned around: each profile scores every paper (similarity to its own
-    papers, calibrated against the store's background sample), then each paper keeps its best profiles.
+    The digest's scorer turned around: each profile scores every paper with the scorer its digest
+    ranks with (own papers by recency, ratings, calibrated against the store's background sample, so
+    a member's relevance here is the one their Today page shows), then each paper keeps its best profiles.
+    With ``cache``, an unchanged store (same candidates, members' papers, ratings, day) is not scored again.
     """
-    candidates = store.papers_by_id(table.recent_candidate_ids(store, pool))
+    candidate_ids = table.recent_candidate_ids(store, pool)
     members = [p for p in profiles if table.profile_paper_ids(store, p)]
-    if not candidates or not members:
+    if not candidate_ids or not members:
         return []
-    background = store.papers_by_id(store.background_paper_ids(limit=api.BACKGROUND_SIZE))
-    owns = [store.profile_papers(profile) for profile in members]
+    if cache is None:
+        return _lab_routing(store, candidate_ids, members, encoder, papers, per_paper)
+    key = (_lab_key(store, members, encoder, candidate_ids), papers, per_paper)
+    rows: list[LabRow] = cache.get(key, lambda: _lab_routing(store, candidate_ids, members, encoder, papers, per_paper))
+    return rows
+
+
+def _lab_routing(
+    store: Store, candidate_ids: Sequence[int], members: Sequence[str], encoder: Encoder, papers: int, per_paper: int
+) -> list[LabRow]:
+    candidates = store.papers_by_id(candidate_ids)
+    inputs = [scoring_inputs(store, member) for member in members]
     # One call for every text: a corpus-dependent encoder (TF-IDF) gives comparable vectors only so.
-    everything = [*candidates, *background, *(p for own in owns for p in own)]
-    vectors = _vectors(store, everything, encoder)
-    candidate_vectors = vectors[: len(candidates)]
-    background_vectors = vectors[len(candidates) : len(candidates) + len(background)]
-    start = len(candidates) + len(background)
+    groups = [candidates, *(g for i in inputs for g in (i.own, i.background, [p for p, _ in i.rated]))]
+    vectors = embed_groups(groups, encoder, store)
+    candidate_vectors = vectors[0]
     relevance = np.zeros((len(candidates), len(members)))
-    for j, own in enumerate(owns):
-        own_vectors, start = vectors[start : start + len(own)], start + len(own)
-        own_ids = {p.store_id for p in own}
-        # As in the digest, the profile's own papers are no part of the background it is calibrated against.
-        keep = [i for i, b in enumerate(background) if b.store_id not in own_ids]
-        scorer = ProfileScorer(own_vectors, background_vectors[keep])
+    for j, member in enumerate(inputs):
+        own, background, rated = vectors[1 + 3 * j : 4 + 3 * j]
+        no_pool = np.zeros((0, candidate_vectors.shape[1]), dtype=np.float32)
+        scorer = profile_scorer(member, InputVectors(own, no_pool, background, rated), RankOptions(), DigestOptions())
         relevance[:, j] = scorer.relevance(scorer.score(candidate_vectors))
+        own_ids = {p.store_id for p in member.own}
         for i, c in enumerate(candidates):
             if c.store_id in own_ids:  # a member's own paper is no news to them
                 relevance[i, j] = -1.0

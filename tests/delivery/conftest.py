@@ -125,9 +125,9 @@ def dropping_server() -> Iterator[DroppingServer]:
 
 @pytest.fixture
 def store(isolated_home: Path) -> Iterator[Store]:
-    from papersift.config import default_db_path
+    from papersift.config import store_location
 
-    with Store(default_db_path()) as opened:
+    with Store(store_location()) as opened:
         api.import_profile(opened, "me", PROFILE_FILES)
         api.import_feed(opened, FEED_FILES)
         yield opened

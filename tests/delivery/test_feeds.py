@@ -65,11 +65,11 @@ def test_entry_ids_are_stable_across_days() -> None:
 
 def test_digest_command_writes_feeds(tmp_path: Path) -> None:
     from papersift import api
-    from papersift.config import default_db_path
+    from papersift.config import store_location
     from papersift.store import Store
     from tests.conftest import FEED_FILES, PROFILE_FILES
 
-    with Store(default_db_path()) as store:
+    with Store(store_location()) as store:
         api.import_profile(store, "me", PROFILE_FILES)
         api.import_feed(store, FEED_FILES)
     out = tmp_path / "me.atom"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from papersift.config import default_db_path
+from papersift.config import store_location
 from papersift.delivery.scheduler import DailyScheduler, next_run, store_job
 from papersift.encoders import get_encoder
 from papersift.errors import ConfigError
@@ -33,7 +33,7 @@ def test_scheduler_runs_the_job_at_its_time(store: Store, smtp_server: SmtpServe
     def clock() -> dt.datetime:
         return dt.datetime.now().astimezone() + offset
 
-    job = store_job(lambda: Store(default_db_path()), lambda: config, clock=clock, encoder=get_encoder("fake"))
+    job = store_job(lambda: Store(store_location()), lambda: config, clock=clock, encoder=get_encoder("fake"))
     scheduler = DailyScheduler(job, at=f"{target:%H:%M}", clock=clock).start()
     deadline = time.monotonic() + 60
     while scheduler.runs == 0 and time.monotonic() < deadline:

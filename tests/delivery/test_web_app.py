@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from papersift.config import default_db_path
+from papersift.config import store_location
 from papersift.delivery.daily import run_daily
 from papersift.encoders import get_encoder
 from papersift.store import Store
@@ -29,7 +29,7 @@ def test_mail_links_work_in_the_web_app(
     html = message.get_body(("html",)).get_content()
     up = re.findall(r'href="http://papersift\.test(/mail/vote/[^"]+)"', html)[0]
     unsubscribe = message["List-Unsubscribe"].strip("<>").removeprefix("http://papersift.test")
-    app = create_app(WebSettings(store=str(default_db_path()), multi_user=multi_user, encoder=get_encoder("fake")))
+    app = create_app(WebSettings(store=str(store_location()), multi_user=multi_user, encoder=get_encoder("fake")))
     with TestClient(app) as client:
         page = client.get(up)
         assert page.status_code == 200 and "requestSubmit" in page.text and store.ratings("me") == []

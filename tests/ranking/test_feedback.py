@@ -99,3 +99,16 @@ def test_ratings_keep_the_score_on_the_similarity_scale() -> None:
         ProfileScorer(OWN, BACKGROUND, ratings).score(candidates),
     )
     assert np.abs(rated - plain).max() < 0.5
+
+
+def test_own_papers_no_closer_than_the_background_still_give_a_spread_relevance() -> None:
+    # A colleague's few papers on unrelated topics: each is no closer to the others than a random
+    # paper is, so the own-against-background fit is flat. Relevance must still rise with the score
+    # (a near copy of an own paper is relevant), with 0.5 at the top of the background.
+    rng = np.random.default_rng(1)
+    own = np.array([0.55, 0.83, 0.56, 0.78])
+    background = rng.normal(0.7, 0.13, 200)
+    calibration = fit_calibration(own, background)
+    assert not calibration.fitted
+    low, top, copy = calibration.relevance(np.array([0.7, np.quantile(background, 0.95), 1.4]))
+    assert low < 0.1 and top == pytest.approx(0.5, abs=0.01) and copy > 0.95

@@ -19,7 +19,10 @@ import numpy as np
 # Ridge on the slope (in units of the pooled standard deviation), so
 # perfectly separated references still give a finite, monotone curve.
 _SLOPE_PENALTY = 0.01
-_MIN_SLOPE = 1e-3
+# Below this slope (pooled standard deviations) the profile's own papers do not score above the
+# background: a few papers on unrelated topics, or a store of papers all like the profile. Such a
+# fit is flat (every paper 50%, a near copy of an own paper too), so the background alone calibrates.
+_MIN_FITTED_SLOPE = 0.1
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,9 @@ def fit_calibration(own_scores: np.ndarray, background_scores: np.ndarray, itera
 
     With fewer than two scores on either side nothing can be fitted: the
     fallback centres the curve between the two means (or on the background's
-    95th percentile) with the background's spread.
+    95th percentile) with the background's spread. When the own scores are no
+    higher than the background's (the fit's slope is about zero or negative),
+    the background alone calibrates: 0.5 at its 95th percentile.
     """
     own = np.asarray(own_scores, dtype=np.float64).ravel()
     background = np.asarray(background_scores, dtype=np.float64).ravel()
@@ -62,7 +67,8 @@ def fit_calibration(own_scores: np.ndarray, background_scores: np.ndarray, itera
         slope, intercept = slope - step[0], intercept - step[1]
         if np.abs(step).max() < 1e-9:
             break
-    slope = max(slope, _MIN_SLOPE)
+    if slope < _MIN_FITTED_SLOPE:
+        return _fallback(np.zeros(0), background)
     # Back to raw score units: slope * (s - centre) / spread + intercept.
     return Calibration(slope=slope / spread, intercept=intercept - slope * centre / spread)
 

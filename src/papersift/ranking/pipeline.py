@@ -124,6 +124,21 @@ def interests_found_now(inputs: RankingInputs) -> InterestSource:
     return find
 
 
+def profile_scorer(
+    inputs: RankingInputs, vectors: InputVectors, options: RankOptions, settings: DigestOptions
+) -> ProfileScorer:
+    """The profile's scorer (own papers by recency, ratings, calibrated on the background): the one
+    the digest ranks with, and the one anything else showing "relevance to this profile" must use."""
+    return ProfileScorer(
+        vectors.own,
+        vectors.background,
+        [(v, r) for v, (_, r) in zip(vectors.rated, inputs.rated, strict=True)],
+        options.aggregation,
+        recency_weights(inputs.own, settings.half_life_years, settings.today or clock.today()),
+        settings.feedback,
+    )
+
+
 def rank_profile(
     inputs: RankingInputs,
     encoder: Encoder,
@@ -144,14 +159,7 @@ def rank_profile(
         return Ranking()
     vectors = embed_inputs(inputs, encoder, store, show_progress)
     groups = (interests or interests_found_now(inputs))(vectors.own)
-    scorer = ProfileScorer(
-        vectors.own,
-        vectors.background,
-        [(v, r) for v, (_, r) in zip(vectors.rated, inputs.rated, strict=True)],
-        options.aggregation,
-        recency_weights(inputs.own, settings.half_life_years, settings.today or clock.today()),
-        settings.feedback,
-    )
+    scorer = profile_scorer(inputs, vectors, options, settings)
     result = personal_rank(
         inputs.own,
         inputs.pool,
@@ -200,6 +208,7 @@ __all__ = [
     "Ranking",
     "RankingInputs",
     "background_sample",
+    "profile_scorer",
     "embed_groups",
     "embed_inputs",
     "interests_found_now",

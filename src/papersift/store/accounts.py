@@ -385,17 +385,26 @@ def search_paper_ids(store: Store, words: list[str], limit: int = 50) -> list[in
         return []
     query = select(s.papers.c.id)
     for word in words:
-        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                func.lower(s.papers.c.title).like(pattern, escape="\\"),
-                func.lower(s.papers.c.abstract).like(pattern, escape="\\"),
-                func.lower(s.papers.c.authors).like(pattern, escape="\\"),
-            )
-        )
+        # SQLite's lower() folds ASCII only, so a word is also looked for as typed, capitalised and in
+        # capitals; authors are stored as JSON, where a non-ASCII letter is an escape (\\u00fc), so the
+        # word is looked for escaped too.
+        columns = (s.papers.c.title, s.papers.c.abstract, s.papers.c.authors)
+        conditions = [func.lower(c).like(_pattern(word.lower()), escape="\\") for c in columns]
+        if not word.isascii():
+            for form in dict.fromkeys([word, word.capitalize(), word.upper()]):
+                conditions += [c.like(_pattern(form), escape="\\") for c in columns]
+            escaped = json.dumps(word.lower())[1:-1]
+            conditions.append(func.lower(s.papers.c.authors).like(_pattern(escaped), escape="\\"))
+        query = query.where(or_(*conditions))
+    # Newest first, undated last on every backend (PostgreSQL puts NULLs first when descending).
+    order = (s.papers.c.date.desc().nulls_last(), s.papers.c.id.desc())
     with store.snapshot() as conn:
-        rows = conn.execute(query.order_by(s.papers.c.date.desc(), s.papers.c.id.desc()).limit(limit)).all()
+        rows = conn.execute(query.order_by(*order).limit(limit)).all()
     return [int(r.id) for r in rows]
+
+
+def _pattern(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def recent_candidate_ids(store: Store, limit: int) -> list[int]:

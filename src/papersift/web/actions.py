@@ -95,7 +95,7 @@ def paper_detail(request: Request, store: Store, profile: str, viewer: Viewer, p
         "paper": explore.get_paper(store, paper_id),
         "rating": tables.ratings_for(store, profile, [paper_id]).get(paper_id),
         "why": explore.why_recommended(store, profile, paper_id),
-        "similar": explore.more_like_this(store, paper_id, encoder, profile),
+        "similar": explore.more_like_this(store, paper_id, encoder, profile, cache=state(request).vectors),
         "own": explore.closest_own(store, profile, paper_id, encoder),
     }
 
@@ -105,7 +105,9 @@ def search(
 ) -> list[tuple[Paper, float | None]]:
     hits: list[tuple[Paper, float | None]]
     if semantic:
-        hits = list(explore.semantic_search(store, query, state(request).encoder, profile))
+        hits = list(
+            explore.semantic_search(store, query, state(request).encoder, profile, cache=state(request).vectors)
+        )
     else:
         hits = [(p, None) for p in explore.search_papers(store, query)]
     if viewer.multi_user:
@@ -121,4 +123,4 @@ def lab_rows(request: Request, store: Store, viewer: Viewer) -> list[explore.Lab
     members = visible_profiles(store, viewer)
     if viewer.multi_user:
         members = sorted({*tables.lab_profiles(store), *members})
-    return explore.lab_routing(store, members, state(request).encoder)
+    return explore.lab_routing(store, members, state(request).encoder, cache=state(request).results)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import accounts
+from .. import accounts, explore
 from ..encoders import Encoder, get_encoder
 from ..errors import PapersiftError
 from ..store import Store
@@ -81,6 +81,10 @@ class AppState:
         self.store = Store(settings.store, lock_timeout=30.0, on_wait=lambda _message: None, command="papersift serve")
         account_tables.ensure_schema(self.store)
         self.jobs = JobRunner(settings.job_workers)
+        # Pages computed from the store (the lab), kept while what they were computed from is unchanged.
+        self.results = explore.ResultCache()
+        # The search pool's vectors (a few MB each): semantic search and "more like this" read them from here.
+        self.vectors = explore.ResultCache(size=4)
         self.limiter = accounts.LoginLimiter(settings.login_attempts, settings.login_window_seconds)
         self.csrf_signer = URLSafeSerializer(settings.secret_key, salt="papersift-csrf")
         self._encoder = settings.encoder
