@@ -18,7 +18,7 @@ import numpy as np
 
 from . import clock
 from .encoders import Encoder, get_encoder
-from .loading import load_papers
+from .loading import load_papers, refuse_textless
 from .models import Match, Paper, Recommendation
 from .ranking.interests import assign, find_interests
 from .ranking.personal import DigestOptions, InterestGroup
@@ -134,6 +134,7 @@ def rank_files(
     """
     profile = load_papers(profile_paths, input_format)
     feed = load_papers(feed_paths, feed_format or input_format)
+    refuse_textless([*profile.papers, *feed.papers])
     return rank_papers(
         profile.papers,
         feed.papers,

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import clock
+from .errors import InputError
 from .fetch.arxiv_titles import add_missing_titles
 from .fetch.client import HttpClient
+from .fetch.enrich import fill_bare_dois
 from .identity import deduplicate
 from .models import Paper
 from .sources import read_papers
@@ -58,15 +60,44 @@ def import_profile(
     """
     loaded = load_papers(paths, input_format)
     lookup = add_missing_titles(client, loaded.papers, on_lookup)
+    doi_problem = fill_bare_dois(client, loaded.papers)
+    refuse_textless(loaded.papers, lookup.error or doi_problem or ("papersift is offline" if client is None else None))
     note = lookup.message(offline_hint)
     warnings = [*loaded.warnings, note] if note else loaded.warnings
     return store.import_papers(loaded.papers, profile=name), warnings
+
+
+def refuse_textless(papers: Sequence[Paper], why: str | None = None) -> None:
+    """Refuse records with nothing to rank on (a bare arXiv id or DOI that was not, or could not be,
+    looked up), naming their files and lines; ``why`` says why a lookup did not fill them."""
+    textless = [p for p in papers if p.untitled and not p.abstract.strip()]
+    if not textless:
+        return
+    first = textless[0].sources[0] if textless[0].sources else None
+    shown = ", ".join(
+        f"line {p.sources[0].line} ({next(iter(p.ids.values()), '?')})"
+        if p.sources
+        else next(iter(p.ids.values()), "?")
+        for p in textless[:5]
+    )
+    more = f" and {len(textless) - 5} more" if len(textless) > 5 else ""
+    if why:
+        fix = f"looking them up did not work: {why}; import them again when online (without --offline)"
+    else:
+        fix = "they were not looked up (only `profile import` looks ids up) or arXiv and OpenAlex do not know them"
+    raise InputError(
+        f"{shown}{more}: an arXiv id or DOI alone gives nothing to rank on, and {fix}; or give the papers' "
+        "titles and abstracts (a BibTeX, RIS or CSV export, or a publication list)",
+        first.origin if first else None,
+        line=first.line if first else None,
+    )
 
 
 def import_feed(
     store: Store, paths: Sequence[str | Path], input_format: str | None = None
 ) -> tuple[ImportSummary, list[str]]:
     loaded = load_papers(paths, input_format)
+    refuse_textless(loaded.papers)
     return store.import_papers(loaded.papers, as_candidates=True), loaded.warnings
 
 

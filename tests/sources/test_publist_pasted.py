@@ -60,12 +60,13 @@ def test_four_titles_are_four_papers(tmp_path: Path) -> None:
     assert any("read as 4 separate titles" in w for w in result.warnings)
 
 
-def test_a_list_of_ids_says_what_to_give(tmp_path: Path) -> None:
+def test_a_list_of_ids_becomes_records_to_look_up(tmp_path: Path) -> None:
+    """Read as one id-only record per line (profile import looks them up: tests/fetch/test_bare_ids.py)."""
     text = "arXiv:2010.01412\n10.1038/323533a0\nhttps://arxiv.org/abs/1706.03762v5\n"
     assert detect_format(text) == "publist"
-    with pytest.raises(InputError, match=r"line 1 \(arXiv:2010.01412\), line 2 .*titles and abstracts") as info:
-        _read(tmp_path, text)
-    assert info.value.line == 1
+    papers = _read(tmp_path, text).papers  # type: ignore[attr-defined]
+    assert [p.ids for p in papers] == [{"arxiv": "2010.01412"}, {"doi": "10.1038/323533a0"}, {"arxiv": "1706.03762"}]
+    assert all(p.untitled and not p.abstract for p in papers)
 
 
 def test_notes_are_still_no_known_format(tmp_path: Path) -> None:

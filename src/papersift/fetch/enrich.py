@@ -14,6 +14,7 @@ import re
 
 from ..errors import SourceError
 from ..identity import merge
+from ..models import Paper
 from ..sources import ParseResult, openalex
 from .base import get_parsed
 from .client import HttpClient
@@ -42,21 +43,13 @@ def add_missing_abstracts(client: HttpClient, result: ParseResult, origin: str) 
     dois = sorted(wanting)
     filled = 0
     for start in range(0, len(dois), BATCH):
-        batch = dois[start : start + BATCH]
         try:
-            found, _, _ = get_parsed(
-                client,
-                OPENALEX,
-                OPENALEX_URL,
-                openalex.parse,
-                {"filter": "doi:" + "|".join(batch), "per-page": BATCH},
-            )
+            works = works_by_doi(client, dois[start : start + BATCH])
         except SourceError as exc:
             left = sum(len(wanting[d]) for d in dois[start:])
             result.warnings.append(f"{left} papers keep no abstract: looking them up in OpenAlex failed ({exc})")
             break
-        for work in found.papers:
-            doi = (work.ids.get("doi") or "").lower()
+        for doi, work in works.items():
             for paper in wanting.get(doi, []):
                 if not paper.abstract.strip() and work.abstract.strip():
                     filled += 1
@@ -69,3 +62,37 @@ def add_missing_abstracts(client: HttpClient, result: ParseResult, origin: str) 
             f"{note}; {missing} of {len(result.papers)} records still have none" if missing else note
         )
     return filled
+
+
+def works_by_doi(client: HttpClient, dois: list[str]) -> dict[str, Paper]:
+    """OpenAlex's works for ``dois`` (lower-case, at most :data:`BATCH`), in one request, by DOI."""
+    found, _, _ = get_parsed(
+        client, OPENALEX, OPENALEX_URL, openalex.parse, {"filter": "doi:" + "|".join(dois), "per-page": BATCH}
+    )
+    return {(work.ids.get("doi") or "").lower(): work for work in found.papers if work.ids.get("doi")}
+
+
+def fill_bare_dois(client: HttpClient | None, papers: list[Paper]) -> str | None:
+    """Records that are a DOI alone (no title, no abstract) take their work from OpenAlex.
+
+    Returns why some could not be looked up (offline, or OpenAlex failed), else None.
+    """
+    wanting: dict[str, list[Paper]] = {}
+    for paper in papers:
+        doi = (paper.ids.get("doi") or "").lower()
+        if doi and paper.untitled and not paper.abstract.strip() and not _UNSAFE.search(doi):
+            wanting.setdefault(doi, []).append(paper)
+    if not wanting:
+        return None
+    if client is None:
+        return "papersift is offline"
+    dois = sorted(wanting)
+    for start in range(0, len(dois), BATCH):
+        try:
+            works = works_by_doi(client, dois[start : start + BATCH])
+        except SourceError as exc:
+            return f"looking them up in OpenAlex failed ({str(exc).rstrip('.')})"
+        for doi, work in works.items():
+            for paper in wanting.get(doi, []):
+                merge(paper, work)
+    return None

@@ -1,8 +1,9 @@
 """A pasted publication list: a name line, then title / authors / abstract, one line each.
 
 Lists pasted with blank lines between records, with one record, with short or missing abstracts,
-or as one title per line are read by :mod:`.publist_blocks`; a list of bare arXiv ids or DOIs is
-refused with a sentence saying what to give instead.
+or as one title per line are read by :mod:`.publist_blocks`; a list of bare arXiv ids or DOIs
+becomes records with an id and no text, which ``profile import`` looks up online (and refuses,
+naming the lines, when it cannot).
 """
 
 from __future__ import annotations
@@ -64,15 +65,17 @@ def _three_line_shape(lines: list[str]) -> bool:
 
 
 def looks_like(text: str) -> bool:
-    """Strict: the classic layout, blank-line separated records, or a list of bare ids (refused when parsed)."""
+    """Strict: the classic layout, blank-line separated records, or a list of bare ids (looked up on import)."""
     if len(text) > 8 * 1024 * 1024:
         return False
     if _looks_like_three_lines(text):
         return True
+    if publist_blocks.looks_like_ids(text):  # every line an arXiv id or DOI: unambiguous
+        return True
     lines = text.rstrip("\n").split("\n")
     if _three_line_shape(lines):
         return False
-    return publist_blocks.looks_like_blocks(text, _names_line) or publist_blocks.looks_like_ids(text)
+    return publist_blocks.looks_like_blocks(text, _names_line)
 
 
 def _looks_like_three_lines(text: str) -> bool:
@@ -108,7 +111,7 @@ def parse(text: str, origin: str = "<text>") -> ParseResult:
         lines.pop()
     if not lines:
         raise InputError("is empty", origin)
-    if not _three_line_shape(lines):
+    if not _three_line_shape(lines) or publist_blocks.looks_like_ids(text):
         return publist_blocks.parse_blocks(text, origin, FORMAT, _names_line)
     result = ParseResult()
     start = 1 if _has_header(lines) else 0

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from ..errors import InputError
+from ..identity import normalize_arxiv_id, normalize_doi
 from ..models import Paper, Provenance
 from .base import ParseResult, split_inverted_authors, split_plain_authors
 
@@ -93,17 +94,16 @@ def looks_like_ids(text: str) -> bool:
     return bool(lines) and all(is_id(line) for line in lines)
 
 
-def _refuse_ids(found: list[tuple[int, str]], origin: str) -> None:
-    if not found:
-        return
-    shown = ", ".join(f"line {number} ({value[:40]})" for number, value in found[:5])
-    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
-    raise InputError(
-        f"{shown}{more}: an arXiv id or DOI alone gives nothing to rank on; give the papers' titles and "
-        "abstracts (a BibTeX, RIS or CSV export, or a publication list)",
-        origin,
-        line=found[0][0],
-    )
+def bare_id_paper(value: str, origin: str, fmt: str, number: int, line: int) -> Paper:
+    """A record that is an arXiv id or a DOI alone: no title, no abstract, only its id.
+
+    Nothing to rank on yet: a profile import looks such records up (arXiv, OpenAlex) and refuses
+    them, naming their lines, when they cannot be (:func:`papersift.loading.refuse_textless`).
+    """
+    doi = normalize_doi(value)  # first: a DOI's digits can look like an arXiv id
+    arxiv = None if doi else normalize_arxiv_id(value)
+    ids = {"arxiv": arxiv} if arxiv else ({"doi": doi} if doi else {})
+    return Paper(title="", abstract="", ids=ids, sources=[Provenance(origin, fmt, record=number, line=line)])
 
 
 def parse_blocks(text: str, origin: str, fmt: str, names_line: Callable[[str], bool]) -> ParseResult:
@@ -117,7 +117,6 @@ def parse_blocks(text: str, origin: str, fmt: str, names_line: Callable[[str], b
         if names_line(first) and len(found[1][1]) >= 2:
             owner = first
             found = found[1:]
-    ids: list[tuple[int, str]] = []
     for start, block in found:
         records: list[tuple[int, str, str, list[str]]] = []
         if len(block) >= 2 and is_authors(block[1], names_line) and not is_prose(block[1]):
@@ -132,10 +131,10 @@ def parse_blocks(text: str, origin: str, fmt: str, names_line: Callable[[str], b
                 )
             records.extend((start + i, line, "", []) for i, line in enumerate(block))
         for line_no, title, abstract, authors in records:
-            if is_id(title):
-                ids.append((line_no, title))
-                continue
             number = len(result.papers) + 1
+            if is_id(title):
+                result.papers.append(bare_id_paper(title, origin, fmt, number, line_no))
+                continue
             paper = Paper(
                 title=title,
                 abstract=abstract,
@@ -146,10 +145,9 @@ def parse_blocks(text: str, origin: str, fmt: str, names_line: Callable[[str], b
             if owner:
                 paper.extra["listed_for"] = owner
             result.papers.append(paper)
-    _refuse_ids(ids, origin)
     if not result.papers:
         raise InputError("holds no papers", origin)
-    missing = [p for p in result.papers if not p.abstract]
+    missing = [p for p in result.papers if not p.abstract and not p.untitled]
     if missing:
         where = ", ".join(f"line {p.sources[0].line}" for p in missing[:5]) + (" ..." if len(missing) > 5 else "")
         result.warnings.append(
