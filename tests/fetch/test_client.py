@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import email.utils
+import socket
 
 import httpx
 import pytest
 
 from papersift.errors import SourceError
+from papersift.fetch.client import SourceUnavailable
 from tests.fetch.helpers import FakeClock, make_client, text
 
 ARXIV = "https://export.arxiv.org/api/query"
@@ -159,3 +161,18 @@ def test_zotero_backoff_header_holds_the_next_request() -> None:
     client.get("https://api.zotero.org/users/1/items/top")
     client.get("https://api.zotero.org/users/1/items/top")
     assert log.requests[1][0] - log.requests[0][0] == pytest.approx(30.0)
+
+
+def test_a_host_name_without_dns_answer_fails_at_once_saying_so() -> None:
+    """Offline, every request fails to resolve: one clear sentence at once, not half a minute of retries."""
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror as exc:
+            raise httpx.ConnectError("[Errno -2] Name or service not known", request=request) from exc
+
+    client, log = make_client(offline)
+    with pytest.raises(SourceUnavailable, match=r"OpenAlex: GET .*: could not resolve api.openalex.org \(no network"):
+        client.get(OPENALEX, service="OpenAlex")
+    assert len(log.requests) == 1

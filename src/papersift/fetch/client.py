@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import random
+import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -266,6 +267,12 @@ class HttpClient:
                 tls = _tls_failure(exc)
                 if tls:
                     raise SourceError(f"{who}: {tls}") from None
+                if _name_not_resolved(exc):
+                    # No DNS answer is what an offline machine gives: retrying only makes the user wait
+                    # half a minute for the same sentence; a rerun resumes.
+                    raise SourceUnavailable(
+                        f"{who}: could not resolve {urlsplit(self._endpoint(url)).hostname} (no network connection?)"
+                    ) from None
                 last_problem = f"connection failed ({type(exc).__name__}: {_short(exc)})"
                 wait = self._backoff(attempt)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:  # anything else httpx raises: one sentence
@@ -369,6 +376,16 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _name_not_resolved(exc: BaseException) -> bool:
+    """True when the host name had no DNS answer (socket.gaierror somewhere in the chain)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _tls_failure(exc: BaseException) -> str | None:
