@@ -150,3 +150,17 @@ def test_real_process_exit_code_and_no_traceback(tmp_path: Path) -> None:
 def test_usage_error_exit_code() -> None:
     code, _, err = run("rank", "--feed", str(FEED_FILES[0]))
     assert code == 2 and "--profile" in err
+
+
+def test_profile_import_without_a_name_adds_to_the_only_profile_or_asks_for_one() -> None:
+    code, _, err = run("profile", "import", PROFILE_FILES[0])
+    assert code == 2
+    assert "name the new profile with --name NAME" in err
+    assert run("profile", "import", PROFILE_FILES[0], "--name", "me")[0] == 0
+    code, out, _ = run("profile", "import", PROFILE_FILES[1])
+    assert code == 0
+    assert out.startswith("profile 'me':")
+    assert run("profile", "import", PROFILE_FILES[1], "--name", "other")[0] == 0
+    code, _, err = run("profile", "import", PROFILE_FILES[0])
+    assert code == 1
+    assert "several profiles (me, other); choose one with --profile" in err

@@ -38,13 +38,20 @@ def profile_group() -> None:
 
 @profile_group.command("import")
 @click.argument("files", nargs=-1, type=FILES)
-@click.option("--profile", "--name", "name", required=True, metavar="NAME", help="The profile's name (created if new).")
+@click.option(
+    "--profile",
+    "--name",
+    "name",
+    default=None,
+    metavar="NAME",
+    help="The profile's name (created if new; default: the only profile in the store).",
+)
 @input_format_option
 @profile_source_options
 @quiet_option
 def profile_import(
     files: tuple[Path, ...],
-    name: str,
+    name: str | None,
     input_format: str | None,
     quiet: bool,
     zotero_key: str | None,
@@ -58,6 +65,10 @@ def profile_import(
       papersift profile import pubs.bib arxiv.txt --profile me
       papersift profile import --profile me --orcid 0000-0002-1825-0097
     """
+    if name is None:
+        if not store().profiles():
+            raise click.UsageError("name the new profile with --name NAME (e.g. --name me)")
+        name = api.default_profile(store(), None)
     name = api.check_profile_name(name)
     sources = service_sources(**services)
     if not files and not sources:
