@@ -164,3 +164,12 @@ def test_profile_import_without_a_name_adds_to_the_only_profile_or_asks_for_one(
     code, _, err = run("profile", "import", PROFILE_FILES[0])
     assert code == 1
     assert "several profiles (me, other); choose one with --profile" in err
+
+
+def test_a_digest_before_any_feed_import_says_how_to_add_candidates() -> None:
+    assert run("profile", "import", PROFILE_FILES[0], "--name", "me")[0] == 0
+    code, _, err = run("digest", "--model", "fake")
+    assert code == 0
+    assert "no candidates to rank" in err
+    assert "papersift feed import FILE" in err
+    assert "no candidates" not in run("digest", "--model", "fake", "-q")[2]

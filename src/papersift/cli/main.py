@@ -24,6 +24,7 @@ from .common import (
     echo,
     input_format_option,
     make_encoder,
+    note,
     profile_option,
     quiet_option,
     rank_options,
@@ -269,6 +270,11 @@ def digest_command(
         show_progress=show_progress() and not quiet,
         settings=settings,
     )
+    if digest.candidates == 0 and not quiet:
+        note(
+            f"no candidates to rank (none imported or fetched in the last {settings.candidate_window_days} days): "
+            "add some with `papersift feed import FILE` or `papersift fetch ...`"
+        )
     if emails:
         email_digest(name, emails, digest.recommendations)
         return
