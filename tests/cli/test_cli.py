@@ -173,3 +173,13 @@ def test_a_digest_before_any_feed_import_says_how_to_add_candidates() -> None:
     assert "no candidates to rank" in err
     assert "papersift feed import FILE" in err
     assert "no candidates" not in run("digest", "--model", "fake", "-q")[2]
+
+
+def test_update_and_run_without_a_config_file_name_where_it_goes() -> None:
+    expected = str(Path(os.environ["PAPERSIFT_HOME"]) / "config.toml") + " (no such file yet)"
+    code, _, err = run("update")
+    assert code == 1
+    assert expected in err and "[[follow]]" in err
+    code, _, err = run("run")
+    assert code == 1
+    assert expected in err and "[deliver.NAME]" in err

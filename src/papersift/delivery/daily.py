@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..clock import local_now
-from ..config import Config, DeliverConfig, user_dir
+from ..config import Config, DeliverConfig, config_file_name, user_dir
 from ..encoders import Encoder, get_encoder
 from ..errors import ConfigError, PapersiftError
 from ..ranking import RankOptions
@@ -198,7 +198,7 @@ class DailyJob:
             if not targets:
                 raise ConfigError(f"no [deliver.{profile}] table in the config file; add one to deliver '{profile}'")
         elif not targets:
-            where = self.config.path or "the config file"
+            where = config_file_name(self.config)
             raise ConfigError(f"{where} has no [deliver.NAME] tables: nothing to deliver")
         return targets
 
@@ -441,7 +441,7 @@ def send_now(
     """
     sender = config.smtp.sender
     if not config.smtp.url or not sender:
-        raise ConfigError("e-mail needs [smtp] url and sender in the config file (or $PAPERSIFT_SMTP_URL)")
+        raise ConfigError(f"e-mail needs [smtp] url and sender in {config_file_name(config)}, or $PAPERSIFT_SMTP_URL")
     transport = transport or NetworkTransport(parse_smtp_url(config.smtp.url))
     tokens = tokens or Tokens(secret_key(config))
     now = clock()
