@@ -183,3 +183,13 @@ def test_update_and_run_without_a_config_file_name_where_it_goes() -> None:
     code, _, err = run("run")
     assert code == 1
     assert expected in err and "[deliver.NAME]" in err
+
+
+def test_out_says_what_it_wrote(tmp_path: Path) -> None:
+    target = tmp_path / "digest.md"
+    args = ["rank", *profile_args(), "--feed", FEED_FILES[0], "--model", "fake", "--top", "3", "--out", target]
+    code, out, err = run(*args, "--format", "markdown")
+    assert code == 0 and out == ""
+    assert f"wrote {target}: 3 papers" in err
+    assert f"overwrote {target}: 3 papers" in run(*args, "--format", "markdown")[2]
+    assert run(*args, "--format", "markdown", "-q")[2] == ""

@@ -221,7 +221,7 @@ def rank_options(top: int, aggregation: str) -> RankOptions:
 
 
 def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, title: str, subtitle: str) -> None:
-    """Print the digest, or write it to ``out`` (atomically, a regular file only; says when it overwrote one)."""
+    """Print the digest, or write it to ``out`` (atomically, a regular file only; says what it wrote)."""
     if out is None:
         if fmt == "table":
             from rich.console import Console
@@ -232,5 +232,6 @@ def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, tit
             # On a terminal nothing from the data may drive it; piped, the output stays byte-exact.
             click.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
         return
-    if fileio.write_output(out, render(recs, fmt, title, subtitle)):
-        note(f"overwrote {out}")
+    replaced = fileio.write_output(out, render(recs, fmt, title, subtitle))
+    # Without this line a newcomer cannot tell a written file from a command that did nothing.
+    note(f"{'overwrote' if replaced else 'wrote'} {out}: {len(recs)} paper{'' if len(recs) == 1 else 's'}")
