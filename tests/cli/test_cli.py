@@ -193,3 +193,10 @@ def test_out_says_what_it_wrote(tmp_path: Path) -> None:
     assert f"wrote {target}: 3 papers" in err
     assert f"overwrote {target}: 3 papers" in run(*args, "--format", "markdown")[2]
     assert run(*args, "--format", "markdown", "-q")[2] == ""
+
+
+def test_reset_password_of_an_unknown_user_fails_before_asking_for_a_password() -> None:
+    result = CliRunner().invoke(cli, ["user", "reset-password", "nobody"], input="")
+    assert result.exit_code == 1
+    assert "there is no user named 'nobody'" in result.stderr
+    assert "Password" not in result.output

@@ -202,8 +202,11 @@ def user_reset_password(name: str, password_stdin: bool) -> None:
     _web_modules()
     from .. import accounts
 
-    password = _read_password(password_stdin)
     store = invocation_store()
+    # Asking for a password the command will throw away would look like it worked.
+    if not any(u.name == name for u in accounts.list_users(store)):
+        raise click.ClickException(f"there is no user named '{name}' (`papersift user list` shows them)")
+    password = _read_password(password_stdin)
     accounts.reset_password(store, name, password)
     click.echo(f"user '{name}': password changed, every session ended")
 
