@@ -173,12 +173,20 @@ def add_quiet_everywhere(root: click.Command) -> None:
         )
 
 
+# Twenty formats inline in the usage column make the help unreadable; they go in the text instead.
+INPUT_FORMAT_HELP = (
+    "Force an input format instead of detecting it (arxiv-listing, bibtex, json, hf-page, publist, "
+    "csv... every name in docs/formats.md; a wrong name lists them)."
+)
+
+
 def input_format_option(func: F) -> F:
     return click.option(
         "--input-format",
         type=click.Choice(list(INPUT_FORMATS)),
         default=None,
-        help="Force an input format instead of detecting it.",
+        metavar="FORMAT",
+        help=INPUT_FORMAT_HELP,
     )(func)
 
 

@@ -151,7 +151,8 @@ def _subtitle(digest: api.Digest, who: str, min_relevance: float) -> str:
     "--feed-format",
     type=click.Choice(list(INPUT_FORMATS)),
     default=None,
-    help="Force the feed files' format (default: --input-format, else detected).",
+    metavar="FORMAT",
+    help="Force the feed files' format, one of --input-format's (default: --input-format, else detected).",
 )
 @ranking_options
 @selection_options(per_interest_default=0)
