@@ -200,3 +200,14 @@ def test_reset_password_of_an_unknown_user_fails_before_asking_for_a_password() 
     assert result.exit_code == 1
     assert "there is no user named 'nobody'" in result.stderr
     assert "Password" not in result.output
+
+
+def test_feed_url_takes_the_only_profile_and_says_when_nothing_will_fill_the_feed(tmp_path: Path) -> None:
+    assert run("profile", "import", PROFILE_FILES[0], "--name", "me")[0] == 0
+    code, out, err = run("feed-url")
+    assert code == 0 and "/feed/atom/" in out
+    assert "[deliver.me] table" in err and "papersift run" in err
+    config = tmp_path / "config.toml"
+    config.write_text("[deliver.me]\ntop = 5\n", encoding="utf-8")
+    code, out, err = run("feed-url", "--config", config)
+    assert code == 0 and "/feed/atom/" in out and err == ""
