@@ -211,3 +211,15 @@ def test_feed_url_takes_the_only_profile_and_says_when_nothing_will_fill_the_fee
     config.write_text("[deliver.me]\ntop = 5\n", encoding="utf-8")
     code, out, err = run("feed-url", "--config", config)
     assert code == 0 and "/feed/atom/" in out and err == ""
+
+
+def test_a_digest_for_a_profile_without_papers_says_how_to_add_them() -> None:
+    from papersift.store import Store
+    from papersift.store.accounts import create_profile
+
+    create_profile(Store(default_db_path()), "empty")
+    assert run("feed", "import", FEED_FILES[0])[0] == 0
+    code, _, err = run("digest", "--model", "fake")
+    assert code == 0
+    assert "profile 'empty' has no papers yet" in err
+    assert "papersift profile import FILE --profile empty" in err

@@ -271,6 +271,11 @@ def digest_command(
         show_progress=show_progress() and not quiet,
         settings=settings,
     )
+    if digest.profile_size == 0 and not quiet:
+        note(
+            f"profile '{name}' has no papers yet, so nothing can be close to them: "
+            f"add yours with `papersift profile import FILE --profile {name}`"
+        )
     if digest.candidates == 0 and not quiet:
         note(
             f"no candidates to rank (none imported or fetched in the last {settings.candidate_window_days} days): "
