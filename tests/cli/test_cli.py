@@ -223,3 +223,14 @@ def test_a_digest_for_a_profile_without_papers_says_how_to_add_them() -> None:
     assert code == 0
     assert "profile 'empty' has no papers yet" in err
     assert "papersift profile import FILE --profile empty" in err
+
+
+def test_a_dry_run_says_when_e_mail_is_not_set_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAPERSIFT_SMTP_URL", raising=False)
+    assert run("profile", "import", *PROFILE_FILES, "--name", "me")[0] == 0
+    assert run("feed", "import", *FEED_FILES)[0] == 0
+    config = tmp_path / "config.toml"
+    config.write_text('[deliver.me]\nemail = "you@uni.edu"\ntop = 3\nmin_relevance = 0\n', encoding="utf-8")
+    code, out, err = run("run", "--config", config, "--no-update", "--dry-run", "--model", "fake")
+    assert code == 0, err
+    assert f"would send 3 papers to you@uni.edu, but e-mail needs [smtp] url and sender in {config}" in out

@@ -224,9 +224,11 @@ class DailyJob:
                 return
             if self.dry_run:
                 addresses = self._addresses(target)
-                outcome.lines.append(
-                    f"dry run: would send {len(picks)} papers to {', '.join(addresses) or 'no address (feed only)'}"
-                )
+                line = f"dry run: would send {len(picks)} papers to {', '.join(addresses) or 'no address (feed only)'}"
+                if addresses and not (self.config.smtp.url and self.config.smtp.sender):
+                    # A dry run that looks fine and a real run that fails on the settings helps nobody.
+                    line += f", but e-mail needs [smtp] url and sender in {config_file_name(self.config)}"
+                outcome.lines.append(line)
                 return
             digest = ds.record_digest(
                 self.store, target.profile, today, picks, self._new_deliveries(target, picks, now)
@@ -275,7 +277,10 @@ class DailyJob:
         if addresses:
             sender = self.config.smtp.sender
             if not sender:
-                raise ConfigError("e-mail delivery needs [smtp] sender in the config file (papersift <me@uni.edu>)")
+                raise ConfigError(
+                    f"e-mail delivery needs [smtp] sender in {config_file_name(self.config)} "
+                    '(e.g. sender = "papersift <me@uni.edu>")'
+                )
             for address in addresses:
                 message_id = new_message_id(sender)
                 message = compose(
