@@ -234,3 +234,10 @@ def test_a_dry_run_says_when_e_mail_is_not_set_up(tmp_path: Path, monkeypatch: p
     code, out, err = run("run", "--config", config, "--no-update", "--dry-run", "--model", "fake")
     assert code == 0, err
     assert f"would send 3 papers to you@uni.edu, but e-mail needs [smtp] url and sender in {config}" in out
+
+
+def test_user_add_without_a_terminal_asks_for_password_stdin() -> None:
+    result = CliRunner().invoke(cli, ["user", "add", "ada"], input="a long password\n")
+    assert result.exit_code == 2
+    assert "give the password on stdin with --password-stdin" in result.stderr
+    assert "Traceback" not in result.output

@@ -124,6 +124,9 @@ def user_group() -> None:
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        # getpass would fall back to echoing the password with a Python warning, or abort on end of input.
+        raise click.UsageError("stdin is not a terminal: give the password on stdin with --password-stdin")
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
