@@ -241,3 +241,16 @@ def test_user_add_without_a_terminal_asks_for_password_stdin() -> None:
     assert result.exit_code == 2
     assert "give the password on stdin with --password-stdin" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_serve_on_a_port_in_use_fails_with_one_sentence() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run("serve", "--port", str(port))
+    assert code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+    assert "is serving" not in out + err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import sys
 import threading
 import webbrowser
@@ -74,6 +75,7 @@ def serve_command(
             "listen on 127.0.0.1 or add --multi-user (and make accounts with `papersift user add`)"
         )
     _web_modules()
+    _check_port_free(host, port)
     import uvicorn
 
     from .. import accounts
@@ -100,6 +102,20 @@ def serve_command(
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
     # Browsers keep connections open between a page and its votes; 5 s (the default) makes them reconnect.
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=75)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """One sentence when the address is taken, instead of uvicorn's log line after "is serving"."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({exc.strerror or exc}): is a server already running there? "
+                "Stop it, or choose another port with --port"
+            ) from None
 
 
 def _check_scheduler() -> None:
