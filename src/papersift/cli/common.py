@@ -121,6 +121,11 @@ def show_progress() -> bool:
     return sys.stderr.isatty() and not is_quiet()
 
 
+def n_papers(n: int) -> str:
+    """``1 paper``, ``2 papers``."""
+    return f"{n} paper" if n == 1 else f"{n} papers"
+
+
 def note(text: str) -> None:
     """A line on stderr that is not the command's result (what it did on the side); -q silences it."""
     if not is_quiet():

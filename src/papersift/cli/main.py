@@ -24,6 +24,7 @@ from .common import (
     echo,
     input_format_option,
     make_encoder,
+    n_papers,
     note,
     profile_option,
     quiet_option,
@@ -125,7 +126,7 @@ def _subtitle(digest: api.Digest, who: str, min_relevance: float) -> str:
         )
         if n
     ]
-    made_of = [f"{digest.profile_size} papers"]
+    made_of = [n_papers(digest.profile_size)]
     if len(digest.interests) > 1:
         made_of.append(f"{len(digest.interests)} interests")
     if digest.stateless:
@@ -313,7 +314,7 @@ def history_command(run: int | None, profile: str | None, fmt: str, out: Path | 
             echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
         return
     picks = api.past_digest(the_store, name, run)
-    write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{len(picks)} papers, as shown then")
+    write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{n_papers(len(picks))}, as shown then")
 
 
 @cli.command("affinity")

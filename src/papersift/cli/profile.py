@@ -10,7 +10,7 @@ from .. import api
 from ..config import load_config
 from ..fetch.registry import ZOTERO_KEY_ENV
 from ..fetch.registry import zotero_key as resolve_zotero_key
-from .common import PapersiftGroup, echo, input_format_option, profile_option, quiet_option, store, warn
+from .common import PapersiftGroup, echo, input_format_option, n_papers, profile_option, quiet_option, store, warn
 from .fetch import (
     config_option,
     fetch_progress,
@@ -76,7 +76,7 @@ def profile_import(
     if files:
         summary, warnings = api.import_profile(store(), name, files, input_format)
         warn(warnings, quiet)
-        echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+        echo(f"profile '{name}': {n_papers(summary.read)} read, {summary.new} new, {summary.merged} already known")
     import_from_services(name, sources, files, zotero_key, config_path, quiet)
 
 
@@ -92,7 +92,7 @@ def profile_list() -> None:
     if not infos:
         echo("no profiles yet (papersift profile import FILE --profile NAME)")
     for info in infos:
-        echo(f"{info.name}\t{info.n_papers} papers\tsince {info.created_at}")
+        echo(f"{info.name}\t{n_papers(info.n_papers)}\tsince {info.created_at}")
 
 
 @profile_group.command("show")
@@ -129,7 +129,7 @@ def profile_show(profile: str | None) -> None:
             flags = " [muted]" if interest.muted else ""
             if interest.budget is not None:
                 flags += f" [budget: at most {interest.budget}]"
-            echo(f"{interest.id:3d}. {interest.name}{flags}: {len(interest.papers)} papers")
+            echo(f"{interest.id:3d}. {interest.name}{flags}: {n_papers(len(interest.papers))}")
     else:
         echo("interests: not found yet (papersift interests list, or the first digest, finds them)")
     echo(f"ratings ({len(overview.ratings)}):")
