@@ -254,3 +254,10 @@ def test_serve_on_a_port_in_use_fails_with_one_sentence() -> None:
     assert code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
     assert "is serving" not in out + err
+
+
+def test_rating_a_rank_handle_before_importing_its_file_says_to_import_it() -> None:
+    assert run("profile", "import", PROFILE_FILES[0], "--name", "me")[0] == 0
+    code, _, err = run("rate", "h-4a14fc0f", "up")
+    assert code == 1
+    assert "no paper in the store matches 'h-4a14fc0f'" in err and "papersift feed import FILE" in err
