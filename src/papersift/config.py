@@ -161,6 +161,11 @@ def default_config_path() -> Path:
     return Path(override).expanduser() if override else user_dir() / CONFIG_FILENAME
 
 
+def config_file_name(config: Config) -> str:
+    """How a message names the config file: its path, and when there is none yet, where it would be."""
+    return str(config.path) if config.path else f"{default_config_path()} (no such file yet)"
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Read and check the config file; a missing default file is an empty config, a missing named one an error.
 

@@ -104,7 +104,7 @@ def test_profile_import_show_exclude_refresh(log: Recorder, tmp_path: Path) -> N
     bib.write_text(fixture_text("zotero_export_native_bibtex_arxiv.bib"), encoding="utf-8")
     code, out, _ = run("profile", "import", "--name", "me", str(bib), "--openalex", "A5023888391")
     assert code == 0
-    assert "profile 'me': 1 papers read, 1 new" in out
+    assert "profile 'me': 1 paper read, 1 new" in out
     assert "OpenAlex author A5023888391: got 4 (new 4)" in out
 
     code, out, _ = run("profile", "show", "--profile", "me")

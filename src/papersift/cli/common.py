@@ -121,6 +121,11 @@ def show_progress() -> bool:
     return sys.stderr.isatty() and not is_quiet()
 
 
+def n_papers(n: int) -> str:
+    """``1 paper``, ``2 papers``."""
+    return f"{n} paper" if n == 1 else f"{n} papers"
+
+
 def note(text: str) -> None:
     """A line on stderr that is not the command's result (what it did on the side); -q silences it."""
     if not is_quiet():
@@ -173,12 +178,20 @@ def add_quiet_everywhere(root: click.Command) -> None:
         )
 
 
+# Twenty formats inline in the usage column make the help unreadable; they go in the text instead.
+INPUT_FORMAT_HELP = (
+    "Force an input format instead of detecting it (arxiv-listing, bibtex, json, hf-page, publist, "
+    "csv... every name in docs/formats.md; a wrong name lists them)."
+)
+
+
 def input_format_option(func: F) -> F:
     return click.option(
         "--input-format",
         type=click.Choice(list(INPUT_FORMATS)),
         default=None,
-        help="Force an input format instead of detecting it.",
+        metavar="FORMAT",
+        help=INPUT_FORMAT_HELP,
     )(func)
 
 
@@ -221,7 +234,7 @@ def rank_options(top: int, aggregation: str) -> RankOptions:
 
 
 def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, title: str, subtitle: str) -> None:
-    """Print the digest, or write it to ``out`` (atomically, a regular file only; says when it overwrote one)."""
+    """Print the digest, or write it to ``out`` (atomically, a regular file only; says what it wrote)."""
     if out is None:
         if fmt == "table":
             from rich.console import Console
@@ -232,5 +245,6 @@ def write_output(recs: Sequence[Recommendation], fmt: str, out: Path | None, tit
             # On a terminal nothing from the data may drive it; piped, the output stays byte-exact.
             click.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
         return
-    if fileio.write_output(out, render(recs, fmt, title, subtitle)):
-        note(f"overwrote {out}")
+    replaced = fileio.write_output(out, render(recs, fmt, title, subtitle))
+    # Without this line a newcomer cannot tell a written file from a command that did nothing.
+    note(f"{'overwrote' if replaced else 'wrote'} {out}: {len(recs)} paper{'' if len(recs) == 1 else 's'}")

@@ -9,11 +9,11 @@ import click
 
 from .. import api
 from ..clock import local_now
-from ..config import load_config
+from ..config import config_file_name, load_config
 from ..encoders import DEFAULT_ENCODER
 from ..errors import ConfigError
 from ..models import Recommendation
-from .common import PapersiftGroup, is_quiet, make_encoder
+from .common import PapersiftGroup, is_quiet, make_encoder, note, profile_option
 from .common import store as invocation_store
 from .fetch import config_option, make_client
 
@@ -68,14 +68,15 @@ def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str,
 
 
 @click.command("feed-url")
-@click.option("--profile", required=True, help="The stored profile whose feed to show.")
+@profile_option
 @click.option("--format", "fmt", type=click.Choice(["atom", "rss"]), default="atom", show_default=True)
 @click.option("--rotate", is_flag=True, help="Make a new private address; every older one stops working.")
 @config_option
-def feed_url_command(profile: str, fmt: str, rotate: bool, config_path: Path | None) -> None:
+def feed_url_command(profile: str | None, fmt: str, rotate: bool, config_path: Path | None) -> None:
     """The private RSS/Atom address of a profile's digests, served by `papersift serve`.
 
-    Anyone with the address can read the feed (and nothing else); --rotate revokes it.
+    Anyone with the address can read the feed (and nothing else); --rotate revokes it. The feed holds
+    the digests `papersift run` makes for a profile with a [deliver.NAME] table in the config file.
 
     \b
     Example:
@@ -87,8 +88,15 @@ def feed_url_command(profile: str, fmt: str, rotate: bool, config_path: Path | N
 
     config = load_config(config_path)
     store = invocation_store()
-    nonce = deliveries.feed_nonce(store, profile, rotate=rotate)
-    click.echo(feed_url(config.web.base_url, Tokens(secret_key(config)), profile, nonce, fmt))
+    name = api.default_profile(store, profile)
+    nonce = deliveries.feed_nonce(store, name, rotate=rotate)
+    click.echo(feed_url(config.web.base_url, Tokens(secret_key(config)), name, nonce, fmt))
+    if not any(target.profile == name for target in config.deliver):
+        # Digests made by `papersift digest` are not in the feed: without this it stays empty, silently.
+        note(
+            f"the feed holds the digests `papersift run` makes, and {config_file_name(config)} has no "
+            f"[deliver.{name}] table yet: add one (an e-mail address in it is optional)"
+        )
 
 
 @click.group("schedule", cls=PapersiftGroup)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import api
-from .common import PapersiftGroup, echo, input_format_option, quiet_option, store, warn
+from .common import PapersiftGroup, echo, input_format_option, n_papers, quiet_option, store, warn
 
 FILES = click.Path(path_type=Path)
 
@@ -35,7 +35,7 @@ def feed_import(files: tuple[Path, ...], input_format: str | None, quiet: bool) 
     """
     summary, warnings = api.import_feed(store(), files, input_format)
     warn(warnings, quiet)
-    echo(f"feed: {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+    echo(f"feed: {n_papers(summary.read)} read, {summary.new} new, {summary.merged} already known")
 
 
 @feed_group.command("list")

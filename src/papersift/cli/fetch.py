@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import api
-from ..config import Config, SourceSpec, load_config
+from ..config import Config, SourceSpec, config_file_name, load_config
 from ..errors import ConfigError
 from ..fetch import (
     ArxivDaily,
@@ -210,7 +210,7 @@ def update_command(config_path: Path | None, zotero_key: str | None, quiet: bool
     """
     config = load_config(config_path)
     if not config.profiles and not config.follow:
-        where = config.path or "the config file"
+        where = config_file_name(config)
         raise ConfigError(f"{where} declares no [[profiles]] and no [[follow]] sources; nothing to update")
     with make_client(config) as client:
         reports = api.update(store(), config, client, resolve_zotero_key(zotero_key), on_page=fetch_progress(quiet))

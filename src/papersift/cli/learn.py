@@ -7,7 +7,7 @@ import click
 from .. import api
 from ..encoders import DEFAULT_ENCODER
 from ..store import RATINGS
-from .common import PapersiftGroup, echo, make_encoder, profile_option, store
+from .common import PapersiftGroup, echo, make_encoder, n_papers, profile_option, store
 
 model_option = click.option(
     "--model",
@@ -58,7 +58,7 @@ def _print(views: list[api.InterestView]) -> None:
         if view.budget is not None:
             flags += f" [budget: at most {view.budget} pick{'' if view.budget == 1 else 's'}]"
         label = f" (terms: {view.label})" if view.renamed else ""
-        echo(f"{view.id}. {view.name}{label}{flags}: {len(view.papers)} papers")
+        echo(f"{view.id}. {view.name}{label}{flags}: {n_papers(len(view.papers))}")
         for paper in view.papers[:5]:
             echo(f"     - {paper.display_title}")
         if len(view.papers) > 5:

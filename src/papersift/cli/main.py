@@ -24,6 +24,8 @@ from .common import (
     echo,
     input_format_option,
     make_encoder,
+    n_papers,
+    note,
     profile_option,
     quiet_option,
     rank_options,
@@ -124,7 +126,7 @@ def _subtitle(digest: api.Digest, who: str, min_relevance: float) -> str:
         )
         if n
     ]
-    made_of = [f"{digest.profile_size} papers"]
+    made_of = [n_papers(digest.profile_size)]
     if len(digest.interests) > 1:
         made_of.append(f"{len(digest.interests)} interests")
     if digest.stateless:
@@ -150,7 +152,8 @@ def _subtitle(digest: api.Digest, who: str, min_relevance: float) -> str:
     "--feed-format",
     type=click.Choice(list(INPUT_FORMATS)),
     default=None,
-    help="Force the feed files' format (default: --input-format, else detected).",
+    metavar="FORMAT",
+    help="Force the feed files' format, one of --input-format's (default: --input-format, else detected).",
 )
 @ranking_options
 @selection_options(per_interest_default=0)
@@ -269,6 +272,16 @@ def digest_command(
         show_progress=show_progress() and not quiet,
         settings=settings,
     )
+    if digest.profile_size == 0 and not quiet:
+        note(
+            f"profile '{name}' has no papers yet, so nothing can be close to them: "
+            f"add yours with `papersift profile import FILE --profile {name}`"
+        )
+    if digest.candidates == 0 and not quiet:
+        note(
+            f"no candidates to rank (none imported or fetched in the last {settings.candidate_window_days} days): "
+            "add some with `papersift feed import FILE` or `papersift fetch ...`"
+        )
     if emails:
         email_digest(name, emails, digest.recommendations)
         return
@@ -301,7 +314,7 @@ def history_command(run: int | None, profile: str | None, fmt: str, out: Path | 
             echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
         return
     picks = api.past_digest(the_store, name, run)
-    write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{len(picks)} papers, as shown then")
+    write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{n_papers(len(picks))}, as shown then")
 
 
 @cli.command("affinity")

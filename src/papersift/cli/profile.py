@@ -10,7 +10,7 @@ from .. import api
 from ..config import load_config
 from ..fetch.registry import ZOTERO_KEY_ENV
 from ..fetch.registry import zotero_key as resolve_zotero_key
-from .common import PapersiftGroup, echo, input_format_option, profile_option, quiet_option, store, warn
+from .common import PapersiftGroup, echo, input_format_option, n_papers, profile_option, quiet_option, store, warn
 from .fetch import (
     config_option,
     fetch_progress,
@@ -39,7 +39,14 @@ def profile_group() -> None:
 
 @profile_group.command("import")
 @click.argument("files", nargs=-1, type=FILES)
-@click.option("--profile", "--name", "name", required=True, metavar="NAME", help="The profile's name (created if new).")
+@click.option(
+    "--profile",
+    "--name",
+    "name",
+    default=None,
+    metavar="NAME",
+    help="The profile's name (created if new; default: the only profile in the store).",
+)
 @input_format_option
 @profile_source_options
 @click.option(
@@ -51,7 +58,7 @@ def profile_group() -> None:
 @quiet_option
 def profile_import(
     files: tuple[Path, ...],
-    name: str,
+    name: str | None,
     input_format: str | None,
     offline: bool,
     quiet: bool,
@@ -70,6 +77,10 @@ def profile_import(
       papersift profile import arxiv.txt --profile me --offline
       papersift profile import --profile me --orcid 0000-0002-1825-0097
     """
+    if name is None:
+        if not store().profiles():
+            raise click.UsageError("name the new profile with --name NAME (e.g. --name me)")
+        name = api.default_profile(store(), None)
     name = api.check_profile_name(name)
     sources = service_sources(**services)
     if not files and not sources:
@@ -93,7 +104,7 @@ def profile_import(
                     store(), name, files, input_format, client=client, offline_hint=hint, on_lookup=announce
                 )
         warn(warnings, quiet)
-        echo(f"profile '{name}': {summary.read} papers read, {summary.new} new, {summary.merged} already known")
+        echo(f"profile '{name}': {n_papers(summary.read)} read, {summary.new} new, {summary.merged} already known")
     import_from_services(name, sources, files, zotero_key, config_path, quiet)
 
 
@@ -109,7 +120,7 @@ def profile_list() -> None:
     if not infos:
         echo("no profiles yet (papersift profile import FILE --profile NAME)")
     for info in infos:
-        echo(f"{info.name}\t{info.n_papers} papers\tsince {info.created_at}")
+        echo(f"{info.name}\t{n_papers(info.n_papers)}\tsince {info.created_at}")
 
 
 @profile_group.command("show")
@@ -150,7 +161,7 @@ def profile_show(profile: str | None) -> None:
             flags = " [muted]" if interest.muted else ""
             if interest.budget is not None:
                 flags += f" [budget: at most {interest.budget}]"
-            echo(f"{interest.id:3d}. {interest.name}{flags}: {len(interest.papers)} papers")
+            echo(f"{interest.id:3d}. {interest.name}{flags}: {n_papers(len(interest.papers))}")
     else:
         echo("interests: not found yet (papersift interests list, or the first digest, finds them)")
     echo(f"ratings ({len(overview.ratings)}):")

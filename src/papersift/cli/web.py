@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import sys
 import threading
 import webbrowser
@@ -74,6 +75,7 @@ def serve_command(
             "listen on 127.0.0.1 or add --multi-user (and make accounts with `papersift user add`)"
         )
     _web_modules()
+    _check_port_free(host, port)
     import uvicorn
 
     from .. import accounts
@@ -102,6 +104,20 @@ def serve_command(
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=75)
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """One sentence when the address is taken, instead of uvicorn's log line after "is serving"."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({exc.strerror or exc}): is a server already running there? "
+                "Stop it, or choose another port with --port"
+            ) from None
+
+
 def _check_scheduler() -> None:
     try:
         from ..delivery import daily  # noqa: F401
@@ -124,6 +140,9 @@ def user_group() -> None:
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        # getpass would fall back to echoing the password with a Python warning, or abort on end of input.
+        raise click.UsageError("stdin is not a terminal: give the password on stdin with --password-stdin")
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
@@ -202,8 +221,11 @@ def user_reset_password(name: str, password_stdin: bool) -> None:
     _web_modules()
     from .. import accounts
 
-    password = _read_password(password_stdin)
     store = invocation_store()
+    # Asking for a password the command will throw away would look like it worked.
+    if not any(u.name == name for u in accounts.list_users(store)):
+        raise click.ClickException(f"there is no user named '{name}' (`papersift user list` shows them)")
+    password = _read_password(password_stdin)
     accounts.reset_password(store, name, password)
     click.echo(f"user '{name}': password changed, every session ended")
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..clock import local_now
-from ..config import Config, DeliverConfig, user_dir
+from ..config import Config, DeliverConfig, config_file_name, user_dir
 from ..encoders import Encoder, get_encoder
 from ..errors import ConfigError, PapersiftError
 from ..ranking import RankOptions
@@ -198,7 +198,7 @@ class DailyJob:
             if not targets:
                 raise ConfigError(f"no [deliver.{profile}] table in the config file; add one to deliver '{profile}'")
         elif not targets:
-            where = self.config.path or "the config file"
+            where = config_file_name(self.config)
             raise ConfigError(f"{where} has no [deliver.NAME] tables: nothing to deliver")
         return targets
 
@@ -224,9 +224,11 @@ class DailyJob:
                 return
             if self.dry_run:
                 addresses = self._addresses(target)
-                outcome.lines.append(
-                    f"dry run: would send {len(picks)} papers to {', '.join(addresses) or 'no address (feed only)'}"
-                )
+                line = f"dry run: would send {len(picks)} papers to {', '.join(addresses) or 'no address (feed only)'}"
+                if addresses and not (self.config.smtp.url and self.config.smtp.sender):
+                    # A dry run that looks fine and a real run that fails on the settings helps nobody.
+                    line += f", but e-mail needs [smtp] url and sender in {config_file_name(self.config)}"
+                outcome.lines.append(line)
                 return
             digest = ds.record_digest(
                 self.store, target.profile, today, picks, self._new_deliveries(target, picks, now)
@@ -275,7 +277,10 @@ class DailyJob:
         if addresses:
             sender = self.config.smtp.sender
             if not sender:
-                raise ConfigError("e-mail delivery needs [smtp] sender in the config file (papersift <me@uni.edu>)")
+                raise ConfigError(
+                    f"e-mail delivery needs [smtp] sender in {config_file_name(self.config)} "
+                    '(e.g. sender = "papersift <me@uni.edu>")'
+                )
             for address in addresses:
                 message_id = new_message_id(sender)
                 message = compose(
@@ -441,7 +446,7 @@ def send_now(
     """
     sender = config.smtp.sender
     if not config.smtp.url or not sender:
-        raise ConfigError("e-mail needs [smtp] url and sender in the config file (or $PAPERSIFT_SMTP_URL)")
+        raise ConfigError(f"e-mail needs [smtp] url and sender in {config_file_name(config)}, or $PAPERSIFT_SMTP_URL")
     transport = transport or NetworkTransport(parse_smtp_url(config.smtp.url))
     tokens = tokens or Tokens(secret_key(config))
     now = clock()

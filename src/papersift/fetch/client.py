@@ -268,11 +268,10 @@ class HttpClient:
                 if tls:
                     raise SourceError(f"{who}: {tls}") from None
                 if _name_not_resolved(exc):
-                    # No DNS answer: offline, or a misspelt host. Waiting and retrying four more
-                    # times (half a minute of backoff) helps neither; a later run may.
+                    # No DNS answer is what an offline machine gives: retrying only makes the user wait
+                    # half a minute for the same sentence; a rerun resumes.
                     raise SourceUnavailable(
-                        f"{who}: the name {host} could not be resolved ({_short(exc)}); "
-                        "is this machine offline? Nothing was retried"
+                        f"{who}: could not resolve {urlsplit(self._endpoint(url)).hostname} (no network connection?)"
                     ) from None
                 last_problem = f"connection failed ({type(exc).__name__}: {_short(exc)})"
                 wait = self._backoff(attempt)

@@ -190,10 +190,14 @@ class Store:
         with self.snapshot() as conn:
             found = papers.resolve(conn, ref)
         if not found:
-            raise StoreError(
-                f"no paper in the store matches '{ref}' (give a store id, an arXiv id, a DOI, an h-... handle"
-                " or the exact title)"
-            )
+            hint = "give a store id, an arXiv id, a DOI, an h-... handle or the exact title"
+            if ref.lower().startswith("h-"):
+                # `rank` prints handles of papers it read from files: they name a paper once the file is imported.
+                hint = (
+                    "a handle `papersift rank` printed names a paper once its file is imported: "
+                    "papersift feed import FILE"
+                )
+            raise StoreError(f"no paper in the store matches '{ref}' ({hint})")
         if len(found) > 1:
             ids = ", ".join(str(i) for i in sorted(found))
             raise StoreError(f"'{ref}' matches several papers (store ids {ids}); give one store id")

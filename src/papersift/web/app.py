@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import accounts, explore
 from ..encoders import Encoder, get_encoder
@@ -265,11 +266,15 @@ def create_app(settings: WebSettings) -> FastAPI:
             return JSONResponse({"detail": str(exc)}, status_code=400)
         return HTMLResponse(_error_page(app_state, str(exc)), status_code=400)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    # Starlette's class, so that the router's own 404 (a mistyped address) gets a page too, not JSON.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/") or exc.status_code in (301, 302, 303, 307):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return HTMLResponse(_error_page(app_state, str(exc.detail)), status_code=exc.status_code)
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"there is no page at {request.url.path}"
+        return HTMLResponse(_error_page(app_state, message), status_code=exc.status_code)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(auth.router)
