@@ -138,19 +138,6 @@ def test_connection_errors_and_timeouts_are_retried() -> None:
     assert len(calls) == 3
 
 
-def offline(request: httpx.Request) -> httpx.Response:
-        calls.append(1)
-        try:
-            raise socket.gaierror(-2, "Name or service not known")
-        except socket.gaierror as exc:
-            raise httpx.ConnectError(f"[Errno -2] {exc.strerror}", request=request) from exc
-
-    client, _ = make_client(offline)
-    with pytest.raises(SourceUnavailable, match=r"could not resolve api.openalex.org \(no network connection\?\)"):
-        client.get(OPENALEX, service="OpenAlex")
-    assert len(calls) == 1
-
-
 def test_timeouts_every_time_give_a_clear_error() -> None:
     def slow(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
