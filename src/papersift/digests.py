@@ -18,13 +18,14 @@ import numpy as np
 
 from . import clock
 from .encoders import Encoder, get_encoder
+from .errors import StoreError
 from .loading import load_papers, refuse_textless
-from .models import Match, Paper, Recommendation
+from .models import Match, Paper, RatingMatch, Recommendation
 from .ranking.interests import assign, find_interests
 from .ranking.personal import DigestOptions, InterestGroup
 from .ranking.pipeline import BACKGROUND_SIZE, InterestSource, Ranking, RankingInputs, rank_profile, stateless_inputs
 from .ranking.rank import RankOptions
-from .store import DigestInputs, Store, maintenance
+from .store import DigestInputs, Store, accounts, maintenance
 
 
 @dataclass(frozen=True)
@@ -294,12 +295,22 @@ def digest_history(store: Store, profile: str, limit: int = 50) -> list[maintena
 
 
 def past_digest(store: Store, profile: str, run: int) -> list[Recommendation]:
-    """The picks of one past digest, as they were ranked and explained then (to render again)."""
+    """The picks of one past digest, as they were ranked and explained then (to render again):
+    with their interest, relevance and rating reasons, as the web's Today page shows them."""
+    if accounts.find_run(store, profile, run) is None:
+        raise StoreError(f"profile '{profile}' has no digest number {run} (`papersift history` lists them)")
+    return stored_recommendations(store, run)
+
+
+def stored_recommendations(store: Store, run_id: int) -> list[Recommendation]:
+    """A recorded run's picks with what was recorded with them (papers since deleted are left out)."""
+    picks = accounts.run_picks_of(store, run_id)
+    papers = {p.store_id: p for p in store.papers_by_id([p.paper_id for p in picks])}
     return [
         Recommendation(
-            rank=item.rank,
-            score=item.score,
-            paper=item.paper,
+            rank=pick.rank,
+            score=pick.score,
+            paper=papers[pick.paper_id],
             why=[
                 Match(
                     paper_title=str(m.get("paper", "")),
@@ -307,8 +318,15 @@ def past_digest(store: Store, profile: str, run: int) -> list[Recommendation]:
                     shared_terms=tuple(m.get("shared_terms", ())),
                     paper_ids=dict(m.get("ids", {})),
                 )
-                for m in item.why
+                for m in pick.why
+            ],
+            interest=pick.details.get("interest"),
+            relevance=pick.details.get("relevance"),
+            ratings=[
+                RatingMatch(m.get("paper", ""), m.get("rating", ""), float(m.get("similarity", 0.0)), m.get("ids", {}))
+                for m in pick.details.get("ratings", [])
             ],
         )
-        for item in maintenance.run_items(store, profile, run)
+        for pick in picks
+        if pick.paper_id in papers
     ]

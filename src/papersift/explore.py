@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from . import api, clock
-from .digests import scoring_inputs
+from .digests import scoring_inputs, stored_recommendations
 from .encoders import Encoder, embed_papers, normalize_rows
 from .errors import InputError, StoreError
 from .identity import deduplicate
-from .models import Match, Paper, RatingMatch, Recommendation
+from .models import Paper, Recommendation
 from .ranking import RankOptions
 from .ranking.personal import DigestOptions
 from .ranking.pipeline import InputVectors, embed_groups, profile_scorer
@@ -82,33 +82,7 @@ def digest_view(store: Store, profile: str, run_id: int | None = None) -> Digest
         if run_id is not None:
             raise StoreError(f"profile '{profile}' has no digest {run_id}")
         return DigestView(None, [])
-    run_id = run.id
-    picks = table.run_picks_of(store, run_id)
-    papers = {p.store_id: p for p in store.papers_by_id([p.paper_id for p in picks])}
-    recommendations = [
-        Recommendation(
-            rank=pick.rank,
-            score=pick.score,
-            paper=papers[pick.paper_id],
-            why=[
-                Match(
-                    m.get("paper", ""),
-                    float(m.get("similarity", 0.0)),
-                    tuple(m.get("shared_terms", ())),
-                    m.get("ids", {}),
-                )
-                for m in pick.why
-            ],
-            interest=pick.details.get("interest"),
-            relevance=pick.details.get("relevance"),
-            ratings=[
-                RatingMatch(m.get("paper", ""), m.get("rating", ""), float(m.get("similarity", 0.0)), m.get("ids", {}))
-                for m in pick.details.get("ratings", [])
-            ],
-        )
-        for pick in picks
-        if pick.paper_id in papers
-    ]
+    recommendations = stored_recommendations(store, run.id)
     ratings = table.ratings_for(store, profile, [r.paper.store_id for r in recommendations if r.paper.store_id])
     return DigestView(run, recommendations, ratings)
 

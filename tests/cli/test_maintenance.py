@@ -53,7 +53,13 @@ def test_history_lists_and_renders_past_digests(stored: None) -> None:
     run_id = out.split()[0]
     assert code == 0 and "3 of" in out
     code, out, _ = run("history", run_id, "--format", "json")
-    assert code == 0 and [p["id"] for p in json.loads(out)] == [p["id"] for p in first]
+    again = json.loads(out)
+    assert code == 0 and [p["id"] for p in again] == [p["id"] for p in first]
+    # As shown then: with its relevance and interest, not only the titles and reasons.
+    assert [(p["relevance"], p["interest"]) for p in again] == [(p["relevance"], p["interest"]) for p in first]
+    assert all(p["relevance"] is not None for p in again)
+    code, out, _ = run("history", run_id)
+    assert "relevance" in out and first[0]["interest"] in out
     code, _, err = run("history", "999")
     assert code == 1 and "has no digest number 999" in err
 

@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select, update
 
 from ..errors import StoreError
-from ..models import Paper
 from . import schema as s
-from .papers import load_many
 from .profiles import profile_id
 
 if TYPE_CHECKING:
@@ -80,14 +78,6 @@ class RunSummary:
     params: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class RunItem:
-    rank: int
-    score: float
-    paper: Paper
-    why: list[dict[str, Any]]
-
-
 def runs(store: Store, profile: str, limit: int = 50) -> list[RunSummary]:
     """The profile's past digests, newest first."""
     picks = select(func.count()).where(s.run_items.c.run_id == s.runs.c.id).scalar_subquery()
@@ -102,21 +92,4 @@ def runs(store: Store, profile: str, limit: int = 50) -> list[RunSummary]:
     return [
         RunSummary(int(r.id), r.created_at, r.model_id, int(r.n_candidates), int(r.picks), json.loads(r.params or "{}"))
         for r in rows
-    ]
-
-
-def run_items(store: Store, profile: str, run: int) -> list[RunItem]:
-    """The picks of one past digest of ``profile``, in their order."""
-    with store.snapshot() as conn:
-        found = conn.execute(
-            select(s.runs.c.id).where(s.runs.c.id == run, s.runs.c.profile_id == profile_id(conn, profile))
-        ).first()
-        if found is None:
-            raise StoreError(f"profile '{profile}' has no digest number {run} (`papersift history` lists them)")
-        rows = conn.execute(select(s.run_items).where(s.run_items.c.run_id == run).order_by(s.run_items.c.rank)).all()
-        papers = {p.store_id: p for p in load_many(conn, [r.paper_id for r in rows])}
-    return [
-        RunItem(int(r.rank), float(r.score), papers[r.paper_id], json.loads(r.why))
-        for r in rows
-        if r.paper_id in papers
     ]
