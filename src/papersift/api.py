@@ -13,6 +13,9 @@ programs have always used.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .backup import ExchangeSummary, export_store, import_store
 from .digests import (
     Digest,
@@ -24,15 +27,6 @@ from .digests import (
     rank_papers,
     read_digest_inputs,
     reset_shown,
-)
-from .fetch.runner import (
-    FetchReport,
-    exclude_from_profile,
-    fetch_source,
-    import_profile_from,
-    refresh_profile,
-    remember_sources,
-    update,
 )
 from .loading import LoadedPapers, clear_feed, feed_days, import_feed, import_profile, load_papers
 from .profiles import (
@@ -108,3 +102,38 @@ __all__ = [
     "split_interest",
     "update",
 ]
+
+
+# The network half is imported when first used: a digest or a rating does not pay for the HTTP stack.
+_LAZY = {
+    name: "papersift.fetch.runner"
+    for name in (
+        "FetchReport",
+        "exclude_from_profile",
+        "fetch_source",
+        "import_profile_from",
+        "refresh_profile",
+        "remember_sources",
+        "update",
+    )
+}
+
+if TYPE_CHECKING:
+    from .fetch.runner import (
+        FetchReport,
+        exclude_from_profile,
+        fetch_source,
+        import_profile_from,
+        refresh_profile,
+        remember_sources,
+        update,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'papersift.api' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -6,16 +6,17 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import clock
 from .errors import InputError
-from .fetch.arxiv_titles import add_missing_titles
-from .fetch.client import HttpClient
-from .fetch.enrich import fill_bare_dois
 from .identity import deduplicate
 from .models import Paper
 from .sources import read_papers
 from .store import ImportSummary, Store, maintenance
+
+if TYPE_CHECKING:
+    from .fetch.client import HttpClient
 
 
 @dataclass
@@ -58,6 +59,9 @@ def import_profile(
     how to fill them in (``offline_hint``). Re-importing online fills them: a stored paper takes
     the title it lacked. ``on_lookup`` is told how many titles are about to be asked for.
     """
+    from .fetch.arxiv_titles import add_missing_titles  # the HTTP stack only when importing a profile
+    from .fetch.enrich import fill_bare_dois
+
     loaded = load_papers(paths, input_format)
     lookup = add_missing_titles(client, loaded.papers, on_lookup)
     doi_problem = fill_bare_dois(client, loaded.papers)

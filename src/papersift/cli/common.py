@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -15,13 +15,15 @@ from ..config import Config, store_location
 from ..digest import FORMATS, build_table, render
 from ..encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from ..errors import PapersiftError
-from ..fetch import HttpClient
 from ..models import Recommendation
 from ..progress import set_quiet as set_progress_quiet
 from ..ranking import DEFAULT_AGGREGATION, RankOptions
 from ..sources import FORMATS as INPUT_FORMATS
 from ..store import Store
 from ..textsafe import printable
+
+if TYPE_CHECKING:
+    from ..fetch import HttpClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,7 +36,7 @@ class Resources:
     """
 
     store_path: Path | None = None
-    client_factory: Callable[[Config], HttpClient] = HttpClient.from_config
+    client_factory: Callable[[Config], HttpClient] = field(default=lambda config: _default_client(config))
     # Set by -q/--quiet: notes, warnings and progress stay silent; results and errors do not.
     quiet: bool = False
     store_: Store | None = field(default=None, repr=False)
@@ -54,6 +56,12 @@ class Resources:
         if self._owned and self.store_ is not None:
             self.store_.close()
             self.store_, self._owned = None, False
+
+
+def _default_client(config: Config) -> HttpClient:
+    from ..fetch import HttpClient  # the HTTP stack only for commands that go online
+
+    return HttpClient.from_config(config)
 
 
 def resources() -> Resources:
@@ -169,7 +177,9 @@ def add_quiet_everywhere(root: click.Command) -> None:
     """Give every command -q/--quiet (one contract for all; a command that prints only its result
     accepts it too, so scripts can pass -q to any command). Commands that read it keep their own."""
     if isinstance(root, click.Group):
-        for command in root.commands.values():
+        # A lazily imported command gets -q when it is imported (papersift.cli.lazy calls this then).
+        commands = root.commands.loaded() if hasattr(root.commands, "loaded") else root.commands.values()
+        for command in commands:
             add_quiet_everywhere(command)
         return
     if not any(p.name == "quiet" for p in root.params):

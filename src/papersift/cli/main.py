@@ -11,11 +11,10 @@ import click
 from .. import api
 from ..config import load_config, store_location
 from ..digest import FORMATS
-from ..encoders import DEFAULT_ENCODER
+from ..encoders import DEFAULT_ENCODER, Encoder
 from ..progress import set_quiet as set_progress_quiet
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
 from ..sources import FORMATS as INPUT_FORMATS
-from .adapt import adapt_command, adapted_affinity_encoder
 from .common import (
     MODEL_HELP,
     PapersiftGroup,
@@ -36,13 +35,7 @@ from .common import (
     warn,
     write_output,
 )
-from .deliver import email_digest, feed_url_command, run_command, schedule_group
-from .exchange import export_command, import_command
-from .feed import feed_group
-from .fetch import fetch_group, update_command
-from .learn import interests_group, rate_command
-from .profile import profile_group
-from .web import serve_command, user_group
+from .lazy import LazyCommands
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILES = click.Path(path_type=Path)
@@ -283,6 +276,8 @@ def digest_command(
             "add some with `papersift feed import FILE` or `papersift fetch ...`"
         )
     if emails:
+        from .deliver import email_digest
+
         email_digest(name, emails, digest.recommendations)
         return
     subtitle = _subtitle(digest, f"profile '{name}'", min_relevance)
@@ -347,7 +342,13 @@ def affinity_command(
       papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv
       papersift affinity --archives archives/ --submissions submissions.json --out affinity.csv --adapt
     """
-    encoder = adapted_affinity_encoder(archives, submissions, quiet) if adapt else make_encoder(model)
+    encoder: Encoder
+    if adapt:
+        from .adapt import adapted_affinity_encoder
+
+        encoder = adapted_affinity_encoder(archives, submissions, quiet)
+    else:
+        encoder = make_encoder(model)
     result = api.compute_affinity(
         archives,
         submissions,
@@ -435,20 +436,28 @@ def where_command() -> None:
     echo(str(location))
 
 
-cli.add_command(profile_group)
-cli.add_command(feed_group)
-cli.add_command(rate_command)
-cli.add_command(interests_group)
-cli.add_command(fetch_group)
-cli.add_command(update_command)
-cli.add_command(serve_command)
-cli.add_command(user_group)
-cli.add_command(run_command)
-cli.add_command(feed_url_command)
-cli.add_command(schedule_group)
-cli.add_command(adapt_command)
-cli.add_command(export_command)
-cli.add_command(import_command)
+# The other commands are imported when they are run (or listed): `papersift digest` does not pay for
+# importing the web app, the fetchers' HTTP stack or PostgreSQL's helpers (a third of its start-up).
+cli.commands = LazyCommands(
+    cli.commands,
+    {
+        "profile": "papersift.cli.profile:profile_group",
+        "feed": "papersift.cli.feed:feed_group",
+        "rate": "papersift.cli.learn:rate_command",
+        "interests": "papersift.cli.learn:interests_group",
+        "fetch": "papersift.cli.fetch:fetch_group",
+        "update": "papersift.cli.fetch:update_command",
+        "serve": "papersift.cli.web:serve_command",
+        "user": "papersift.cli.web:user_group",
+        "run": "papersift.cli.deliver:run_command",
+        "feed-url": "papersift.cli.deliver:feed_url_command",
+        "schedule": "papersift.cli.deliver:schedule_group",
+        "adapt": "papersift.cli.adapt:adapt_command",
+        "export": "papersift.cli.exchange:export_command",
+        "import": "papersift.cli.exchange:import_command",
+    },
+    on_load=add_quiet_everywhere,
+)
 add_quiet_everywhere(cli)
 
 
