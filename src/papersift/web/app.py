@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import jinja2
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -275,6 +277,18 @@ def create_app(settings: WebSettings) -> FastAPI:
         if exc.status_code == 404 and message == "Not Found":
             message = f"there is no page at {request.url.path}"
         return HTMLResponse(_error_page(app_state, message), status_code=exc.status_code)
+
+    # A page address or form with a wrong value (/p/me/papers/abc): one sentence on the error page;
+    # the API keeps FastAPI's detailed 422 JSON, which programs read.
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        problems = []
+        for error in exc.errors()[:3]:
+            where = " ".join(str(part) for part in error.get("loc", ())[1:]) or "the request"
+            problems.append(f"{where}: {error.get('msg', 'not valid')}")
+        return HTMLResponse(_error_page(app_state, "; ".join(problems)), status_code=422)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(auth.router)
