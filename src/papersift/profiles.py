@@ -9,10 +9,12 @@ import numpy as np
 
 from .encoders import Encoder, embed_papers, get_encoder
 from .errors import ConfigError, StoreError
+from .latex import latex_to_text
 from .models import Paper
 from .ranking.interests import MAX_INTERESTS, cluster, find_interests, label_groups
 from .ranking.pipeline import BACKGROUND_SIZE
 from .store import InterestRecord, Store, maintenance
+from .store.learning import OwnPaperRated
 
 
 def check_profile_name(name: str) -> str:
@@ -41,6 +43,31 @@ def default_profile(store: Store, name: str | None) -> str:
 # A bare number up to this size that names a paper never shown to the profile is most likely a
 # position in a digest ("#3"), not the store id printed beside the pick.
 POSITION_LIKE = 200
+
+
+@dataclass(frozen=True)
+class RatingChange:
+    """What a vote did: the paper (id and display title), its new rating and the one it replaced."""
+
+    paper_id: int
+    title: str
+    rating: str
+    previous: str | None
+
+
+def rate_by_id(store: Store, profile: str, paper_id: int, rating: str, origin: str = "web") -> RatingChange:
+    """Rate the paper with store id ``paper_id`` (the web's votes): one transaction that refuses the
+    profile's own papers, as :func:`rate_paper` does, and says which rating it replaced."""
+    try:
+        title, previous = store.rate_checked(profile, paper_id, rating, origin)
+    except OwnPaperRated as exc:
+        shown = latex_to_text(exc.title) or f"paper {paper_id}"
+        raise StoreError(
+            f"'{shown}' (id {paper_id}) is one of the papers of profile '{profile}': ratings are for candidates; "
+            f"to keep it out of the profile use `papersift profile exclude {paper_id}`"
+        ) from None
+    shown = latex_to_text(title) if title.strip() else store.papers_by_id([paper_id])[0].display_title
+    return RatingChange(paper_id, shown, rating, previous)
 
 
 def rate_paper(

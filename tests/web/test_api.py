@@ -168,3 +168,18 @@ def test_the_scheduler_runs_the_daily_job_inside_the_server(store_path: str | Pa
             time.sleep(0.1)
         assert daily.runs == 1, daily.last
         assert not any("unexpectedly" in line for line in daily.last), daily.last
+
+
+def test_rating_one_of_the_profiles_own_papers_is_refused_and_nothing_is_stored(
+    client: TestClient, store_path: str | Path
+) -> None:
+    token = csrf_of(client, "/p/ada/today")
+    with Store(store_path) as store:
+        own = store.profile_papers("ada")[0]
+    response = client.post(
+        "/api/v1/profiles/ada/ratings", json={"paper": own.store_id, "rating": "up"}, headers={"X-CSRF-Token": token}
+    )
+    assert response.status_code == 400
+    assert "is one of the papers of profile 'ada': ratings are for candidates" in response.json()["detail"]
+    with Store(store_path) as store:
+        assert store.ratings("ada") == []

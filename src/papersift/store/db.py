@@ -376,6 +376,13 @@ class Store:
         with self.transaction() as conn:
             learning.rate(conn, profiles.profile_id(conn, profile), paper_id, rating, origin, now)
 
+    def rate_checked(self, profile: str, paper_id: int, rating: str, origin: str = "web") -> tuple[str, str | None]:
+        """:meth:`rate` in one transaction with its checks: refuses the profile's own papers
+        (:class:`learning.OwnPaperRated`); returns the paper's title and its previous rating."""
+        now = self.now()
+        with self.transaction() as conn:
+            return learning.rate_checked(conn, profiles.profile_id(conn, profile), paper_id, rating, origin, now)
+
     def ratings(self, profile: str) -> list[RatingRecord]:
         with self.snapshot() as conn:
             return learning.ratings(conn, profiles.profile_id(conn, profile))

@@ -62,6 +62,38 @@ def rate(conn: Connection, profile: int, paper_id: int, rating: str, origin: str
     )
 
 
+def rate_checked(
+    conn: Connection, profile: int, paper_id: int, rating: str, origin: str, now: str
+) -> tuple[str, str | None]:
+    """Rate a candidate in the caller's write transaction, refusing one of the profile's own papers;
+    returns the paper's title and the rating it had (None if unrated). One round trip for the web's votes."""
+    title = conn.execute(select(s.papers.c.title).where(s.papers.c.id == paper_id)).scalar_one_or_none()
+    if title is None:
+        raise StoreError(f"there is no paper with store id {paper_id}")
+    own = conn.execute(
+        select(s.profile_papers.c.paper_id).where(
+            s.profile_papers.c.profile_id == profile,
+            s.profile_papers.c.paper_id == paper_id,
+            s.profile_papers.c.excluded == 0,
+        )
+    ).first()
+    if own is not None:
+        raise OwnPaperRated(paper_id, str(title))
+    previous = conn.execute(
+        select(s.ratings.c.rating).where(s.ratings.c.profile_id == profile, s.ratings.c.paper_id == paper_id)
+    ).scalar_one_or_none()
+    rate(conn, profile, paper_id, rating, origin, now)
+    return str(title), previous
+
+
+class OwnPaperRated(StoreError):
+    """A rating for one of the profile's own papers (ratings are for candidates)."""
+
+    def __init__(self, paper_id: int, title: str) -> None:
+        self.paper_id, self.title = paper_id, title
+        super().__init__(f"paper {paper_id} is one of the profile's own papers")
+
+
 def ratings(conn: Connection, profile: int) -> list[RatingRecord]:
     rows = conn.execute(
         select(s.ratings)

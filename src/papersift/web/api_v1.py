@@ -120,9 +120,8 @@ def rate(
 ) -> RatingOut:
     """Rate a paper: up, down, save or dismiss (rating again replaces the rating)."""
     paper_id = _paper_id(store, name, viewer, body.paper)
-    previous = tables.ratings_for(store, name, [paper_id]).get(paper_id)
-    paper = api.rate_paper(store, name, str(paper_id), body.rating, origin="web")
-    return RatingOut(paper=paper_id, title=paper.display_title, rating=body.rating, previous=previous)
+    change = api.rate_by_id(store, name, paper_id, body.rating, origin="web")
+    return RatingOut(paper=paper_id, title=change.title, rating=body.rating, previous=change.previous)
 
 
 @router.delete("/profiles/{name}/ratings/{paper_id}")

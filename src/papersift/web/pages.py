@@ -111,8 +111,8 @@ def rate(
     if rating == "undo":
         explore.unrate_paper(store, name, paper)
         return back(target, notice="Rating undone.")
-    rated = api.rate_paper(store, name, str(paper), rating, origin="web")
-    return back(target, notice=f"{rating} for {rated.display_title}")
+    change = api.rate_by_id(store, name, paper, rating, origin="web")
+    return back(target, notice=f"{rating} for {change.title}")
 
 
 # -- a paper ------------------------------------------------------------------------------
