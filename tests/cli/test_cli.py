@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from papersift.cli import cli
-from papersift.config import default_db_path
+from papersift.config import default_db_path, store_location
 from tests.conftest import FEED_FILES, PROFILE_FILES, SAMPLE
 
 
@@ -217,7 +217,8 @@ def test_a_digest_for_a_profile_without_papers_says_how_to_add_them() -> None:
     from papersift.store import Store
     from papersift.store.accounts import create_profile
 
-    create_profile(Store(default_db_path()), "empty")
+    with Store(store_location()) as store:  # the store the CLI opens (SQLite, or PostgreSQL in CI)
+        create_profile(store, "empty")
     assert run("feed", "import", FEED_FILES[0])[0] == 0
     code, _, err = run("digest", "--model", "fake")
     assert code == 0
