@@ -61,13 +61,20 @@ def rate_by_id(store: Store, profile: str, paper_id: int, rating: str, origin: s
     try:
         title, previous = store.rate_checked(profile, paper_id, rating, origin)
     except OwnPaperRated as exc:
-        shown = latex_to_text(exc.title) or f"paper {paper_id}"
-        raise StoreError(
-            f"'{shown}' (id {paper_id}) is one of the papers of profile '{profile}': ratings are for candidates; "
-            f"to keep it out of the profile use `papersift profile exclude {paper_id}`"
-        ) from None
-    shown = latex_to_text(title) if title.strip() else store.papers_by_id([paper_id])[0].display_title
-    return RatingChange(paper_id, shown, rating, previous)
+        raise _own_paper(_display_title(store, paper_id, exc.title), paper_id, profile) from None
+    return RatingChange(paper_id, _display_title(store, paper_id, title), rating, previous)
+
+
+def _display_title(store: Store, paper_id: int, title: str) -> str:
+    """``Paper.display_title`` from a stored title (the paper is loaded only when it has none)."""
+    return latex_to_text(title) if title.strip() else store.papers_by_id([paper_id])[0].display_title
+
+
+def _own_paper(title: str, paper_id: int, profile: str) -> StoreError:
+    return StoreError(
+        f"'{title}' (id {paper_id}) is one of the papers of profile '{profile}': ratings are for candidates; "
+        f"to keep it out of the profile use `papersift profile exclude {paper_id}`"
+    )
 
 
 def rate_paper(
@@ -82,10 +89,7 @@ def rate_paper(
     paper_id = store.resolve_paper(paper)
     found = store.papers_by_id([paper_id])[0]
     if paper_id in {p.store_id for p in store.profile_papers(profile)}:
-        raise StoreError(
-            f"'{found.display_title}' (id {paper_id}) is one of the papers of profile '{profile}': ratings are for "
-            f"candidates; to keep it out of the profile use `papersift profile exclude {paper_id}`"
-        )
+        raise _own_paper(found.display_title, paper_id, profile)
     number = paper.strip()
     if (
         guard_positions

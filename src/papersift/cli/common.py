@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _default_client(config: Config) -> HttpClient:
+    from ..fetch import HttpClient  # the HTTP stack only for commands that go online
+
+    return HttpClient.from_config(config)
+
+
 @dataclass
 class Resources:
     """What one invocation uses: one store (opened on first use, closed when the command ends) and
@@ -36,7 +42,7 @@ class Resources:
     """
 
     store_path: Path | None = None
-    client_factory: Callable[[Config], HttpClient] = field(default=lambda config: _default_client(config))
+    client_factory: Callable[[Config], HttpClient] = field(default=_default_client)
     # Set by -q/--quiet: notes, warnings and progress stay silent; results and errors do not.
     quiet: bool = False
     store_: Store | None = field(default=None, repr=False)
@@ -56,12 +62,6 @@ class Resources:
         if self._owned and self.store_ is not None:
             self.store_.close()
             self.store_, self._owned = None, False
-
-
-def _default_client(config: Config) -> HttpClient:
-    from ..fetch import HttpClient  # the HTTP stack only for commands that go online
-
-    return HttpClient.from_config(config)
 
 
 def resources() -> Resources:
