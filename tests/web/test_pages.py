@@ -63,6 +63,27 @@ def test_markup_in_records_renders_as_text(client: TestClient) -> None:
     assert "Content-Security-Policy" in client.get("/p/ada/today").headers
 
 
+def test_every_response_carries_the_security_headers(client: TestClient) -> None:
+    for url, status in (("/p/ada/today", 200), ("/no/such/page", 404), ("/api/v1/profiles", 200)):
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert response.headers["X-Content-Type-Options"] == "nosniff", url
+        assert response.headers["X-Frame-Options"] == "DENY", url
+        assert response.headers["Referrer-Policy"] == "same-origin", url
+        # The policy is for pages; JSON needs none.
+        assert ("Content-Security-Policy" in response.headers) == url.startswith(("/p/", "/no/")), url
+
+
+def test_single_user_mode_sets_its_csrf_cookie_once_and_keeps_it(client: TestClient) -> None:
+    client.cookies.clear()
+    first = client.get("/p/ada/today")
+    assert first.headers.get_list("set-cookie") and "HttpOnly" in first.headers["set-cookie"]
+    token = csrf_of(client, "/p/ada/today")
+    again = client.get("/p/ada/today")
+    assert not again.headers.get_list("set-cookie")
+    assert csrf_of(client, "/p/ada/today") == token
+
+
 def test_vote_without_javascript_persists_and_undoes(client: TestClient, store_path: str | Path) -> None:
     _make_digest(client)
     token = csrf_of(client, "/p/ada/today")
@@ -124,7 +145,9 @@ def test_upload_bibtex_with_limits(store_path: str | Path) -> None:
         many = [("files", (f"f{i}.bib", BIBTEX, "text/plain")) for i in range(3)]
         assert "error=" in client.post("/p/ada/upload", data={"csrf_token": token}, files=many).headers["location"]
         huge = [("files", ("huge.bib", BIBTEX * 400, "text/plain"))]
-        assert client.post("/p/ada/upload", data={"csrf_token": token}, files=huge).status_code == 413
+        too_big = client.post("/p/ada/upload", data={"csrf_token": token}, files=huge)
+        assert too_big.status_code == 413 and "larger than the limit" in too_big.text
+        assert too_big.headers["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in too_big.headers
         junk = [("files", ("junk.bin", b"\x00\x01\x02binary", "application/octet-stream"))]
         refused = client.post("/p/ada/upload", data={"csrf_token": token}, files=junk)
         assert "binary" in refused.headers["location"]

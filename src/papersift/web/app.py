@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import accounts, explore
 from ..encoders import Encoder, get_encoder
@@ -123,12 +126,17 @@ def state(request: Request) -> AppState:
     return request.app.state.papersift  # type: ignore[no-any-return]
 
 
-def get_store(request: Request) -> Iterator[Store]:
-    """The store for this request (one engine per app; each store call takes its own connection)."""
-    yield state(request).store
+async def get_store(request: Request) -> Store:
+    """The app's store (one engine per app; each store call takes its own connection).
+
+    Dependencies that only read the request or make one indexed lookup are ``async``: FastAPI runs a
+    plain ``def`` dependency on a worker thread, and under load each such hop waits for a thread and
+    for the interpreter lock (measured in benchmarks/bench_web.py). Endpoints stay ``def``."""
+    return state(request).store
 
 
-def get_viewer(request: Request, store: Store = Depends(get_store)) -> Viewer:
+async def get_viewer(request: Request, store: Store = Depends(get_store)) -> Viewer:
+    """The signed-in user (one lookup of the session by its token's hash, on its primary key)."""
     app_state = state(request)
     if app_state.settings.multi_user:
         found = accounts.session_for(store, request.cookies.get(SESSION_COOKIE, ""))
@@ -154,10 +162,11 @@ async def check_csrf(request: Request, viewer: Viewer = Depends(get_viewer)) -> 
         raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
 
 
-def profile_access(
+async def profile_access(
     name: str, request: Request, viewer: Viewer = Depends(get_viewer), store: Store = Depends(get_store)
 ) -> str:
-    """The profile ``name`` if the viewer may use it; 404 otherwise (another user's profile does not exist for you)."""
+    """The profile ``name`` if the viewer may use it; 404 otherwise (another user's profile does not exist for you).
+    One indexed lookup, like :func:`get_viewer`."""
     if viewer.user is not None:
         if not accounts.can_access(store, viewer.user, name):
             raise HTTPException(404, f"there is no profile named '{name}' of yours")
@@ -215,45 +224,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app_state = AppState(settings)
     app.state.papersift = app_state
 
-    @app.middleware("http")
-    async def csrf_cookie_and_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        if request.headers.get("content-type", "").startswith("multipart/form-data"):
-            # Refused before the body is read: an upload may not even be spooled beyond its limit.
-            length = request.headers.get("content-length", "")
-            limit = settings.max_upload_bytes * settings.max_upload_files + 65536
-            if not length.isdigit():
-                return JSONResponse({"detail": "uploads need a Content-Length"}, status_code=411)
-            if int(length) > limit:
-                return HTMLResponse(
-                    _error_page(app_state, f"The upload is larger than the limit of {limit} bytes."), status_code=413
-                )
-        fresh = None
-        if not settings.multi_user:
-            try:
-                token = app_state.csrf_signer.loads(request.cookies.get(CSRF_COOKIE, ""))
-            except BadSignature:
-                token = None
-            if not isinstance(token, str):
-                token = fresh = secrets.token_urlsafe(32)
-            request.state.csrf = token
-        response: Response = await call_next(request)
-        if fresh is not None:
-            response.set_cookie(
-                CSRF_COOKIE,
-                app_state.csrf_signer.dumps(fresh),
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-            )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-            )
-        return response
+    app.add_middleware(_CsrfCookieAndHeaders, app_state=app_state)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
@@ -304,6 +275,80 @@ def create_app(settings: WebSettings) -> FastAPI:
         app.router.on_startup.append(daily.start)
         app.router.on_shutdown.append(daily.stop)
     return app
+
+
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+
+
+class _CsrfCookieAndHeaders:
+    """Every response's security headers; single-user mode's CSRF cookie; oversized uploads refused first.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``) runs every request
+    through an extra task and memory stream, which cost measurable time per request under load."""
+
+    def __init__(self, app: ASGIApp, app_state: AppState) -> None:
+        self.app = app
+        self.app_state = app_state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = self.app_state.settings
+        headers = Headers(scope=scope)
+        if headers.get("content-type", "").startswith("multipart/form-data"):
+            # Refused before the body is read: an upload may not even be spooled beyond its limit.
+            length = headers.get("content-length", "")
+            limit = settings.max_upload_bytes * settings.max_upload_files + 65536
+            refusal: Response | None = None
+            if not length.isdigit():
+                refusal = JSONResponse({"detail": "uploads need a Content-Length"}, status_code=411)
+            elif int(length) > limit:
+                refusal = HTMLResponse(
+                    _error_page(self.app_state, f"The upload is larger than the limit of {limit} bytes."),
+                    status_code=413,
+                )
+            if refusal is not None:
+                _add_headers(refusal.headers, None)
+                await refusal(scope, receive, send)
+                return
+        fresh = None
+        if not settings.multi_user:
+            try:
+                token = self.app_state.csrf_signer.loads(cookie_parser(headers.get("cookie", "")).get(CSRF_COOKIE, ""))
+            except BadSignature:
+                token = None
+            if not isinstance(token, str):
+                token = fresh = secrets.token_urlsafe(32)
+            scope.setdefault("state", {})["csrf"] = token
+        cookie = None
+        if fresh is not None:
+            carrier = Response()
+            carrier.set_cookie(
+                CSRF_COOKIE,
+                self.app_state.csrf_signer.dumps(fresh),
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+            )
+            cookie = carrier.headers["set-cookie"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                _add_headers(MutableHeaders(scope=message), cookie)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _add_headers(headers: MutableHeaders, cookie: str | None) -> None:
+    if cookie is not None:
+        headers.append("set-cookie", cookie)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if headers.get("content-type", "").startswith("text/html"):
+        headers.setdefault("Content-Security-Policy", CSP)
 
 
 def _include_delivery(app: FastAPI) -> None:
