@@ -55,11 +55,16 @@ class RatingChange:
     previous: str | None
 
 
-def rate_by_id(store: Store, profile: str, paper_id: int, rating: str, origin: str = "web") -> RatingChange:
+def rate_by_id(
+    store: Store, profile: str, paper_id: int, rating: str, origin: str = "web", visible_only: bool = False
+) -> RatingChange:
     """Rate the paper with store id ``paper_id`` (the web's votes): one transaction that refuses the
-    profile's own papers, as :func:`rate_paper` does, and says which rating it replaced."""
+    profile's own papers, as :func:`rate_paper` does, and says which rating it replaced.
+
+    Raises :class:`papersift.store.learning.PaperNotFound` for an unknown id, and with ``visible_only``
+    (a shared server) for a paper the profile may not see."""
     try:
-        title, previous = store.rate_checked(profile, paper_id, rating, origin)
+        title, previous = store.rate_checked(profile, paper_id, rating, origin, visible_only)
     except OwnPaperRated as exc:
         raise _own_paper(_display_title(store, paper_id, exc.title), paper_id, profile) from None
     return RatingChange(paper_id, _display_title(store, paper_id, title), rating, previous)

@@ -188,6 +188,12 @@ def test_private_papers_of_another_member_stay_private(multi: tuple[TestClient, 
     assert (
         ada.post("/api/v1/profiles/ada/ratings", json={"paper": 12, "rating": "up"}, headers=headers).status_code == 404
     )
+    form = {"csrf_token": headers["X-CSRF-Token"], "paper": "12", "rating": "up"}
+    assert ada.post("/p/ada/ratings", data=form).status_code == 404  # the no-JavaScript vote
+    missing = ada.post("/api/v1/profiles/ada/ratings", json={"paper": 99999, "rating": "up"}, headers=headers)
+    assert missing.status_code == 404 and "no paper with store id 99999" in missing.json()["detail"]
+    # The refused votes stored nothing.
+    assert all(r["paper"] != 12 for r in ada.get("/api/v1/profiles/ada/ratings").json())
 
 
 def test_new_profile_belongs_to_its_maker(multi: tuple[TestClient, TestClient], store_path: str | Path) -> None:

@@ -423,23 +423,8 @@ def load_papers(store: Store, paper_ids: list[int]) -> list[Paper]:
 
 
 def visible_paper_ids(store: Store, profile: str, paper_ids: list[int]) -> set[int]:
-    """Which of ``paper_ids`` a profile's owner may see on a shared server: candidates, the profile's own
-    papers (excluded ones too), and papers its digests or ratings refer to. Another member's uploads stay private."""
+    """Which of ``paper_ids`` a profile's owner may see on a shared server (:func:`profiles.visible_paper_ids`)."""
     if not paper_ids:
         return set()
-    wanted = list(dict.fromkeys(paper_ids))
     with store.snapshot() as conn:
-        profile_id = _profile_id(store, conn, profile)
-        seen: set[int] = set()
-        for query in (
-            select(s.candidates.c.paper_id).where(s.candidates.c.paper_id.in_(wanted)),
-            select(s.profile_papers.c.paper_id).where(
-                s.profile_papers.c.profile_id == profile_id, s.profile_papers.c.paper_id.in_(wanted)
-            ),
-            select(s.ratings.c.paper_id).where(s.ratings.c.profile_id == profile_id, s.ratings.c.paper_id.in_(wanted)),
-            select(s.run_items.c.paper_id)
-            .select_from(s.run_items.join(s.runs, s.runs.c.id == s.run_items.c.run_id))
-            .where(s.runs.c.profile_id == profile_id, s.run_items.c.paper_id.in_(wanted)),
-        ):
-            seen.update(int(r[0]) for r in conn.execute(query).all())
-    return seen
+        return profiles.visible_paper_ids(conn, _profile_id(store, conn, profile), paper_ids)

@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,8 @@ class Store:
         clock: Clock = clocks.now,
     ) -> None:
         self._backend = Backend(location, lock_timeout=lock_timeout, on_wait=on_wait, command=command)
+        # The connection of an open :meth:`reading` block in this thread (or task), if any.
+        self._reader: ContextVar[Connection | None] = ContextVar(f"papersift_store_reader_{id(self)}", default=None)
         self.engine: Engine = self._backend.engine
         self.name = self._backend.name
         # The file of an SQLite store; for PostgreSQL, the URL without its password.
@@ -101,13 +104,43 @@ class Store:
                     self._backend.done_writing(conn)
         except SQLAlchemyError as exc:
             raise StoreError(f"the store {self.name} refused the write: {_reason(exc)}") from None
+        finally:
+            reader = self._reader.get()
+            if reader is not None and reader.in_transaction():
+                # Reads after this write, in the same :meth:`reading` block, see it.
+                reader.rollback()
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
-        """One read-only snapshot that never waits for a writer; database errors become :class:`StoreError`."""
+        """One read-only snapshot that never waits for a writer; database errors become :class:`StoreError`.
+
+        Inside :meth:`reading`, the block's connection and read transaction."""
         try:
+            reader = self._reader.get()
+            if reader is not None:
+                yield reader
+                return
             with self.engine.connect() as conn:
                 yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the store {self.name} could not be read: {_reason(exc)}") from None
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Every :meth:`snapshot` in this block (this thread or task) reads through one connection and one
+        read transaction: one consistent view for a whole page, and one connection checkout and BEGIN
+        instead of one per store call. A write inside the block ends that read transaction, so later
+        reads see it. Nested blocks share the outer one's connection."""
+        if self._reader.get() is not None:
+            yield
+            return
+        try:
+            with self.engine.connect() as conn:
+                token = self._reader.set(conn)
+                try:
+                    yield
+                finally:
+                    self._reader.reset(token)
         except SQLAlchemyError as exc:
             raise StoreError(f"the store {self.name} could not be read: {_reason(exc)}") from None
 
@@ -376,12 +409,17 @@ class Store:
         with self.transaction() as conn:
             learning.rate(conn, profiles.profile_id(conn, profile), paper_id, rating, origin, now)
 
-    def rate_checked(self, profile: str, paper_id: int, rating: str, origin: str = "web") -> tuple[str, str | None]:
-        """:meth:`rate` in one transaction with its checks: refuses the profile's own papers
-        (:class:`learning.OwnPaperRated`); returns the paper's title and its previous rating."""
+    def rate_checked(
+        self, profile: str, paper_id: int, rating: str, origin: str = "web", visible_only: bool = False
+    ) -> tuple[str, str | None]:
+        """:meth:`rate` in one transaction with its checks: refuses a missing paper (or, with
+        ``visible_only``, one the profile may not see; :class:`learning.PaperNotFound`) and the profile's
+        own papers (:class:`learning.OwnPaperRated`); returns the paper's title and its previous rating."""
         now = self.now()
         with self.transaction() as conn:
-            return learning.rate_checked(conn, profiles.profile_id(conn, profile), paper_id, rating, origin, now)
+            return learning.rate_checked(
+                conn, profiles.profile_id(conn, profile), paper_id, rating, origin, now, visible_only
+            )
 
     def ratings(self, profile: str) -> list[RatingRecord]:
         with self.snapshot() as conn:

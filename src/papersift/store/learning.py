@@ -13,6 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..errors import StoreError
+from . import profiles
 from . import schema as s
 from .sql import insert_ignore, repoint, upsert
 
@@ -63,13 +64,16 @@ def rate(conn: Connection, profile: int, paper_id: int, rating: str, origin: str
 
 
 def rate_checked(
-    conn: Connection, profile: int, paper_id: int, rating: str, origin: str, now: str
+    conn: Connection, profile: int, paper_id: int, rating: str, origin: str, now: str, visible_only: bool = False
 ) -> tuple[str, str | None]:
     """Rate a candidate in the caller's write transaction, refusing one of the profile's own papers;
-    returns the paper's title and the rating it had (None if unrated). One round trip for the web's votes."""
+    returns the paper's title and the rating it had (None if unrated). One round trip for the web's votes.
+
+    ``visible_only`` (a shared server): a paper the profile may not see (another member's upload) is
+    refused as if it did not exist (:class:`PaperNotFound`)."""
     title = conn.execute(select(s.papers.c.title).where(s.papers.c.id == paper_id)).scalar_one_or_none()
-    if title is None:
-        raise StoreError(f"there is no paper with store id {paper_id}")
+    if title is None or (visible_only and not profiles.visible_paper_ids(conn, profile, [paper_id])):
+        raise PaperNotFound(paper_id)
     own = conn.execute(
         select(s.profile_papers.c.paper_id).where(
             s.profile_papers.c.profile_id == profile,
@@ -84,6 +88,14 @@ def rate_checked(
     ).scalar_one_or_none()
     rate(conn, profile, paper_id, rating, origin, now)
     return str(title), previous
+
+
+class PaperNotFound(StoreError):
+    """No paper has this store id (or, on a shared server, none the profile may see)."""
+
+    def __init__(self, paper_id: int) -> None:
+        self.paper_id = paper_id
+        super().__init__(f"there is no paper with store id {paper_id}")
 
 
 class OwnPaperRated(StoreError):

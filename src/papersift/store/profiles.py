@@ -5,9 +5,10 @@ Plain functions on a connection; the caller holds the transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..errors import StoreError
@@ -39,13 +40,40 @@ def ensure_profile(conn: Connection, name: str, now: str) -> int:
     return profile_id(conn, name)
 
 
+# Built once: nearly every store call starts here, and building the statement cost three times its execution.
+_PROFILE_ID = select(s.profiles.c.id).where(s.profiles.c.name == bindparam("name"))
+
+
 def profile_id(conn: Connection, name: str) -> int:
-    row = conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == name)).first()
+    row = conn.execute(_PROFILE_ID, {"name": name}).first()
     if row is None:
         known = [r.name for r in conn.execute(select(s.profiles.c.name).order_by(s.profiles.c.name)).all()]
         hint = f" (known profiles: {', '.join(known)})" if known else " (import one with `papersift profile import`)"
         raise StoreError(f"there is no profile named '{name}'{hint}")
     return int(row.id)
+
+
+def visible_paper_ids(conn: Connection, profile: int, paper_ids: Sequence[int]) -> set[int]:
+    """Which of ``paper_ids`` a profile's owner may see on a shared server: candidates, the profile's own
+    papers (excluded ones too), and papers its digests or ratings refer to. Another member's uploads stay private."""
+    wanted = list(dict.fromkeys(paper_ids))
+    if not wanted:
+        return set()
+    seen: set[int] = set()
+    for query in (
+        select(s.candidates.c.paper_id).where(s.candidates.c.paper_id.in_(wanted)),
+        select(s.profile_papers.c.paper_id).where(
+            s.profile_papers.c.profile_id == profile, s.profile_papers.c.paper_id.in_(wanted)
+        ),
+        select(s.ratings.c.paper_id).where(s.ratings.c.profile_id == profile, s.ratings.c.paper_id.in_(wanted)),
+        select(s.run_items.c.paper_id)
+        .select_from(s.run_items.join(s.runs, s.runs.c.id == s.run_items.c.run_id))
+        .where(s.runs.c.profile_id == profile, s.run_items.c.paper_id.in_(wanted)),
+    ):
+        seen.update(int(r[0]) for r in conn.execute(query).all())
+        if len(seen) == len(wanted):
+            break
+    return seen
 
 
 def list_profiles(conn: Connection) -> list[ProfileInfo]:

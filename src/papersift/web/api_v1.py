@@ -11,6 +11,7 @@ from .. import api, explore
 from ..digest import pick_to_dict
 from ..store import Store
 from ..store import accounts as tables
+from ..store.learning import PaperNotFound
 from . import actions
 from .app import Viewer, check_csrf, get_store, get_viewer, profile_access, state, visible_profiles
 
@@ -119,8 +120,13 @@ def rate(
     store: Store = Depends(get_store),
 ) -> RatingOut:
     """Rate a paper: up, down, save or dismiss (rating again replaces the rating)."""
-    paper_id = _paper_id(store, name, viewer, body.paper)
-    change = api.rate_by_id(store, name, paper_id, body.rating, origin="web")
+    ref = body.paper
+    paper_id = int(ref) if isinstance(ref, int) or ref.isdigit() else store.resolve_paper(ref)
+    try:
+        # One write transaction: the paper exists, the viewer may see it, it is not one of their own.
+        change = api.rate_by_id(store, name, paper_id, body.rating, origin="web", visible_only=viewer.multi_user)
+    except PaperNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
     return RatingOut(paper=paper_id, title=change.title, rating=body.rating, previous=change.previous)
 
 

@@ -14,6 +14,7 @@ from ..errors import PapersiftError
 from ..sources import FORMATS as INPUT_FORMATS
 from ..store import Store
 from ..store import accounts as tables
+from ..store.learning import PaperNotFound
 from . import actions
 from .app import Viewer, back, check_csrf, get_store, get_viewer, profile_access, render, state, visible_profiles
 
@@ -65,27 +66,28 @@ def today(
     viewer: Viewer = Depends(get_viewer),
     store: Store = Depends(get_store),
 ) -> Response:
-    view = explore.digest_view(store, name, run)
-    history = explore.digest_history(store, name)
-    jobs = state(request).jobs.active(name)
-    if job is not None:
-        found = state(request).jobs.get(job)
-        if found is not None and found.profile == name and found not in jobs:
-            jobs.append(found)
-    return render(
-        request,
-        "today.html",
-        viewer,
-        profile=name,
-        page="today",
-        view=view,
-        history=history,
-        latest=history[0].id if history else None,
-        jobs=jobs,
-        n_papers=0 if view.run else len(tables.profile_paper_ids(store, name)),
-        colour_of={n: i % 10 for i, n in enumerate(explore.interest_names(store, name))},
-        budgets={i.display_name: i.budget for i in store.interests(name) if i.budget is not None},
-    )
+    with store.reading():  # one read transaction for the whole page
+        view = explore.digest_view(store, name, run)
+        history = explore.digest_history(store, name)
+        jobs = state(request).jobs.active(name)
+        if job is not None:
+            found = state(request).jobs.get(job)
+            if found is not None and found.profile == name and found not in jobs:
+                jobs.append(found)
+        return render(
+            request,
+            "today.html",
+            viewer,
+            profile=name,
+            page="today",
+            view=view,
+            history=history,
+            latest=history[0].id if history else None,
+            jobs=jobs,
+            n_papers=0 if view.run else len(tables.profile_paper_ids(store, name)),
+            colour_of={n: i % 10 for i, n in enumerate(explore.interest_names(store, name))},
+            budgets={i.display_name: i.budget for i in store.interests(name) if i.budget is not None},
+        )
 
 
 @router.post("/p/{name}/digest")
@@ -106,12 +108,15 @@ def rate(
 ) -> Response:
     """The no-JavaScript path of the vote buttons (the page's script uses the JSON API)."""
     target = next if next.startswith("/p/") else _p(name) + "/today"
-    if viewer.multi_user and paper not in tables.visible_paper_ids(store, name, [paper]):
-        raise HTTPException(404, f"there is no paper with store id {paper}")
     if rating == "undo":
+        if viewer.multi_user and paper not in tables.visible_paper_ids(store, name, [paper]):
+            raise HTTPException(404, f"there is no paper with store id {paper}")
         explore.unrate_paper(store, name, paper)
         return back(target, notice="Rating undone.")
-    change = api.rate_by_id(store, name, paper, rating, origin="web")
+    try:
+        change = api.rate_by_id(store, name, paper, rating, origin="web", visible_only=viewer.multi_user)
+    except PaperNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
     return back(target, notice=f"{rating} for {change.title}")
 
 
