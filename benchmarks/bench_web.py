@@ -3,9 +3,12 @@
 A real uvicorn server (its own process, multi-user mode, SQLite store) on loopback; an asyncio
 httpx client per user: GET its Today page, then vote (up/down/save/dismiss) on one of its papers
 through the JSON API, pause ``--think`` seconds, repeat, for ``--duration`` seconds. A writer
-thread meanwhile does what the daily job does to the store (new candidates, a new digest run
+process meanwhile does what the daily job does to the store (new candidates, a new digest run
 every few seconds). Afterwards every acknowledged vote is looked up in the store: a vote the
 server said it kept but the store lacks is lost.
+
+Before the load, one user alone reads Today and votes 100 times each: the latency and server CPU of
+a request without queueing, to read the loaded numbers against.
 
 The digests are recorded directly (synthetic picks with reasons), not ranked: this measures the
 web layer and the store, not the encoder. The store is built once and cached in benchmarks/.cache.
@@ -33,6 +36,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "src")]
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from cpu import cpu_info, describe  # noqa: E402
 
 from papersift import accounts  # noqa: E402
 from papersift.models import Paper  # noqa: E402
@@ -198,7 +205,45 @@ async def user(
             acked[(name, paper)] = rating
         else:
             stats["errors"].append(f"vote: HTTP {vote.status_code} {vote.text[:100]}")
-        await asyncio.sleep(rng.uniform(0, 2 * think))
+        # Reading time, cut at the end of the run (no request starts after it).
+        await asyncio.sleep(max(0.0, min(rng.uniform(0, 2 * think), until - time.monotonic())))
+
+
+async def alone(client: Any, name: str, rounds: int, server_pid: int) -> dict[str, Any]:
+    """One user with the server to themself: Today then a vote, ``rounds`` times, one after the other."""
+    times: dict[str, list[float]] = {"page": [], "vote": []}
+    cpu = {"page": 0.0, "vote": 0.0}
+    rng = random.Random(3)
+    voted: set[int] = set()
+    token = None
+    for _ in range(rounds):
+        before, start = cpu_seconds(server_pid), time.perf_counter()
+        page = await client.get(f"/p/{name}/today")
+        times["page"].append(time.perf_counter() - start)
+        cpu["page"] += cpu_seconds(server_pid) - before
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+        papers = [int(x) for x in re.findall(r'data-paper="(\d+)"', page.text)]
+        if page.status_code != 200 or not token or not papers:
+            raise RuntimeError(f"the baseline user's Today page failed: HTTP {page.status_code}")
+        paper = rng.choice(papers)
+        voted.add(paper)
+        before, start = cpu_seconds(server_pid), time.perf_counter()
+        vote = await client.post(
+            f"/api/v1/profiles/{name}/ratings",
+            json={"paper": paper, "rating": rng.choice(["up", "down"])},
+            headers={"X-CSRF-Token": token.group(1)},
+        )
+        times["vote"].append(time.perf_counter() - start)
+        cpu["vote"] += cpu_seconds(server_pid) - before
+        if vote.status_code != 200:
+            raise RuntimeError(f"the baseline user's vote failed: HTTP {vote.status_code}")
+    for paper in voted:  # undone, so that the loaded run's votes are counted from a clean slate
+        headers = {"X-CSRF-Token": token.group(1)} if token else {}
+        await client.delete(f"/api/v1/profiles/{name}/ratings/{paper}", headers=headers)
+    return {
+        kind: {**quantiles(times[kind]), "server_cpu_ms": round(1000 * cpu[kind] / rounds, 1)}
+        for kind in ("page", "vote")
+    }
 
 
 def daily_job(path: Path, stop: Any, n_profiles: int, counts: Any) -> None:
@@ -246,7 +291,7 @@ PAGE_TARGET_MS, VOTE_TARGET_MS = 150.0, 50.0
 
 
 def readme_section(r: dict[str, Any]) -> list[str]:
-    """The README's load paragraph, from results/web.json."""
+    """The README's load paragraph and table, from results/web.json."""
     pages, votes = r["pages"], r["votes"]
     met = pages.get("p95_ms", 1e9) < PAGE_TARGET_MS and votes.get("p95_ms", 1e9) < VOTE_TARGET_MS
     cpu_ms = r["server_cpu_ms_per_request"]
@@ -254,20 +299,37 @@ def readme_section(r: dict[str, Any]) -> list[str]:
         f"Load (`python benchmarks/bench_web.py`, raw numbers in `benchmarks/results/web.json`): {r['users']} "
         f"signed-in users each reading their Today page and voting ({r['think_s']:g} s mean pause) for "
         f"{r['duration_s']:.0f} s against {r['papers']:,} papers and {r['profiles']} profiles, one uvicorn process "
-        "on SQLite, while a writer plays the daily job (new candidates and a new digest every 2 s, "
+        "on SQLite, while a process plays the daily job (new candidates and a new digest every 2 s, "
         f"{r['daily_job_writes']} writes): **{r['errors']} errors, {r['votes_lost']} lost votes** "
         f"({r['votes_acknowledged']} acknowledged, {r['ratings_in_store']} new ratings in the store), "
-        f"**{cpu_ms:g} ms of server CPU per request**.",
-        f"Pages p50 {pages.get('p50_ms', 0):,.1f} ms / p95 {pages.get('p95_ms', 0):,.1f} ms / "
-        f"p99 {pages.get('p99_ms', 0):,.1f} ms; votes p50 {votes.get('p50_ms', 0):,.1f} ms / "
-        f"p95 {votes.get('p95_ms', 0):,.1f} ms / p99 {votes.get('p99_ms', 0):,.1f} ms: "
+        f"{r['requests_per_s']:g} requests/s, {cpu_ms:g} ms of server CPU per request. "
         + (
-            f"within the targets (p95 < {PAGE_TARGET_MS:g} ms for a page, < {VOTE_TARGET_MS:g} ms for a vote)."
+            f"**Within the targets** (p95 < {PAGE_TARGET_MS:g} ms for a page, < {VOTE_TARGET_MS:g} ms for a vote)."
             if met
-            else f"**not** within the targets (p95 < {PAGE_TARGET_MS:g} ms for a page, < {VOTE_TARGET_MS:g} ms "
+            else f"**Not** within the targets (p95 < {PAGE_TARGET_MS:g} ms for a page, < {VOTE_TARGET_MS:g} ms "
             "for a vote)."
         ),
+        "",
+        "| request | users | p50 | p95 | p99 | server CPU per request |",
+        "|---|---|---|---|---|---|",
     ]
+    alone = r.get("alone") or {}
+    for kind, loaded in (("page", pages), ("vote", votes)):
+        label = "Today page" if kind == "page" else "vote (JSON API)"
+        if kind in alone:
+            a = alone[kind]
+            out.append(
+                f"| {label} | 1, alone | {a['p50_ms']:.1f} ms | {a['p95_ms']:.1f} ms | {a['p99_ms']:.1f} ms "
+                f"| {a['server_cpu_ms']:g} ms |"
+            )
+        out.append(
+            f"| {label} | {r['users']} | {loaded.get('p50_ms', 0):.1f} ms | **{loaded.get('p95_ms', 0):.1f} ms** "
+            f"| {loaded.get('p99_ms', 0):.1f} ms | {cpu_ms:g} ms (both kinds) |"
+        )
+    out.append("")
+    cpu = r.get("cpu")
+    if cpu:
+        out.append(f"CPU: {describe(cpu)}. The server, the daily job and the 50 simulated users share these cores.")
     if r["load_average"] > r["cpus"]:
         capacity = 1000 / cpu_ms if cpu_ms else 0
         out.append(
@@ -303,6 +365,7 @@ def main() -> None:
         "--think", type=float, default=5.0, help="Mean pause between one user's votes, reading time (s)."
     )
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--alone", type=int, default=100, help="Rounds of the one-user baseline before the load.")
     args = parser.parse_args()
     n_papers = args.papers or (10_000 if args.quick else 100_000)
     duration = args.duration or (20.0 if args.quick else 120.0)
@@ -318,9 +381,9 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(str(work) + suffix).unlink(missing_ok=True)
     shutil.copyfile(cached, work)
-    with Store(work) as store:
-        votes_before = tables.count_ratings(store)
     server = start_server(work, args.port)
+    baseline: dict[str, Any] = {}
+    counted: dict[str, int] = {}
     stats: dict[str, Any] = {"page": [], "vote": [], "errors": []}
     acked: dict[tuple[str, int], str] = {}
     counts = multiprocessing.Value("i", 0)
@@ -334,6 +397,9 @@ def main() -> None:
         async def everyone() -> float:
             names = [f"user{i:02d}" for i in range(args.users)]
             clients = [await sign_in(base, n) for n in names]
+            baseline.update(await alone(clients[0], names[0], args.alone, server.pid))
+            with Store(work) as store:
+                counted["before"] = tables.count_ratings(store)
             writer.start()
             started = time.monotonic()
             cpu["start"] = cpu_seconds(server.pid)
@@ -375,11 +441,13 @@ def main() -> None:
         "error_examples": stats["errors"][:5],
         "votes_acknowledged": len(acked),
         "votes_lost": len(lost),
-        "ratings_in_store": votes_after - votes_before,
+        "ratings_in_store": votes_after - counted["before"],
         "daily_job_writes": counts.value,
         # The machine is shared: the 1-minute load average during the run says how much CPU the server had.
         "cpus": os.cpu_count(),
         "load_average": round(os.getloadavg()[0], 1),
+        "cpu": cpu_info(),
+        "alone": baseline,
     }
     print(json.dumps(result, indent=2))
     if not args.quick and args.papers is None:

@@ -10,7 +10,7 @@ FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
 
 
 def cpu_info() -> dict[str, Any]:
-    model, flags = "unknown", set()
+    model, flags = "unknown", set[str]()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
         for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
