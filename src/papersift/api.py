@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .backup import ExchangeSummary, export_store, import_store
 from .digests import (
     Digest,
     DigestInputs,
@@ -53,7 +52,6 @@ from .profiles import (
 )
 from .profiles import find_profile_interests as find_interests
 from .ranking.pipeline import BACKGROUND_SIZE
-from .reviewers import AffinityResult, compute_affinity
 
 __all__ = [
     "ExchangeSummary",
@@ -108,21 +106,27 @@ __all__ = [
 ]
 
 
-# The network half is imported when first used: a digest or a rating does not pay for the HTTP stack.
+# The network half, backups and reviewer affinity are imported when first used: a digest or a
+# rating does not pay for the HTTP stack, the exchange format or the reviewer files' readers.
 _LAZY = {
-    name: "papersift.fetch.runner"
-    for name in (
-        "FetchReport",
-        "exclude_from_profile",
-        "fetch_source",
-        "import_profile_from",
-        "refresh_profile",
-        "remember_sources",
-        "update",
-    )
+    **{
+        name: "papersift.fetch.runner"
+        for name in (
+            "FetchReport",
+            "exclude_from_profile",
+            "fetch_source",
+            "import_profile_from",
+            "refresh_profile",
+            "remember_sources",
+            "update",
+        )
+    },
+    **{name: "papersift.backup" for name in ("ExchangeSummary", "export_store", "import_store")},
+    **{name: "papersift.reviewers" for name in ("AffinityResult", "compute_affinity")},
 }
 
 if TYPE_CHECKING:
+    from .backup import ExchangeSummary, export_store, import_store
     from .fetch.runner import (
         FetchReport,
         exclude_from_profile,
@@ -132,6 +136,7 @@ if TYPE_CHECKING:
         remember_sources,
         update,
     )
+    from .reviewers import AffinityResult, compute_affinity
 
 
 def __getattr__(name: str) -> Any:

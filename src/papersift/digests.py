@@ -25,7 +25,7 @@ from .ranking.interests import assign, find_interests
 from .ranking.personal import DigestOptions, InterestGroup
 from .ranking.pipeline import BACKGROUND_SIZE, InterestSource, Ranking, RankingInputs, rank_profile, stateless_inputs
 from .ranking.rank import RankOptions
-from .store import DigestInputs, Store, accounts, maintenance
+from .store import DigestInputs, Store, maintenance
 
 
 @dataclass(frozen=True)
@@ -297,6 +297,8 @@ def digest_history(store: Store, profile: str, limit: int = 50) -> list[maintena
 def past_digest(store: Store, profile: str, run: int) -> list[Recommendation]:
     """The picks of one past digest, as they were ranked and explained then (to render again):
     with their interest, relevance and rating reasons, as the web's Today page shows them."""
+    from .store import accounts  # the web's tables: only for digests read back
+
     if accounts.find_run(store, profile, run) is None:
         raise StoreError(f"profile '{profile}' has no digest number {run} (`papersift history` lists them)")
     return stored_recommendations(store, run)
@@ -304,6 +306,8 @@ def past_digest(store: Store, profile: str, run: int) -> list[Recommendation]:
 
 def stored_recommendations(store: Store, run_id: int) -> list[Recommendation]:
     """A recorded run's picks with what was recorded with them (papers since deleted are left out)."""
+    from .store import accounts
+
     picks = accounts.run_picks_of(store, run_id)
     papers = {p.store_id: p for p in store.papers_by_id([p.paper_id for p in picks])}
     return [

@@ -12,7 +12,6 @@ from . import clock
 from .errors import InputError
 from .identity import deduplicate
 from .models import Paper
-from .sources import read_papers
 from .store import ImportSummary, Store, maintenance
 
 if TYPE_CHECKING:
@@ -32,6 +31,8 @@ def load_papers(
     paths: Sequence[str | Path], input_format: str | None = None, today: dt.date | None = None
 ) -> LoadedPapers:
     """Read every file (all of them before anything else happens) and merge duplicates."""
+    from .sources import read_papers  # the parsers only when files are read: a digest reads none
+
     everything: list[Paper] = []
     warnings: list[str] = []
     for path in paths:

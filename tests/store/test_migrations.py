@@ -202,3 +202,11 @@ def test_processes_creating_a_new_store_at_once_all_succeed(new_store_location: 
             worker.join(timeout=60)
         assert outcomes == [("ok", migrations.SCHEMA_VERSION)] * n
         assert versions_of(location) == sorted(migrations.KNOWN)
+
+
+def test_every_migration_module_is_known_and_imported_only_when_needed() -> None:
+    """Migrations are imported by name when a store needs them, so a module left out of NAMES would never run."""
+    on_disk = sorted(p.stem for p in Path(migrations.__file__).parent.glob("m[0-9][0-9][0-9]_*.py"))
+    assert list(migrations.NAMES) == on_disk
+    assert [migrations.number(m) for m in migrations.MIGRATIONS] == sorted(migrations.NAME_OF)
+    assert migrations.SCHEMA_VERSION == max(migrations.number(n) for n in on_disk)

@@ -18,7 +18,6 @@ from ..errors import PapersiftError
 from ..models import Recommendation
 from ..progress import set_quiet as set_progress_quiet
 from ..ranking import DEFAULT_AGGREGATION, RankOptions
-from ..sources import FORMATS as INPUT_FORMATS
 from ..store import Store
 from ..textsafe import printable
 
@@ -195,10 +194,24 @@ INPUT_FORMAT_HELP = (
 )
 
 
+class InputFormatChoice(click.Choice[str]):
+    """The input formats' names, read from the parsers' registry when first needed: defining the
+    commands does not import every parser (``papersift digest`` reads no file)."""
+
+    def __init__(self) -> None:
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        from ..sources import FORMATS
+
+        return tuple(FORMATS)
+
+
 def input_format_option(func: F) -> F:
     return click.option(
         "--input-format",
-        type=click.Choice(list(INPUT_FORMATS)),
+        type=InputFormatChoice(),
         default=None,
         metavar="FORMAT",
         help=INPUT_FORMAT_HELP,

@@ -14,9 +14,9 @@ from ..digest import FORMATS
 from ..encoders import DEFAULT_ENCODER, Encoder
 from ..progress import set_quiet as set_progress_quiet
 from ..ranking import DEFAULT_AGGREGATION, DigestOptions
-from ..sources import FORMATS as INPUT_FORMATS
 from .common import (
     MODEL_HELP,
+    InputFormatChoice,
     PapersiftGroup,
     Resources,
     add_quiet_everywhere,
@@ -143,7 +143,7 @@ def _subtitle(digest: api.Digest, who: str, min_relevance: float) -> str:
 @input_format_option
 @click.option(
     "--feed-format",
-    type=click.Choice(list(INPUT_FORMATS)),
+    type=InputFormatChoice(),
     default=None,
     metavar="FORMAT",
     help="Force the feed files' format, one of --input-format's (default: --input-format, else detected).",
