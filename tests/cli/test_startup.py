@@ -113,6 +113,25 @@ def test_a_digest_in_a_fresh_process_imports_nothing_it_does_not_use(tmp_path: P
     assert "5 of" in shown
 
 
+def test_importing_a_part_of_the_package_does_not_import_the_library(tmp_path: Path) -> None:
+    out = tmp_path / "modules.json"
+    code = f"import json, sys, papersift.errors; json.dump(sorted(sys.modules), open({str(out)!r}, 'w'))"
+    subprocess.run([sys.executable, "-c", code], env=_sqlite_env(tmp_path / "home"), check=True)
+    modules = set(json.loads(out.read_text(encoding="utf-8")))
+    assert not modules & {"papersift.api", "papersift.store", "numpy", "sqlalchemy"}
+    import papersift
+
+    assert papersift.rank_files is papersift.api.rank_files and "rank_files" in dir(papersift)
+
+
+def test_the_cli_is_imported_with_its_modules_frozen_and_collection_back_on(tmp_path: Path) -> None:
+    code = "import gc, papersift.cli; print(gc.isenabled(), gc.get_freeze_count() > 10000)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=_sqlite_env(tmp_path / "home"), check=True, capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["True", "True"]
+
+
 def test_the_format_choices_are_every_format_and_still_checked() -> None:
     from papersift.sources import FORMATS
 
