@@ -29,7 +29,7 @@ users, sessions, profile_owners, profile_settings, run_picks = (
 
 
 def ensure_schema(store: Store) -> None:
-    """Nothing to do: migration 4 is in MIGRATIONS, so every open store has these tables."""
+    """Nothing to do: migration 4 is in migrations.NAMES, so every open store has these tables."""
 
 
 def _profile_id(store: Store, conn: Connection, profile: str) -> int:
