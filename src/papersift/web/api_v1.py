@@ -82,7 +82,8 @@ def digest(
 ) -> list[dict[str, Any]]:
     """The latest digest (or digest ``run``): the picks with id, relevance and reasons, as
     ``papersift digest --format json`` writes them. Reading it changes nothing; POST makes a new one."""
-    return [pick_to_dict(r) for r in explore.digest_view(store, name, run).recommendations]
+    with store.reading():  # one read transaction, as the Today page
+        return [pick_to_dict(r) for r in explore.digest_view(store, name, run).recommendations]
 
 
 @router.post("/profiles/{name}/digest", status_code=202)
