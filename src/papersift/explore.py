@@ -167,7 +167,8 @@ def _pool_vectors(
     store: Store, ids: Sequence[int], encoder: Encoder, cache: ResultCache | None
 ) -> tuple[list[int], np.ndarray]:
     """The ids of the pool's papers and their (cached) vectors; with ``cache``, kept in memory under the
-    ids, so a request that searches an unchanged pool neither loads its papers nor reads their vectors."""
+    ids and their texts' last change, so a request that searches an unchanged pool neither loads its
+    papers nor reads their vectors."""
 
     def compute() -> tuple[list[int], np.ndarray]:
         papers = store.papers_by_id(ids)
@@ -175,7 +176,8 @@ def _pool_vectors(
 
     if cache is None:
         return compute()
-    found: tuple[list[int], np.ndarray] = cache.get(("pool", encoder.model_id, tuple(ids)), compute)
+    key = ("pool", encoder.model_id, tuple(ids), table.last_updated(store, ids))
+    found: tuple[list[int], np.ndarray] = cache.get(key, compute)
     return found
 
 
@@ -358,8 +360,10 @@ class LabRow:
 
 def _lab_key(store: Store, members: Sequence[str], encoder: Encoder, candidate_ids: Sequence[int]) -> Hashable:
     """What a lab routing is computed from: the candidates, each member's papers, ratings and background
-    sample (ids only), the encoder, and the day (own papers are weighted by their age)."""
+    sample (ids, and when any of those papers' texts last changed), the encoder, and the day (own papers
+    are weighted by their age)."""
     parts = []
+    every_paper: list[int] = list(candidate_ids)
     for member in members:
         own = store.profile_paper_ids(member)
         rated = tuple((r.paper_id, r.rating) for r in store.ratings(member))
@@ -367,7 +371,9 @@ def _lab_key(store: Store, members: Sequence[str], encoder: Encoder, candidate_i
             exclude=sorted({*own, *(i for i, _ in rated)}), limit=api.BACKGROUND_SIZE
         )
         parts.append((member, tuple(own), rated, tuple(background)))
-    return ("lab", encoder.model_id, clock.today(), tuple(candidate_ids), tuple(parts))
+        every_paper += [*own, *background]
+    texts = table.last_updated(store, every_paper)
+    return ("lab", encoder.model_id, clock.today(), tuple(candidate_ids), tuple(parts), texts)
 
 
 def lab_routing(
