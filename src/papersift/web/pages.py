@@ -57,6 +57,16 @@ async def create_profile(
 # -- Today ------------------------------------------------------------------------------
 
 
+def _jobs(request: Request, name: str, job: int | None, kind: str | None = None) -> list[Any]:
+    """The profile's running jobs (of ``kind``), and job ``job`` (just finished, from a redirect) if it is theirs."""
+    jobs = [j for j in state(request).jobs.active(name) if kind is None or j.kind == kind]
+    if job is not None:
+        found = state(request).jobs.get(job)
+        if found is not None and found.profile == name and found not in jobs:
+            jobs.append(found)
+    return jobs
+
+
 @router.get("/p/{name}/today", response_class=HTMLResponse)
 def today(
     request: Request,
@@ -69,11 +79,7 @@ def today(
     with store.reading():  # one read transaction for the whole page
         view = explore.digest_view(store, name, run)
         history = explore.digest_history(store, name)
-        jobs = state(request).jobs.active(name)
-        if job is not None:
-            found = state(request).jobs.get(job)
-            if found is not None and found.profile == name and found not in jobs:
-                jobs.append(found)
+        jobs = _jobs(request, name, job)
         return render(
             request,
             "today.html",
@@ -154,11 +160,7 @@ def profile(
     overview = api.profile_overview(store, name)
     included = {p.store_id for p in overview.papers}
     excluded = [p for p in store.profile_papers(name, include_excluded=True) if p.store_id not in included]
-    jobs = [j for j in state(request).jobs.active(name) if j.kind == "import"]
-    if job is not None:
-        found = state(request).jobs.get(job)
-        if found is not None and found.profile == name and found not in jobs:
-            jobs.append(found)
+    jobs = _jobs(request, name, job, kind="import")
     return render(
         request,
         "profile.html",
