@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from .. import api, explore
 from ..digest import pick_to_dict
@@ -21,7 +21,9 @@ RatingValue = Literal["up", "down", "save", "dismiss"]
 
 
 class RatingIn(BaseModel):
-    paper: int | str = Field(description="The paper's store id (or an arXiv id, DOI or exact title).")
+    paper: int | Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
+        description="The paper's store id (or an arXiv id, DOI or exact title)."
+    )
     rating: RatingValue
 
 

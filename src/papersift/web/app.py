@@ -34,6 +34,8 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "papersift_session"
 CSRF_COOKIE = "papersift_csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The JSON API's and the sign-in form's largest request body: far above any real one.
+API_BODY_LIMIT = 1024 * 1024
 
 
 @dataclass
@@ -215,6 +217,10 @@ def create_app(settings: WebSettings) -> FastAPI:
     from . import api_v1, auth, pages
 
     app = FastAPI(
+        # A backstop for bodies sent without a length: none is read beyond this (a plain 413). Bodies
+        # with a length are refused first, with a page or JSON, by _CsrfCookieAndHeaders below; this
+        # limit runs before it, so it is the upload limit plus a margin. The JSON API's is 1 MiB.
+        max_body_size=settings.max_upload_bytes * settings.max_upload_files + 65536 + API_BODY_LIMIT,
         title="papersift",
         version="1",
         description="Daily research papers ranked for you, with reasons. JSON API under /api/v1.",
@@ -262,8 +268,8 @@ def create_app(settings: WebSettings) -> FastAPI:
         return HTMLResponse(_error_page(app_state, "; ".join(problems)), status_code=422)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.include_router(auth.router)
-    app.include_router(api_v1.router)
+    app.include_router(auth.router, max_body_size=API_BODY_LIMIT)
+    app.include_router(api_v1.router, max_body_size=API_BODY_LIMIT)
     app.include_router(pages.router)
     _include_delivery(app)
     app.router.on_shutdown.append(app_state.close)
@@ -296,22 +302,11 @@ class _CsrfCookieAndHeaders:
             return
         settings = self.app_state.settings
         headers = Headers(scope=scope)
-        if headers.get("content-type", "").startswith("multipart/form-data"):
-            # Refused before the body is read: an upload may not even be spooled beyond its limit.
-            length = headers.get("content-length", "")
-            limit = settings.max_upload_bytes * settings.max_upload_files + 65536
-            refusal: Response | None = None
-            if not length.isdigit():
-                refusal = JSONResponse({"detail": "uploads need a Content-Length"}, status_code=411)
-            elif int(length) > limit:
-                refusal = HTMLResponse(
-                    _error_page(self.app_state, f"The upload is larger than the limit of {limit} bytes."),
-                    status_code=413,
-                )
-            if refusal is not None:
-                _add_headers(refusal.headers, None)
-                await refusal(scope, receive, send)
-                return
+        refusal = self._refused_body(scope["path"], headers)
+        if refusal is not None:
+            _add_headers(refusal.headers, None)
+            await refusal(scope, receive, send)
+            return
         fresh = None
         if not settings.multi_user:
             try:
@@ -339,6 +334,28 @@ class _CsrfCookieAndHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    def _refused_body(self, path: str, headers: Headers) -> Response | None:
+        """A body too large for its route, refused from its Content-Length before it is read: uploads up
+        to their limit, the JSON API and the sign-in form up to 1 MiB. (FastAPI's own ``max_body_size``,
+        set to the same limits, cuts off a body sent without a length while it streams.)"""
+        settings = self.app_state.settings
+        length = headers.get("content-length", "")
+        api = path.startswith("/api/")
+        if headers.get("content-type", "").startswith("multipart/form-data") and not api:
+            if not length.isdigit():
+                return JSONResponse({"detail": "uploads need a Content-Length"}, status_code=411)
+            limit = settings.max_upload_bytes * settings.max_upload_files + 65536
+            if int(length) > limit:
+                message = f"The upload is larger than the limit of {limit} bytes."
+                return HTMLResponse(_error_page(self.app_state, message), status_code=413)
+            return None
+        if (api or path == "/login") and length.isdigit() and int(length) > API_BODY_LIMIT:
+            message = f"the request body is larger than the limit of {API_BODY_LIMIT} bytes"
+            if api:
+                return JSONResponse({"detail": message}, status_code=413)
+            return HTMLResponse(_error_page(self.app_state, message[0].upper() + message[1:] + "."), status_code=413)
+        return None
 
 
 def _add_headers(headers: MutableHeaders, cookie: str | None) -> None:
