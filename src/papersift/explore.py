@@ -146,9 +146,23 @@ class ResultCache:
 # -- search and similarity ----------------------------------------------------------------------
 
 
+# A search is a sentence or an abstract; a word longer than this is no word of any record.
+MAX_QUERY_CHARS = 5000
+MAX_WORD_CHARS = 200
+
+
+def _checked_query(query: str) -> str:
+    if len(query) > MAX_QUERY_CHARS:
+        raise InputError(f"a search is at most {MAX_QUERY_CHARS:,} characters; this one has {len(query):,}")
+    return query
+
+
 def search_papers(store: Store, query: str, limit: int = 50) -> list[Paper]:
-    """Stored papers whose title, abstract or authors contain every word of ``query``."""
-    words = [w for w in query.split() if w][:8]
+    """Stored papers whose title, abstract or authors contain every word of ``query`` (its first 8 words)."""
+    words = [w for w in _checked_query(query).split() if w][:8]
+    long = next((w for w in words if len(w) > MAX_WORD_CHARS), None)
+    if long is not None:
+        raise InputError(f"a search word is at most {MAX_WORD_CHARS} characters; '{long[:40]}...' has {len(long):,}")
     return store.papers_by_id(table.search_paper_ids(store, words, limit))
 
 
@@ -219,7 +233,7 @@ def semantic_search(
 
     With ``cache`` (and an encoder whose vectors are cached), the pool's vectors stay in memory while
     the pool's papers are the same."""
-    text = text.strip()
+    text = _checked_query(text).strip()
     if not text:
         return []
     ids = _pool_ids(store, profile)

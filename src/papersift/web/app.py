@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import jinja2
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -34,6 +35,12 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "papersift_session"
 CSRF_COOKIE = "papersift_csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The largest id SQLite and PostgreSQL store (a signed 64-bit integer): a larger number names no row,
+# and is refused as a wrong value (422) before it reaches the database driver, which cannot bind it.
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, PathParam(ge=0, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=0, le=MAX_ID)]
+IdForm = Annotated[int, Form(ge=0, le=MAX_ID)]
 # The JSON API's and the sign-in form's largest request body: far above any real one.
 API_BODY_LIMIT = 1024 * 1024
 
@@ -260,7 +267,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+            return JSONResponse({"detail": _json_safe(exc.errors())}, status_code=422)
         problems = []
         for error in exc.errors()[:3]:
             where = " ".join(str(part) for part in error.get("loc", ())[1:]) or "the request"
@@ -366,6 +373,34 @@ def _add_headers(headers: MutableHeaders, cookie: str | None) -> None:
     headers.setdefault("Referrer-Policy", "same-origin")
     if headers.get("content-type", "").startswith("text/html"):
         headers.setdefault("Content-Security-Policy", CSP)
+
+
+def _json_safe(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Validation errors as JSON can carry them: the offending input echoed only when short and plain
+    (an infinite float, bytes or a long string are shown as a short text), so a hostile value can
+    neither break the answer nor come back at length."""
+
+    def short(value: Any) -> Any:
+        if value is None or isinstance(value, bool) or (isinstance(value, int) and abs(value) <= MAX_ID):
+            return value
+        if isinstance(value, float) and math.isfinite(value):
+            return value
+        text = value if isinstance(value, str) else repr(value)
+        return text if len(text) <= 200 else text[:200] + "..."
+
+    safe = []
+    for error in errors:
+        item = {
+            "type": error.get("type"),
+            "loc": [short(part) for part in error.get("loc", ())],
+            "msg": error.get("msg"),
+        }
+        if "input" in error:
+            item["input"] = short(error["input"])
+        if isinstance(error.get("ctx"), dict):
+            item["ctx"] = {str(k): short(v) for k, v in error["ctx"].items()}
+        safe.append(item)
+    return safe
 
 
 def _include_delivery(app: FastAPI) -> None:
