@@ -21,7 +21,7 @@ from .fetch import (
     service_sources,
 )
 
-FILES = click.Path(path_type=Path)
+FILES = click.Path(path_type=Path, allow_dash=True)
 
 
 @click.group("profile", cls=PapersiftGroup)
@@ -70,10 +70,13 @@ def profile_import(
 
     Records of an arXiv listing that have no title get it from arXiv (one request) unless
     --offline; offline they are kept untitled, and importing the file again online fills them.
+    A FILE of "-" is stdin, checked as a file is; it is imported but not kept as a source
+    (profile refresh cannot read it again).
 
     \b
     Example:
       papersift profile import pubs.bib arxiv.txt --profile me
+      pbpaste | papersift profile import - --profile me
       papersift profile import arxiv.txt --profile me --offline
       papersift profile import --profile me --orcid 0000-0002-1825-0097
     """
