@@ -17,12 +17,10 @@ from click.testing import CliRunner
 
 from papersift.cli.common import Resources
 from papersift.cli.main import cli
-from papersift.config import Config
-from papersift.fetch import HttpClient
 from papersift.fetch.arxiv_titles import add_missing_titles
 from papersift.loading import import_profile, load_papers
 from papersift.store import Store
-from tests.fetch.helpers import FakeClock, Recorder, make_client, text
+from tests.fetch.helpers import FakeClock, Recorder, cli_client_factory, make_client, text
 from tests.sources.services_helpers import fixture_text
 
 RECORDED = fixture_text("arxiv_api_query_testing_m10.xml")
@@ -124,20 +122,8 @@ def cli_clock() -> FakeClock:
 
 def _cli(handler, clock: FakeClock, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     recorder = Recorder(handler, clock)
-
-    def factory(config: Config) -> HttpClient:
-        return HttpClient(
-            config.contact,
-            transport=httpx.MockTransport(recorder),
-            clock=clock.clock,
-            sleep=clock.sleep,
-            wall_clock=clock.wall,
-            max_attempts=2,
-        )
-
-    result = CliRunner().invoke(
-        cli, list(args), catch_exceptions=False, obj=Resources(client_factory=factory), env=env or {}
-    )
+    resources = Resources(client_factory=cli_client_factory(recorder))
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, obj=resources, env=env or {})
     return result, recorder
 
 
