@@ -33,7 +33,8 @@ def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str,
     """The daily job: update sources, rank, and deliver every configured digest once.
 
     Rerunning the same day sends nothing twice; what failed is retried. Exits non-zero only when you
-    must fix something (the config, the SMTP login).
+    must fix something (the config, the SMTP login); the line of the profile it stopped then goes to
+    stderr as "Error: profile NAME: ...".
 
     \b
     Example:
@@ -60,9 +61,11 @@ def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str,
             click.echo(f"  {source.describe()}")
     click.echo(f"digests for {report.day.isoformat()}:")
     for outcome in report.profiles:
-        click.echo(f"  {outcome.describe()}")
-    for problem in report.must_fix:
-        click.echo(f"Error: {problem}", err=True)
+        # A profile stopped by something to fix is an error line (stderr), with its reason said once.
+        if outcome.must_fix:
+            click.echo(f"Error: {outcome.describe()}", err=True)
+        else:
+            click.echo(f"  {outcome.describe()}")
     if report.exit_code:
         raise click.exceptions.Exit(report.exit_code)
 

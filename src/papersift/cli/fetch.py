@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import api
+from .. import api, fileio
 from ..config import Config, SourceSpec, config_file_name, load_config
 from ..errors import ConfigError
 from ..fetch import (
@@ -248,8 +248,9 @@ def import_from_services(
     config_path: Path | None,
     quiet: bool,
 ) -> None:
-    """Remember ``files`` as sources of ``name``, then fetch ``sources`` into it and report (exit 1 on failure)."""
-    api.remember_sources(store(), name, [SourceSpec("file", str(f)) for f in files])
+    """Remember ``files`` (not standard input, which cannot be read again) as sources of ``name``, then
+    fetch ``sources`` into it and report (exit 1 on failure)."""
+    api.remember_sources(store(), name, [SourceSpec("file", str(f)) for f in files if not fileio.is_stdin(f)])
     if not sources:
         return
     config = load_config(config_path)
