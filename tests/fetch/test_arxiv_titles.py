@@ -189,3 +189,21 @@ def test_cli_profile_refresh_looks_titles_up_once_and_keeps_them_untitled_offlin
     assert "1 record has no title" in again.stderr and "arXiv did not know their ids" in again.stderr
     shown, _ = _cli(arxiv_api, cli_clock, "profile", "show")
     assert FIRST_TITLE in shown.stdout and len(re.findall(r"untitled", shown.stdout)) == 1
+
+
+def test_cli_update_looks_titles_up_as_profile_refresh_does_and_not_offline(
+    tmp_path: Path, isolated_home: Path, cli_clock: FakeClock
+) -> None:
+    listing = write_listing(tmp_path / "arxiv.txt")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[profiles]]\nname = "me"\nfiles = ["{listing.name}"]\n', encoding="utf-8")
+    offline, log = _cli(arxiv_api, cli_clock, "update", "--config", str(config), "--offline")
+    assert offline.exit_code == 0, offline.output
+    assert log.requests == []
+    shown, _ = _cli(arxiv_api, cli_clock, "profile", "show")
+    assert len(re.findall(r"untitled", shown.stdout)) == 4
+    online, log = _cli(arxiv_api, cli_clock, "update", "--config", str(config), env={"PAPERSIFT_OFFLINE": "0"})
+    assert online.exit_code == 0, online.output
+    assert len(log.requests) == 1 and log.params(0)["id_list"] == ",".join([*KNOWN, UNKNOWN])
+    shown, _ = _cli(arxiv_api, cli_clock, "profile", "show")
+    assert FIRST_TITLE in shown.stdout and len(re.findall(r"untitled", shown.stdout)) == 1

@@ -11,7 +11,17 @@ from .. import api
 from ..config import load_config
 from ..fetch.registry import ZOTERO_KEY_ENV
 from ..fetch.registry import zotero_key as resolve_zotero_key
-from .common import PapersiftGroup, echo, input_format_option, n_papers, profile_option, quiet_option, store, warn
+from .common import (
+    PapersiftGroup,
+    echo,
+    input_format_option,
+    n_papers,
+    offline_option,
+    profile_option,
+    quiet_option,
+    store,
+    warn,
+)
 from .fetch import (
     config_option,
     fetch_progress,
@@ -23,13 +33,6 @@ from .fetch import (
 )
 
 FILES = click.Path(path_type=Path, allow_dash=True)
-
-offline_option = click.option(
-    "--offline",
-    is_flag=True,
-    envvar="PAPERSIFT_OFFLINE",
-    help="Do not look up on arXiv the titles an arXiv listing lacks (or $PAPERSIFT_OFFLINE=1).",
-)
 
 
 def announce_lookup(quiet: bool) -> Callable[[int], None]:

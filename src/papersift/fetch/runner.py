@@ -282,17 +282,19 @@ def update(
     zotero_key: str | None = None,
     on_page: Callable[[FetchReport, Page], None] | None = None,
     today: dt.date | None = None,
+    look_up_titles: bool = True,
 ) -> list[FetchReport]:
     """Every configured profile refresh and candidate fetch, once; a failing source never stops the others.
 
     ``zotero_key`` (``--zotero-key``) goes before each profile's ``zotero_key`` and ``$PAPERSIFT_ZOTERO_KEY``.
+    ``look_up_titles``: as for :func:`refresh_profile` (False with ``--offline`` or ``$PAPERSIFT_OFFLINE``).
     """
     reports: list[FetchReport] = []
     for profile in config.profiles:
         try:
             remember_sources(store, profile.name, profile.sources)
             key = resolve_zotero_key(zotero_key, profile.zotero_key)
-            reports += refresh_profile(store, profile.name, client, key, on_page)
+            reports += refresh_profile(store, profile.name, client, key, on_page, look_up_titles=look_up_titles)
         except PapersiftError as exc:
             reports.append(FetchReport(f"profile {profile.name}", "", error=str(exc)))
     for follow in config.follow:
