@@ -30,6 +30,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "src")]
 
-sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path[:0] = [str(REPO / "benchmarks"), str(REPO)]
 
 from cpu import cpu_info, describe  # noqa: E402
+from tests import pg_cluster  # noqa: E402
 
 from papersift import accounts  # noqa: E402
 from papersift.models import Paper  # noqa: E402
@@ -130,7 +132,7 @@ def record_digest(store: Store, profile: str, rng: random.Random, candidate_ids:
     )
 
 
-def start_server(path: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(path: str | Path, port: int) -> subprocess.Popen[bytes]:
     code = (
         "import sys, uvicorn; sys.path.insert(0, {src!r});"
         "from papersift.web import WebSettings, create_app;"
@@ -246,7 +248,7 @@ async def alone(client: Any, name: str, rounds: int, server_pid: int) -> dict[st
     }
 
 
-def daily_job(path: Path, stop: Any, n_profiles: int, counts: Any) -> None:
+def daily_job(path: str | Path, stop: Any, n_profiles: int, counts: Any) -> None:
     """What `papersift run` does to the store while people read: new candidates, new digest runs.
 
     Runs in a process of its own, as `papersift run` from a timer does: as a thread of this process
@@ -263,6 +265,45 @@ def daily_job(path: Path, stop: Any, n_profiles: int, counts: Any) -> None:
             with counts.get_lock():
                 counts.value += 1
             stop.wait(2.0)
+
+
+def postgres_copy(cached: Path, url: str) -> str:
+    """The cached SQLite store copied into a fresh schema of the PostgreSQL database ``url``, through
+    papersift's own export and import (the export is cached beside the store); the schema's URL."""
+    from sqlalchemy import create_engine, text
+
+    from papersift.store.exchange import export_store, import_store
+
+    export = cached.with_suffix(".jsonl")
+    if not export.exists():
+        with Store(cached) as store, open(export.with_suffix(".partial"), "w", encoding="utf-8") as out:
+            export_store(store, out)
+        export.with_suffix(".partial").rename(export)
+    schema = f"bench_{os.getpid()}_{int(time.time())}"
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    location = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    started = time.perf_counter()
+    with Store(location) as store, open(export, "rb") as stream:
+        import_store(store, stream, str(export))
+    print(f"  copied into PostgreSQL schema {schema} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return location
+
+
+def database_cpu_seconds() -> float:
+    """User + system CPU time of every PostgreSQL server process on this machine (Linux)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
@@ -290,8 +331,8 @@ README_START, README_END = "<!-- bench-web:start -->", "<!-- bench-web:end -->"
 PAGE_TARGET_MS, VOTE_TARGET_MS = 150.0, 50.0
 
 
-def readme_section(r: dict[str, Any]) -> list[str]:
-    """The README's load paragraph and table, from results/web.json."""
+def readme_section(r: dict[str, Any], pg: dict[str, Any] | None = None) -> list[str]:
+    """The README's load paragraph and table, from results/web.json (and web_postgresql.json, if any)."""
     pages, votes = r["pages"], r["votes"]
     met = pages.get("p95_ms", 1e9) < PAGE_TARGET_MS and votes.get("p95_ms", 1e9) < VOTE_TARGET_MS
     cpu_ms = r["server_cpu_ms_per_request"]
@@ -326,7 +367,24 @@ def readme_section(r: dict[str, Any]) -> list[str]:
             f"| {label} | {r['users']} | {loaded.get('p50_ms', 0):.1f} ms | **{loaded.get('p95_ms', 0):.1f} ms** "
             f"| {loaded.get('p99_ms', 0):.1f} ms | {cpu_ms:g} ms (both kinds) |"
         )
+        if pg is not None:
+            on_pg = pg["pages" if kind == "page" else "votes"]
+            out.append(
+                f"| {label} | {pg['users']}, PostgreSQL | {on_pg.get('p50_ms', 0):.1f} ms "
+                f"| **{on_pg.get('p95_ms', 0):.1f} ms** | {on_pg.get('p99_ms', 0):.1f} ms "
+                f"| {pg['server_cpu_ms_per_request']:g} ms + {pg['database_cpu_ms_per_request']:g} ms in PostgreSQL |"
+            )
     out.append("")
+    if pg is not None:
+        pg_met = pg["pages"].get("p95_ms", 1e9) < PAGE_TARGET_MS and pg["votes"].get("p95_ms", 1e9) < VOTE_TARGET_MS
+        out += [
+            f"On PostgreSQL (`python benchmarks/bench_web.py --postgres`: a throw-away local cluster, the same "
+            f"store copied in by `papersift export`/`import`, {pg['duration_s']:.0f} s, {pg['daily_job_writes']} "
+            f"daily-job writes): **{pg['errors']} errors, {pg['votes_lost']} lost votes** "
+            f"({pg['votes_acknowledged']} acknowledged), "
+            + ("within the targets." if pg_met else "**not** within the targets."),
+            "",
+        ]
     cpu = r.get("cpu")
     if cpu:
         out.append(f"CPU: {describe(cpu)}. The server, the daily job and the 50 simulated users share these cores.")
@@ -350,7 +408,9 @@ def update_readme(readme: Path = README) -> bool:
         return False
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    body = "\n".join(readme_section(json.loads(results.read_text(encoding="utf-8"))))
+    on_pg = RESULTS / "web_postgresql.json"
+    pg = json.loads(on_pg.read_text(encoding="utf-8")) if on_pg.is_file() else None
+    body = "\n".join(readme_section(json.loads(results.read_text(encoding="utf-8")), pg))
     readme.write_text(f"{head}{README_START}\n{body}\n{README_END}{tail}", encoding="utf-8")
     return True
 
@@ -366,6 +426,15 @@ def main() -> None:
     )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--alone", type=int, default=100, help="Rounds of the one-user baseline before the load.")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="URL",
+        help="Run on PostgreSQL: URL, else $PAPERSIFT_TEST_DATABASE_URL, else a throw-away cluster on loopback "
+        "(tests/pg_cluster.py). The SQLite store is copied into a fresh schema by papersift's export/import.",
+    )
     args = parser.parse_args()
     n_papers = args.papers or (10_000 if args.quick else 100_000)
     duration = args.duration or (20.0 if args.quick else 120.0)
@@ -377,10 +446,18 @@ def main() -> None:
         tmp.unlink(missing_ok=True)
         build_store(tmp, n_papers, args.users)
         tmp.rename(cached)
-    work = CACHE / "bench_web_run.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(work) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(cached, work)
+    cluster = None
+    if args.postgres:
+        url = os.environ.get("PAPERSIFT_TEST_DATABASE_URL") if args.postgres == "auto" else args.postgres
+        if not url:
+            cluster = Path(tempfile.mkdtemp(prefix="papersift-bench-pg-"))
+            url = pg_cluster.start(cluster)
+        work: str | Path = postgres_copy(cached, url)
+    else:
+        work = CACHE / "bench_web_run.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(work) + suffix).unlink(missing_ok=True)
+        shutil.copyfile(cached, work)
     server = start_server(work, args.port)
     baseline: dict[str, Any] = {}
     counted: dict[str, int] = {}
@@ -403,6 +480,7 @@ def main() -> None:
             writer.start()
             started = time.monotonic()
             cpu["start"] = cpu_seconds(server.pid)
+            cpu["db_start"] = database_cpu_seconds()
             until = started + duration
             try:
                 await asyncio.gather(
@@ -412,19 +490,26 @@ def main() -> None:
                 for c in clients:
                     await c.aclose()
             cpu["end"] = cpu_seconds(server.pid)
+            cpu["db_end"] = database_cpu_seconds()
             return time.monotonic() - started
 
         elapsed = asyncio.run(everyone())
+        with Store(work) as store:
+            lost = [
+                key
+                for key, rating in acked.items()
+                if tables.ratings_for(store, key[0], [key[1]]).get(key[1]) != rating
+            ]
+            votes_after = tables.count_ratings(store)
     finally:
         stop.set()
         writer.join(timeout=30)
         server.terminate()
         server.wait(timeout=30)
-    with Store(work) as store:
-        lost = [
-            key for key, rating in acked.items() if tables.ratings_for(store, key[0], [key[1]]).get(key[1]) != rating
-        ]
-        votes_after = tables.count_ratings(store)
+        if cluster is not None:
+            pg_cluster.stop(cluster)
+            shutil.rmtree(cluster, ignore_errors=True)
+    n_requests = max(1, len(stats["page"]) + len(stats["vote"]))
     result = {
         "papers": n_papers,
         "profiles": args.users,
@@ -434,9 +519,12 @@ def main() -> None:
         "pages": quantiles(stats["page"]),
         "votes": quantiles(stats["vote"]),
         "requests_per_s": round((len(stats["page"]) + len(stats["vote"])) / elapsed, 1),
-        "server_cpu_ms_per_request": round(
-            1000 * (cpu["end"] - cpu["start"]) / max(1, len(stats["page"]) + len(stats["vote"])), 1
-        ),
+        "server_cpu_ms_per_request": round(1000 * (cpu["end"] - cpu["start"]) / n_requests, 1),
+        "database": "postgresql" if args.postgres else "sqlite",
+        # PostgreSQL's own processes (all of them on this machine, the daily job's backend included).
+        "database_cpu_ms_per_request": round(1000 * (cpu["db_end"] - cpu["db_start"]) / n_requests, 1)
+        if args.postgres
+        else None,
         "errors": len(stats["errors"]),
         "error_examples": stats["errors"][:5],
         "votes_acknowledged": len(acked),
@@ -452,7 +540,8 @@ def main() -> None:
     print(json.dumps(result, indent=2))
     if not args.quick and args.papers is None:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "web.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        name = "web_postgresql.json" if args.postgres else "web.json"
+        (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         update_readme()
 
 

@@ -51,15 +51,15 @@ sys.path.insert(1, str(REPO / "src"))
 
 
 def run_network(rounds: int) -> dict[str, Any]:
-    from tests.fetch.faultserver import SCENARIOS, FaultServer, fault_client_options, run_scenario
+    from tests.fetch.faultserver import SCENARIOS, fault_client_options, run_scenario
+    from tests.fetch.hostile import fault_servers
 
     limit = fault_client_options()["max_body_bytes"]
     outcomes = dict.fromkeys(COLUMNS, 0)
     rows: dict[str, dict[str, Any]] = {}
     unexpected: list[str] = []
     started = time.perf_counter()
-    with FaultServer(bomb_bytes=1024 * 1024 * 1024) as plain, FaultServer() as other, FaultServer(tls=True) as tls:
-        plain.other = other
+    with fault_servers(bomb_bytes=1024 * 1024 * 1024) as (plain, _, tls):
         with tempfile.TemporaryDirectory() as tmp:
             for round_ in range(rounds):
                 for scenario in SCENARIOS:
@@ -107,40 +107,12 @@ def run_network(rounds: int) -> dict[str, Any]:
 def run_update(plain: Any, tmp: Path) -> dict[str, Any]:
     """One ``update``: five sources meet a fault, two are fine; the fine ones must be stored exactly."""
     from tests.fetch.faultserver import fault_client_options
+    from tests.fetch.hostile import GOOD_CANDIDATES, GOOD_PROFILE_PAPERS, update_config
 
-    from papersift.config import Config, FollowConfig, NetworkConfig, ProfileConfig, SourceSpec
     from papersift.fetch import HttpClient, update
     from papersift.store import Store
 
-    config = Config(
-        contact="me@example.org",
-        profiles=(
-            ProfileConfig(
-                "me",
-                (
-                    SourceSpec("orcid", "0000-0002-1825-0097"),
-                    SourceSpec("s2-author", "12345"),
-                    SourceSpec("dblp", "73/6258"),
-                    SourceSpec("openalex", "A5023888391"),
-                ),
-            ),
-        ),
-        follow=(
-            FollowConfig("arxiv", categories=("cs.LG",)),
-            FollowConfig("huggingface"),
-            FollowConfig("file", location=plain.url("surrogate") + "/feed.json"),
-        ),
-        network=NetworkConfig(
-            endpoints={
-                "pub.orcid.org": plain.url("redirect-loop"),
-                "api.semanticscholar.org": plain.url("gzip-bomb"),
-                "dblp.org": plain.url("slow-body"),
-                "api.openalex.org": plain.url("ok"),
-                "rss.arxiv.org": plain.url("big-number"),
-                "huggingface.co": plain.url("bad-gzip"),
-            }
-        ),
-    )
+    config = update_config(plain, dblp_fault="slow-body")
     store = Store(tmp / "update.db")
     started = time.perf_counter()
     try:
@@ -155,7 +127,7 @@ def run_update(plain: Any, tmp: Path) -> dict[str, Any]:
         "sources": len(reports),
         "failed": sum(not r.ok for r in reports),
         "ok": sum(r.ok for r in reports),
-        "stored_exact": stored_profile == 2 and stored_candidates == 2,
+        "stored_exact": stored_profile == GOOD_PROFILE_PAPERS and stored_candidates == GOOD_CANDIDATES,
         "seconds": round(time.perf_counter() - started, 2),
         "lines": [r.describe()[:200] for r in reports],
     }
@@ -328,8 +300,9 @@ def main() -> None:
     parser.add_argument("--part-timeout", type=float, default=300.0, help="Seconds for each other part.")
     parser.add_argument("--aggregate-only", action="store_true", help="Only rewrite the README from the JSON files.")
     args = parser.parse_args()
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        os.environ.pop(name, None)  # the loopback fault servers are reached directly
+    from tests.fetch.hostile import drop_proxies
+
+    drop_proxies(os.environ)  # the loopback fault servers are reached directly
     RESULTS.mkdir(exist_ok=True)
     stale: dict[str, str] = {}
     if not args.aggregate_only:

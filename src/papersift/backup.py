@@ -31,8 +31,9 @@ def export_store(store: Store, target: str | Path) -> ExchangeSummary:
 
 def import_store(store: Store, source: str | Path) -> ExchangeSummary:
     """Load an export (``-``: stdin) into ``store``, which must be empty; all of it or nothing."""
-    if str(source) == "-":
-        return _import(store, sys.stdin.buffer, "<stdin>")
+    stdin = fileio.stdin_or_none(source)
+    if stdin is not None:
+        return _import(store, stdin, fileio.STDIN_ORIGIN)
     path = Path(source)
     try:
         stream = path.open("rb")

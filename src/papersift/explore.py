@@ -146,9 +146,23 @@ class ResultCache:
 # -- search and similarity ----------------------------------------------------------------------
 
 
+# A search is a sentence or an abstract; a word longer than this is no word of any record.
+MAX_QUERY_CHARS = 5000
+MAX_WORD_CHARS = 200
+
+
+def _checked_query(query: str) -> str:
+    if len(query) > MAX_QUERY_CHARS:
+        raise InputError(f"a search is at most {MAX_QUERY_CHARS:,} characters; this one has {len(query):,}")
+    return query
+
+
 def search_papers(store: Store, query: str, limit: int = 50) -> list[Paper]:
-    """Stored papers whose title, abstract or authors contain every word of ``query``."""
-    words = [w for w in query.split() if w][:8]
+    """Stored papers whose title, abstract or authors contain every word of ``query`` (its first 8 words)."""
+    words = [w for w in _checked_query(query).split() if w][:8]
+    long = next((w for w in words if len(w) > MAX_WORD_CHARS), None)
+    if long is not None:
+        raise InputError(f"a search word is at most {MAX_WORD_CHARS} characters; '{long[:40]}...' has {len(long):,}")
     return store.papers_by_id(table.search_paper_ids(store, words, limit))
 
 
@@ -167,7 +181,8 @@ def _pool_vectors(
     store: Store, ids: Sequence[int], encoder: Encoder, cache: ResultCache | None
 ) -> tuple[list[int], np.ndarray]:
     """The ids of the pool's papers and their (cached) vectors; with ``cache``, kept in memory under the
-    ids, so a request that searches an unchanged pool neither loads its papers nor reads their vectors."""
+    ids and their texts' last change, so a request that searches an unchanged pool neither loads its
+    papers nor reads their vectors."""
 
     def compute() -> tuple[list[int], np.ndarray]:
         papers = store.papers_by_id(ids)
@@ -175,7 +190,8 @@ def _pool_vectors(
 
     if cache is None:
         return compute()
-    found: tuple[list[int], np.ndarray] = cache.get(("pool", encoder.model_id, tuple(ids)), compute)
+    key = ("pool", encoder.model_id, tuple(ids), table.last_updated(store, ids))
+    found: tuple[list[int], np.ndarray] = cache.get(key, compute)
     return found
 
 
@@ -217,7 +233,7 @@ def semantic_search(
 
     With ``cache`` (and an encoder whose vectors are cached), the pool's vectors stay in memory while
     the pool's papers are the same."""
-    text = text.strip()
+    text = _checked_query(text).strip()
     if not text:
         return []
     ids = _pool_ids(store, profile)
@@ -358,8 +374,10 @@ class LabRow:
 
 def _lab_key(store: Store, members: Sequence[str], encoder: Encoder, candidate_ids: Sequence[int]) -> Hashable:
     """What a lab routing is computed from: the candidates, each member's papers, ratings and background
-    sample (ids only), the encoder, and the day (own papers are weighted by their age)."""
+    sample (ids, and when any of those papers' texts last changed), the encoder, and the day (own papers
+    are weighted by their age)."""
     parts = []
+    every_paper: list[int] = list(candidate_ids)
     for member in members:
         own = store.profile_paper_ids(member)
         rated = tuple((r.paper_id, r.rating) for r in store.ratings(member))
@@ -367,7 +385,9 @@ def _lab_key(store: Store, members: Sequence[str], encoder: Encoder, candidate_i
             exclude=sorted({*own, *(i for i, _ in rated)}), limit=api.BACKGROUND_SIZE
         )
         parts.append((member, tuple(own), rated, tuple(background)))
-    return ("lab", encoder.model_id, clock.today(), tuple(candidate_ids), tuple(parts))
+        every_paper += [*own, *background]
+    texts = table.last_updated(store, every_paper)
+    return ("lab", encoder.model_id, clock.today(), tuple(candidate_ids), tuple(parts), texts)
 
 
 def lab_routing(

@@ -1,4 +1,5 @@
-"""The one way papersift writes a file the user named (``--out``, affinity CSVs, exported models).
+"""The one way papersift writes a file the user named (``--out``, affinity CSVs, exported models),
+and the one way a command reads standard input where it takes a file (``-``, see :func:`stdin_or_none`).
 
 * **Atomic**: the data goes to a temporary file next to the target, is flushed to disk, and
   replaces the target in one rename; a crash leaves the old file or the new one, never half.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import ConfigError
+
+STDIN = "-"
+"""The file name that means standard input (``papersift import -``, ``papersift feed import -``)."""
+STDIN_ORIGIN = "<stdin>"
+"""How errors and provenance name standard input."""
+
+
+def is_stdin(source: str | Path) -> bool:
+    """Whether ``source`` names standard input (``-``)."""
+    return str(source) == STDIN
+
+
+def stdin_or_none(source: str | Path) -> IO[bytes] | None:
+    """Standard input as bytes when ``source`` is ``-``, else None (read it under :data:`STDIN_ORIGIN`)."""
+    return sys.stdin.buffer if is_stdin(source) else None
 
 
 def _umask() -> int:

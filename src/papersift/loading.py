@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import clock
+from . import clock, fileio
 from .errors import InputError
 from .identity import deduplicate
 from .models import Paper
@@ -30,9 +30,12 @@ class LoadedPapers:
 def load_papers(
     paths: Sequence[str | Path], input_format: str | None = None, today: dt.date | None = None
 ) -> LoadedPapers:
-    """Read every file (all of them before anything else happens) and merge duplicates."""
+    """Read every file (all of them before anything else happens) and merge duplicates; ``-`` is
+    standard input, which can be read once."""
     from .sources import read_papers  # the parsers only when files are read: a digest reads none
 
+    if sum(fileio.is_stdin(p) for p in paths) > 1:
+        raise InputError("standard input ('-') can be read only once; give '-' once", fileio.STDIN_ORIGIN)
     everything: list[Paper] = []
     warnings: list[str] = []
     for path in paths:

@@ -52,6 +52,44 @@ def test_run_exits_non_zero_for_what_the_user_must_fix(configured: Path) -> None
     assert code == 1 and "no stored profile named 'other'" in output and "profile me: you@uni.edu: sent" in output
 
 
+def test_a_run_that_must_be_fixed_says_why_once_on_stderr(configured: Path, smtp_server: SmtpServer) -> None:
+    configured.write_text(configured.read_text() + "\n[deliver.other]\ntop = 3\n")
+    result = CliRunner().invoke(cli, ["run", "--no-update", "--model", "fake"])
+    reason = "there is no stored profile named 'other'"
+    assert result.exit_code == 1, result.output
+    assert result.output.count(reason) == 1, result.output
+    assert f"Error: profile other: not delivered: [deliver.other]: {reason}" in result.stderr
+    assert "profile me: you@uni.edu: sent" in result.stdout and reason not in result.stdout
+
+
+def test_a_refused_smtp_login_is_said_once(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from .conftest import Inbox, free_port
+
+    def refuse_everyone(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        return AuthResult(success=False, handled=False)
+
+    port = free_port()
+    controller = Controller(
+        Inbox(), hostname="127.0.0.1", port=port, auth_require_tls=False, authenticator=refuse_everyone
+    )
+    controller.start()
+    try:
+        path = tmp_path / "config.toml"
+        write_config(path, f"smtp://me@127.0.0.1:{port}", days='["mon","tue","wed","thu","fri","sat","sun"]')
+        monkeypatch.setenv("PAPERSIFT_CONFIG", str(path))
+        monkeypatch.setenv("PAPERSIFT_SMTP_PASSWORD", "wrong")
+        result = CliRunner().invoke(cli, ["run", "--no-update", "--model", "fake"])
+    finally:
+        controller.stop()
+    assert result.exit_code == 1, result.output
+    assert result.output.count("refused the login") == 1, result.output
+    assert result.stderr.startswith("Error: profile me: you@uni.edu: not sent"), result.output
+    assert "wrong" not in result.output
+
+
 def test_digest_email_sends_now(configured: Path, smtp_server: SmtpServer) -> None:
     code, output = invoke("digest", "--profile", "me", "--model", "fake", "--top", "3", "--email", "x@uni.edu")
     assert code == 0 and "sent 3 papers to x@uni.edu" in output, output

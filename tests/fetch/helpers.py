@@ -1,4 +1,5 @@
-"""Offline HTTP for the fetch tests: a fake clock, a mock transport that logs requests, built pages.
+"""Offline HTTP for the fetch tests: a fake clock, a mock transport that logs requests, the CLI's client
+factory over them, built pages.
 
 Pages are the recorded fixtures of tests/fixtures/services where they exist; where a test needs
 several distinct pages (paging, resumption) they are built from a fixture by renaming its records,
@@ -16,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from papersift.config import Config
 from papersift.fetch import HttpClient
 from tests.sources.services_helpers import fixture_text
 
@@ -73,6 +75,24 @@ def make_client(handler: Handler, clock: FakeClock | None = None, **options: Any
         **options,
     )
     return client, recorder
+
+
+def cli_client_factory(recorder: Recorder) -> Callable[[Config], HttpClient]:
+    """A client factory for the CLI (``Resources(client_factory=...)``): each client has the config's
+    contact, answers through ``recorder`` on its fake clock and tries a request twice."""
+    clock = recorder.clock
+
+    def factory(config: Config) -> HttpClient:
+        return HttpClient(
+            config.contact,
+            transport=httpx.MockTransport(recorder),
+            clock=clock.clock,
+            sleep=clock.sleep,
+            wall_clock=clock.wall,
+            max_attempts=2,
+        )
+
+    return factory
 
 
 def text(body: str, status: int = 200, headers: dict[str, str] | None = None) -> httpx.Response:

@@ -17,12 +17,10 @@ from click.testing import CliRunner
 
 from papersift.cli.common import Resources
 from papersift.cli.main import cli
-from papersift.config import Config
-from papersift.fetch import HttpClient
 from papersift.fetch.arxiv_titles import add_missing_titles
 from papersift.loading import import_profile, load_papers
 from papersift.store import Store
-from tests.fetch.helpers import FakeClock, Recorder, make_client, text
+from tests.fetch.helpers import FakeClock, Recorder, cli_client_factory, make_client, text
 from tests.sources.services_helpers import fixture_text
 
 RECORDED = fixture_text("arxiv_api_query_testing_m10.xml")
@@ -124,20 +122,8 @@ def cli_clock() -> FakeClock:
 
 def _cli(handler, clock: FakeClock, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     recorder = Recorder(handler, clock)
-
-    def factory(config: Config) -> HttpClient:
-        return HttpClient(
-            config.contact,
-            transport=httpx.MockTransport(recorder),
-            clock=clock.clock,
-            sleep=clock.sleep,
-            wall_clock=clock.wall,
-            max_attempts=2,
-        )
-
-    result = CliRunner().invoke(
-        cli, list(args), catch_exceptions=False, obj=Resources(client_factory=factory), env=env or {}
-    )
+    resources = Resources(client_factory=cli_client_factory(recorder))
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, obj=resources, env=env or {})
     return result, recorder
 
 
@@ -173,3 +159,51 @@ def test_cli_profile_import_looks_titles_up_online_and_marks_them_offline(
     )
     assert failing.exit_code == 0 and "looking them up on arXiv failed" in failing.stderr
     assert "run the same import again when arXiv answers" in failing.stderr
+
+
+def test_cli_profile_refresh_looks_titles_up_once_and_keeps_them_untitled_offline(
+    tmp_path: Path, isolated_home: Path, cli_clock: FakeClock
+) -> None:
+    listing = str(write_listing(tmp_path / "arxiv.txt"))
+    imported, _ = _cli(arxiv_api, cli_clock, "profile", "import", listing, "--profile", "me", "--offline")
+    assert imported.exit_code == 0  # the listing is now a source of the profile, its records untitled
+
+    offline, log = _cli(arxiv_api, cli_clock, "profile", "refresh", "--offline")
+    assert offline.exit_code == 0, offline.output
+    assert log.requests == []
+    assert "warning: 4 records have no title" in offline.stderr
+    assert "run the same refresh again without --offline" in offline.stderr
+    assert offline.stdout.strip() == f"{listing}: got 4 (new 0)"
+
+    online, log = _cli(arxiv_api, cli_clock, "profile", "refresh", env={"PAPERSIFT_OFFLINE": "0"})
+    assert online.exit_code == 0, online.output
+    assert len(log.requests) == 1 and log.params(0)["id_list"] == ",".join([*KNOWN, UNKNOWN])
+    assert "looking up 4 missing titles on arXiv (--offline skips this)" in online.stderr
+    assert "3 titles looked up on arXiv; 1 record has no title" in online.stderr
+    shown, _ = _cli(arxiv_api, cli_clock, "profile", "show")
+    assert FIRST_TITLE in shown.stdout and len(re.findall(r"untitled", shown.stdout)) == 1
+
+    # The stored papers keep their titles; only the id arXiv did not know is asked for again.
+    again, log = _cli(arxiv_api, cli_clock, "profile", "refresh", env={"PAPERSIFT_OFFLINE": "0"})
+    assert again.exit_code == 0 and len(log.requests) == 1 and log.params(0)["id_list"] == UNKNOWN
+    assert "1 record has no title" in again.stderr and "arXiv did not know their ids" in again.stderr
+    shown, _ = _cli(arxiv_api, cli_clock, "profile", "show")
+    assert FIRST_TITLE in shown.stdout and len(re.findall(r"untitled", shown.stdout)) == 1
+
+
+def test_cli_update_looks_titles_up_as_profile_refresh_does_and_not_offline(
+    tmp_path: Path, isolated_home: Path, cli_clock: FakeClock
+) -> None:
+    listing = write_listing(tmp_path / "arxiv.txt")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[profiles]]\nname = "me"\nfiles = ["{listing.name}"]\n', encoding="utf-8")
+    offline, log = _cli(arxiv_api, cli_clock, "update", "--config", str(config), "--offline")
+    assert offline.exit_code == 0, offline.output
+    assert log.requests == []
+    shown, _ = _cli(arxiv_api, cli_clock, "profile", "show")
+    assert len(re.findall(r"untitled", shown.stdout)) == 4
+    online, log = _cli(arxiv_api, cli_clock, "update", "--config", str(config), env={"PAPERSIFT_OFFLINE": "0"})
+    assert online.exit_code == 0, online.output
+    assert len(log.requests) == 1 and log.params(0)["id_list"] == ",".join([*KNOWN, UNKNOWN])
+    shown, _ = _cli(arxiv_api, cli_clock, "profile", "show")
+    assert FIRST_TITLE in shown.stdout and len(re.findall(r"untitled", shown.stdout)) == 1

@@ -11,9 +11,7 @@ from click.testing import CliRunner
 
 from papersift.cli import cli
 from papersift.cli.common import Resources
-from papersift.config import Config
-from papersift.fetch import HttpClient
-from tests.fetch.helpers import FakeClock, Recorder, openalex_page, text
+from tests.fetch.helpers import FakeClock, Recorder, cli_client_factory, openalex_page, text
 from tests.sources.services_helpers import fixture_text
 
 PAGES = {"*": openalex_page(1, "c2"), "c2": openalex_page(2, None)}
@@ -37,20 +35,8 @@ FACTORY: list = []  # the current test's client factory, handed to every invocat
 
 @pytest.fixture
 def log() -> Iterator[Recorder]:
-    clock = FakeClock()
-    recorder = Recorder(services, clock)
-
-    def factory(config: Config) -> HttpClient:
-        return HttpClient(
-            config.contact,
-            transport=httpx.MockTransport(recorder),
-            clock=clock.clock,
-            sleep=clock.sleep,
-            wall_clock=clock.wall,
-            max_attempts=2,
-        )
-
-    FACTORY[:] = [factory]
+    recorder = Recorder(services, FakeClock())
+    FACTORY[:] = [cli_client_factory(recorder)]
     yield recorder
     FACTORY.clear()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from papersift.config import Config, FollowConfig, NetworkConfig, ProfileConfig, SourceSpec
+from papersift.config import Config, NetworkConfig
 from papersift.errors import SourceError
 from papersift.fetch import HttpClient, ZoteroLibrary, fetch_source, update
 from papersift.fetch.client import HostPolicy, SourceDeferred
@@ -23,11 +23,15 @@ from papersift.fetch.openalex import author_works
 from papersift.store import Store
 from tests.fetch.faultserver import SCENARIOS, FaultServer, Scenario, fault_client_options, run_scenario
 from tests.fetch.helpers import FakeClock, make_client, text
+from tests.fetch.hostile import (
+    GOOD_CANDIDATES,
+    GOOD_PROFILE_PAPERS,
+    PROXY_VARIABLES,
+    fault_servers,
+    update_config,
+)
 
 OPENALEX = "https://api.openalex.org/works"
-
-
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
 @pytest.fixture(autouse=True)
@@ -39,10 +43,9 @@ def no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[FaultServer, FaultServer, FaultServer]]:
-    """The fault server, another origin it redirects to, and a TLS one with a self-signed certificate."""
-    with FaultServer(bomb_bytes=64 * 1024 * 1024) as plain, FaultServer() as other, FaultServer(tls=True) as tls:
-        plain.other = other
-        yield plain, other, tls
+    """The fault server (a 64 MiB gzip bomb), another origin it redirects to, and a TLS one."""
+    with fault_servers(bomb_bytes=64 * 1024 * 1024) as three:
+        yield three
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.fault + ("-tls" if s.tls else ""))
@@ -173,35 +176,7 @@ def test_update_runs_every_source_and_keeps_the_good_ones_whatever_the_others_do
     servers: tuple[FaultServer, ...], tmp_path: Path
 ) -> None:
     plain = servers[0]
-    config = Config(
-        contact="me@example.org",
-        profiles=(
-            ProfileConfig(
-                "me",
-                (
-                    SourceSpec("orcid", "0000-0002-1825-0097"),
-                    SourceSpec("s2-author", "12345"),
-                    SourceSpec("dblp", "73/6258"),
-                    SourceSpec("openalex", "A5023888391"),
-                ),
-            ),
-        ),
-        follow=(
-            FollowConfig("arxiv", categories=("cs.LG",)),
-            FollowConfig("huggingface"),
-            FollowConfig("file", location=plain.url("surrogate") + "/feed.json"),
-        ),
-        network=NetworkConfig(
-            endpoints={
-                "pub.orcid.org": plain.url("redirect-loop"),
-                "api.semanticscholar.org": plain.url("gzip-bomb"),
-                "dblp.org": plain.url("deep-json"),
-                "api.openalex.org": plain.url("ok"),
-                "rss.arxiv.org": plain.url("big-number"),
-                "huggingface.co": plain.url("bad-gzip"),
-            }
-        ),
-    )
+    config = update_config(plain)
     store = Store(tmp_path / "s.db")
     with HttpClient.from_config(config, **fault_client_options()) as client:
         reports = update(store, config, client)
@@ -216,7 +191,8 @@ def test_update_runs_every_source_and_keeps_the_good_ones_whatever_the_others_do
     assert good.ok and good.got == 2
     feed = by_label[plain.url("surrogate") + "/feed.json"]
     assert feed.ok and feed.got == 2 and any("lone UTF-16 surrogates" in w for w in feed.warnings)
-    assert len(store.profile_papers("me")) == 2
+    assert len(store.profile_papers("me")) == GOOD_PROFILE_PAPERS
+    assert len(store.candidate_papers()) == GOOD_CANDIDATES
     titles = {p.title for p in store.candidate_papers()}
     assert "Lone \ufffd surrogate" in titles
     assert all("please report" not in (r.error or "") for r in reports)

@@ -177,3 +177,34 @@ def test_an_import_and_ratings_at_once_lose_nothing(rated_store: str | Path) -> 
         with store.snapshot() as conn:
             assert conn.execute(select(func.count()).select_from(s.candidates)).scalar_one() == 183
         check_no_duplicates(store)
+
+
+def test_a_waiting_postgresql_writer_gets_the_lock_when_it_is_released_and_keeps_no_timeout(
+    store_location: str | Path,
+) -> None:
+    """PostgreSQL hands the write lock over inside the server; the waiter's own statements are not
+    cut by the timeout it waited with (SQLite takes its lock at BEGIN and has neither question)."""
+    import threading
+
+    from sqlalchemy import text
+
+    if not (isinstance(store_location, str) and "://" in store_location):
+        pytest.skip("PostgreSQL only (set PAPERSIFT_TEST_DATABASE_URL)")
+    holding, released = threading.Event(), {}
+    with Store(store_location) as first, Store(store_location, on_wait=lambda _: None) as second:
+
+        def hold() -> None:
+            with first.transaction():
+                holding.set()
+                time.sleep(1.6)  # longer than one cut wait (NOTICE_AFTER = 1 s)
+                released["at"] = time.monotonic()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        assert holding.wait(10)
+        with second.transaction() as conn:
+            got = time.monotonic()
+            timeout = conn.execute(text("SHOW lock_timeout")).scalar()
+        holder.join()
+    assert timeout == "0"
+    assert got - released["at"] < 0.5  # handed over by the server when the holder commits

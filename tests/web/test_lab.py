@@ -96,3 +96,30 @@ def test_semantic_search_and_more_like_this_read_the_pool_from_memory_until_it_c
         )
         hits = explore.semantic_search(store, "plasma", encoder, "ada", cache=cache)
         assert {"Plasma waves", "Plasma confinement"} <= {p.title for p, _ in hits[:2]}
+
+
+def test_a_paper_whose_text_changes_under_the_same_id_is_not_served_from_the_caches(store_path: str | Path) -> None:
+    """A candidate merged with a richer record keeps its id; the Lab and the search pool see the new text."""
+    encoder = KeywordEncoder()
+    cache = explore.ResultCache()
+    thin = Paper(title="Untitled draft", abstract="", ids={"arxiv": "2411.00077"}, date="2026-11-21")
+    with Store(store_path) as store:
+        store.import_papers([thin], as_candidates=True)
+        rows = explore.lab_routing(store, ["ada", "bob"], encoder, pool=500, papers=500, cache=cache)
+        hits = explore.semantic_search(store, "plasma", encoder, "ada", cache=cache)
+        assert "Untitled draft" in {r.paper.title for r in rows}
+        assert "Plasma turbulence draft" not in {p.title for p, _ in hits}
+        richer = Paper(
+            title="Plasma turbulence draft",
+            abstract="Plasma confinement and plasma heating in a tokamak.",
+            ids={"arxiv": "2411.00077"},
+            date="2026-11-21",
+        )
+        store.import_papers([richer], as_candidates=True)  # merged into the same stored paper
+        assert store.resolve_paper("2411.00077") == store.resolve_paper("arxiv:2411.00077")
+        again = explore.lab_routing(store, ["ada", "bob"], encoder, pool=500, papers=500, cache=cache)
+        assert again is not rows
+        fresh = explore.lab_routing(store, ["ada", "bob"], encoder, pool=500, papers=500)
+        assert {r.paper.title for r in again} == {r.paper.title for r in fresh}
+        found = explore.semantic_search(store, "plasma", encoder, "ada", cache=cache)
+        assert found == explore.semantic_search(store, "plasma", encoder, "ada")

@@ -172,6 +172,14 @@ def quiet_option(func: F) -> F:
     return click.option("--quiet", "-q", is_flag=True, callback=remember_quiet, help=QUIET_HELP)(func)
 
 
+offline_option = click.option(
+    "--offline",
+    is_flag=True,
+    envvar="PAPERSIFT_OFFLINE",
+    help="Do not look up on arXiv the titles an arXiv listing lacks (or $PAPERSIFT_OFFLINE=1).",
+)
+
+
 def add_quiet_everywhere(root: click.Command) -> None:
     """Give every command -q/--quiet (one contract for all; a command that prints only its result
     accepts it too, so scripts can pass -q to any command). Commands that read it keep their own."""

@@ -13,7 +13,7 @@ from ..config import config_file_name, load_config
 from ..encoders import DEFAULT_ENCODER
 from ..errors import ConfigError
 from ..models import Recommendation
-from .common import PapersiftGroup, is_quiet, make_encoder, note, profile_option
+from .common import PapersiftGroup, is_quiet, make_encoder, note, offline_option, profile_option
 from .common import store as invocation_store
 from .fetch import config_option, make_client
 
@@ -29,11 +29,15 @@ from .fetch import config_option, make_client
     help="Encoder: minilm (bundled all-MiniLM-L6-v2), tfidf, or any sentence-transformers model name or path.",
 )
 @config_option
-def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str, config_path: Path | None) -> None:
+@offline_option
+def run_command(
+    profile: str | None, dry_run: bool, no_update: bool, model: str, config_path: Path | None, offline: bool
+) -> None:
     """The daily job: update sources, rank, and deliver every configured digest once.
 
     Rerunning the same day sends nothing twice; what failed is retried. Exits non-zero only when you
-    must fix something (the config, the SMTP login).
+    must fix something (the config, the SMTP login); the line of the profile it stopped then goes to
+    stderr as "Error: profile NAME: ...".
 
     \b
     Example:
@@ -52,7 +56,7 @@ def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str,
                 config,
                 profile=profile,
                 encoder=make_encoder(model),
-                update=lambda: api.update(store, config, client),
+                update=lambda: api.update(store, config, client, look_up_titles=not offline),
             )
     if report.sources and not is_quiet():
         click.echo("sources:")
@@ -60,9 +64,11 @@ def run_command(profile: str | None, dry_run: bool, no_update: bool, model: str,
             click.echo(f"  {source.describe()}")
     click.echo(f"digests for {report.day.isoformat()}:")
     for outcome in report.profiles:
-        click.echo(f"  {outcome.describe()}")
-    for problem in report.must_fix:
-        click.echo(f"Error: {problem}", err=True)
+        # A profile stopped by something to fix is an error line (stderr), with its reason said once.
+        if outcome.must_fix:
+            click.echo(f"Error: {outcome.describe()}", err=True)
+        else:
+            click.echo(f"  {outcome.describe()}")
     if report.exit_code:
         raise click.exceptions.Exit(report.exit_code)
 

@@ -9,7 +9,7 @@ import click
 from .. import api
 from .common import PapersiftGroup, echo, input_format_option, n_papers, quiet_option, store, warn
 
-FILES = click.Path(path_type=Path)
+FILES = click.Path(path_type=Path, allow_dash=True)
 
 
 @click.group("feed", cls=PapersiftGroup)
@@ -27,11 +27,15 @@ def feed_group() -> None:
 @input_format_option
 @quiet_option
 def feed_import(files: tuple[Path, ...], input_format: str | None, quiet: bool) -> None:
-    """Add the papers of FILES to the candidates (all files or nothing).
+    """Add the papers of FILES ("-": stdin) to the candidates (all files or nothing).
+
+    Standard input gets the checks a file gets: the size limit, UTF-8 (a bad byte is reported as
+    "<stdin>, line N") and nothing imported unless everything parses.
 
     \b
     Example:
       papersift feed import hf-nov20.txt arxiv-cs.LG.xml
+      curl -s https://example.org/list.bib | papersift feed import -
     """
     summary, warnings = api.import_feed(store(), files, input_format)
     warn(warnings, quiet)

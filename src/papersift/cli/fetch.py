@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import api
+from .. import api, fileio
 from ..config import Config, SourceSpec, config_file_name, load_config
 from ..errors import ConfigError
 from ..fetch import (
@@ -35,7 +35,16 @@ from ..fetch.base import Fetcher, parse_date
 from ..fetch.registry import PROFILE_SOURCES, ZOTERO_KEY_ENV, sources_from_options
 from ..fetch.registry import zotero_key as resolve_zotero_key
 from ..sources import FORMATS as INPUT_FORMATS
-from .common import PapersiftGroup, echo, remember_quiet, resources, show_progress, store, warn
+from .common import (
+    PapersiftGroup,
+    echo,
+    offline_option,
+    remember_quiet,
+    resources,
+    show_progress,
+    store,
+    warn,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -200,8 +209,9 @@ def fetch_file(locations: tuple[str, ...], input_format: str | None, config_path
 @click.command("update")
 @config_option
 @click.option("--zotero-key", default=None, help=f"Zotero API key for private libraries (or ${ZOTERO_KEY_ENV}).")
+@offline_option
 @quiet_option
-def update_command(config_path: Path | None, zotero_key: str | None, quiet: bool) -> None:
+def update_command(config_path: Path | None, zotero_key: str | None, offline: bool, quiet: bool) -> None:
     """Run every fetch and profile refresh the config file declares, once.
 
     \b
@@ -213,7 +223,14 @@ def update_command(config_path: Path | None, zotero_key: str | None, quiet: bool
         where = config_file_name(config)
         raise ConfigError(f"{where} declares no [[profiles]] and no [[follow]] sources; nothing to update")
     with make_client(config) as client:
-        reports = api.update(store(), config, client, resolve_zotero_key(zotero_key), on_page=fetch_progress(quiet))
+        reports = api.update(
+            store(),
+            config,
+            client,
+            resolve_zotero_key(zotero_key),
+            on_page=fetch_progress(quiet),
+            look_up_titles=not offline,
+        )
     report_all(reports, quiet)
 
 
@@ -248,8 +265,9 @@ def import_from_services(
     config_path: Path | None,
     quiet: bool,
 ) -> None:
-    """Remember ``files`` as sources of ``name``, then fetch ``sources`` into it and report (exit 1 on failure)."""
-    api.remember_sources(store(), name, [SourceSpec("file", str(f)) for f in files])
+    """Remember ``files`` (not standard input, which cannot be read again) as sources of ``name``, then
+    fetch ``sources`` into it and report (exit 1 on failure)."""
+    api.remember_sources(store(), name, [SourceSpec("file", str(f)) for f in files if not fileio.is_stdin(f)])
     if not sources:
         return
     config = load_config(config_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -10,7 +11,17 @@ from .. import api
 from ..config import load_config
 from ..fetch.registry import ZOTERO_KEY_ENV
 from ..fetch.registry import zotero_key as resolve_zotero_key
-from .common import PapersiftGroup, echo, input_format_option, n_papers, profile_option, quiet_option, store, warn
+from .common import (
+    PapersiftGroup,
+    echo,
+    input_format_option,
+    n_papers,
+    offline_option,
+    profile_option,
+    quiet_option,
+    store,
+    warn,
+)
 from .fetch import (
     config_option,
     fetch_progress,
@@ -21,7 +32,18 @@ from .fetch import (
     service_sources,
 )
 
-FILES = click.Path(path_type=Path)
+FILES = click.Path(path_type=Path, allow_dash=True)
+
+
+def announce_lookup(quiet: bool) -> Callable[[int], None]:
+    """Say on stderr that titles are being looked up (it may take the client's retries)."""
+
+    def announce(count: int) -> None:
+        if not quiet:
+            titles = f"{count} missing title{'s' if count != 1 else ''}"
+            echo(f"looking up {titles} on arXiv (--offline skips this)", err=True)
+
+    return announce
 
 
 @click.group("profile", cls=PapersiftGroup)
@@ -49,12 +71,7 @@ def profile_group() -> None:
 )
 @input_format_option
 @profile_source_options
-@click.option(
-    "--offline",
-    is_flag=True,
-    envvar="PAPERSIFT_OFFLINE",
-    help="Do not look up on arXiv the titles an arXiv listing lacks (or $PAPERSIFT_OFFLINE=1).",
-)
+@offline_option
 @quiet_option
 def profile_import(
     files: tuple[Path, ...],
@@ -70,10 +87,13 @@ def profile_import(
 
     Records of an arXiv listing that have no title get it from arXiv (one request) unless
     --offline; offline they are kept untitled, and importing the file again online fills them.
+    A FILE of "-" is stdin, checked as a file is; it is imported but not kept as a source
+    (profile refresh cannot read it again).
 
     \b
     Example:
       papersift profile import pubs.bib arxiv.txt --profile me
+      pbpaste | papersift profile import - --profile me
       papersift profile import arxiv.txt --profile me --offline
       papersift profile import --profile me --orcid 0000-0002-1825-0097
     """
@@ -91,17 +111,15 @@ def profile_import(
             summary, warnings = api.import_profile(store(), name, files, input_format, offline_hint=hint)
         else:
             hint = "run the same import again when arXiv answers"
-
-            def announce(count: int) -> None:
-                if not quiet:
-                    echo(
-                        f"looking up {count} missing title{'s' if count != 1 else ''} on arXiv (--offline skips this)",
-                        err=True,
-                    )
-
             with make_client(load_config(config_path)) as client:
                 summary, warnings = api.import_profile(
-                    store(), name, files, input_format, client=client, offline_hint=hint, on_lookup=announce
+                    store(),
+                    name,
+                    files,
+                    input_format,
+                    client=client,
+                    offline_hint=hint,
+                    on_lookup=announce_lookup(quiet),
                 )
         warn(warnings, quiet)
         echo(f"profile '{name}': {n_papers(summary.read)} read, {summary.new} new, {summary.merged} already known")
@@ -203,13 +221,21 @@ def profile_include(paper: str, profile: str | None) -> None:
 @profile_option
 @click.option("--zotero-key", default=None, help=f"Zotero API key, never stored (or ${ZOTERO_KEY_ENV}).")
 @config_option
+@offline_option
 @quiet_option
-def profile_refresh(profile: str | None, zotero_key: str | None, config_path: Path | None, quiet: bool) -> None:
+def profile_refresh(
+    profile: str | None, zotero_key: str | None, config_path: Path | None, offline: bool, quiet: bool
+) -> None:
     """Re-pull the profile from its sources: new papers join, excluded papers stay out.
+
+    Untitled records of an arXiv listing get their titles from arXiv as in `profile import`
+    (those already titled in the store are not asked for again) unless --offline; offline
+    they are kept untitled, and a refresh online fills them.
 
     \b
     Example:
       papersift profile refresh --profile me
+      papersift profile refresh --profile me --offline
     """
     from .common import resources
 
@@ -218,7 +244,20 @@ def profile_refresh(profile: str | None, zotero_key: str | None, config_path: Pa
     declared = next((p for p in config.profiles if p.name == name), None)
     key = resolve_zotero_key(zotero_key, declared.zotero_key if declared else None)
     with resources().client(config) as client:
-        reports = api.refresh_profile(store(), name, client, key, on_page=fetch_progress(quiet))
+        reports = api.refresh_profile(
+            store(),
+            name,
+            client,
+            key,
+            on_page=fetch_progress(quiet),
+            look_up_titles=not offline,
+            offline_hint=(
+                "run the same refresh again without --offline"
+                if offline
+                else "run the same refresh again when arXiv answers"
+            ),
+            on_lookup=announce_lookup(quiet),
+        )
     report_all(reports, quiet)
 
 

@@ -93,13 +93,18 @@ class NetworkTransport:
 
 @dataclass
 class ProfileOutcome:
-    """What the run did for one profile: picks in today's digest, deliveries sent/failed, and why."""
+    """What the run did for one profile: picks in today's digest, deliveries sent/failed, and why.
+
+    ``must_fix`` is set when one of ``lines`` is a reason in :attr:`RunReport.must_fix` (the user must
+    fix something); the lines always say why, so an interface shows them and no reason a second time.
+    """
 
     profile: str
     picks: int = 0
     sent: int = 0
     failed: int = 0
     lines: list[str] = field(default_factory=list)
+    must_fix: bool = False
 
     def describe(self) -> str:
         head = f"profile {self.profile}: "
@@ -108,6 +113,9 @@ class ProfileOutcome:
 
 @dataclass
 class RunReport:
+    """A run's outcome. ``must_fix`` holds the reasons to exit non-zero (for a log or an exit code);
+    each is also in the line of the profile it stopped (flagged :attr:`ProfileOutcome.must_fix`)."""
+
     day: dt.date
     sources: list[Any] = field(default_factory=list)  # FetchReport
     profiles: list[ProfileOutcome] = field(default_factory=list)
@@ -183,6 +191,7 @@ class DailyJob:
                 self._profile(target, now, outcome)
             except ConfigError as exc:
                 outcome.lines.append(f"not delivered: {exc}")
+                outcome.must_fix = True
                 report.must_fix.append(str(exc))
             except PapersiftError as exc:
                 outcome.lines.append(f"failed: {exc}")
@@ -387,6 +396,7 @@ class DailyJob:
             self._auth_failed = str(exc)
             ds.mark_failed(self.store, record.id, str(exc))
             outcome.failed += 1
+            outcome.must_fix = True
             outcome.lines.append(f"{label}: not sent, the next run retries: {exc}")
             return
         except OutcomeUnknown as exc:

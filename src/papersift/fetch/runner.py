@@ -18,6 +18,7 @@ from ..errors import ConfigError, PapersiftError, StoreError
 from ..models import Paper
 from ..store import Store
 from .arxiv import ArxivDaily, check_categories
+from .arxiv_titles import add_missing_titles, untitled_with_arxiv_id
 from .base import Fetcher, Page
 from .client import HttpClient, SourceDeferred, SourceUnavailable
 from .files import FileSource
@@ -83,12 +84,15 @@ def fetch_source(
     client: HttpClient,
     profile: str | None = None,
     on_page: Callable[[FetchReport, Page], None] | None = None,
+    before_store: Callable[[list[Paper]], list[str]] | None = None,
 ) -> FetchReport:
     """Fetch every page of ``fetcher`` into the store (as candidates, or into ``profile``).
 
-    Library errors (a bad response, a service that gave up, the store refusing a write) end up in
-    the report, never raised: pages stored before them stay stored. So does any other exception
-    (a bug met on a hostile response): it costs this source, never the sources after it.
+    ``before_store`` may complete each page's papers before they are stored; what it returns is
+    added to the report's warnings. Library errors (a bad response, a service that gave up, the
+    store refusing a write) end up in the report, never raised: pages stored before them stay
+    stored. So does any other exception (a bug met on a hostile response): it costs this source,
+    never the sources after it.
     """
     checkpoint = store.checkpoint(fetcher.key)
     resume = checkpoint is not None and not checkpoint.done and bool(checkpoint.state)
@@ -97,6 +101,7 @@ def fetch_source(
         report.got, report.new, report.pages = checkpoint.papers, checkpoint.new, checkpoint.pages
     try:
         for page in fetcher.pages(client, checkpoint.state if resume and checkpoint else None):
+            notes = before_store(page.result.papers) if before_store is not None else []
             stored = store.store_page(
                 page.result.papers,
                 fetcher.key,
@@ -113,6 +118,7 @@ def fetch_source(
                 stored.checkpoint.pages,
             )
             report.warnings.extend(page.result.warnings[: max(0, MAX_WARNINGS - len(report.warnings))])
+            report.warnings.extend(notes)
             if page.empty_day and page.done and report.got == 0:
                 report.empty_day = page.empty_day
             report.warnings.extend(_drain(client))
@@ -179,8 +185,18 @@ def refresh_profile(
     client: HttpClient,
     zotero_key: str | None = None,
     on_page: Callable[[FetchReport, Page], None] | None = None,
+    *,
+    look_up_titles: bool = True,
+    offline_hint: str = "refresh the profile again when online",
+    on_lookup: Callable[[int], None] | None = None,
 ) -> list[FetchReport]:
     """Re-pull every source of ``name``: new papers join, excluded ones stay out.
+
+    Untitled records with an arXiv id (an arXiv listing without title lines, as a file source)
+    get their titles from arXiv as in :func:`papersift.loading.import_profile`, except those whose
+    stored paper has a title already; with ``look_up_titles`` False (offline) they are kept
+    untitled and the source's report says how many and how to fill them (``offline_hint``).
+    ``on_lookup`` is told how many titles are about to be asked for.
 
     The Zotero API key is never stored; give it here (resolved by
     :func:`papersift.fetch.registry.zotero_key`), or a private library answers 403.
@@ -191,6 +207,11 @@ def refresh_profile(
             f"profile '{name}' has no sources to refresh from "
             "(add some with `papersift profile import --name NAME --openalex ID` or files)"
         )
+    lookup_client = client if look_up_titles else None
+
+    def titles(papers: list[Paper]) -> list[str]:
+        return missing_titles(store, lookup_client, papers, offline_hint, on_lookup)
+
     reports = []
     for record in sources:
         try:
@@ -198,11 +219,30 @@ def refresh_profile(
         except ConfigError as exc:
             reports.append(FetchReport(f"{record.kind} {record.value}", "", error=str(exc)))
             continue
-        report = fetch_source(store, fetcher, client, profile=name, on_page=on_page)
+        report = fetch_source(store, fetcher, client, profile=name, on_page=on_page, before_store=titles)
         if report.ok:
             store.add_profile_source(name, record.kind, record.value)
         reports.append(report)
     return reports
+
+
+def missing_titles(
+    store: Store,
+    client: HttpClient | None,
+    papers: Sequence[Paper],
+    offline_hint: str,
+    on_lookup: Callable[[int], None] | None = None,
+) -> list[str]:
+    """Look up on arXiv (``client`` None: offline) the titles of ``papers`` that lack one and have an
+    arXiv id, except those the store already has titled (a refresh asks arXiv once, not every day);
+    the lookup's note for the user, if any."""
+    untitled = untitled_with_arxiv_id(papers)
+    if not untitled:
+        return []
+    titled = store.titled_arxiv_ids([p.ids["arxiv"] for p in untitled])
+    lookup = add_missing_titles(client, [p for p in untitled if p.ids["arxiv"] not in titled], on_lookup)
+    note = lookup.message(offline_hint)
+    return [note] if note else []
 
 
 def exclude_from_profile(store: Store, name: str, paper: str) -> Paper:
@@ -242,17 +282,19 @@ def update(
     zotero_key: str | None = None,
     on_page: Callable[[FetchReport, Page], None] | None = None,
     today: dt.date | None = None,
+    look_up_titles: bool = True,
 ) -> list[FetchReport]:
     """Every configured profile refresh and candidate fetch, once; a failing source never stops the others.
 
     ``zotero_key`` (``--zotero-key``) goes before each profile's ``zotero_key`` and ``$PAPERSIFT_ZOTERO_KEY``.
+    ``look_up_titles``: as for :func:`refresh_profile` (False with ``--offline`` or ``$PAPERSIFT_OFFLINE``).
     """
     reports: list[FetchReport] = []
     for profile in config.profiles:
         try:
             remember_sources(store, profile.name, profile.sources)
             key = resolve_zotero_key(zotero_key, profile.zotero_key)
-            reports += refresh_profile(store, profile.name, client, key, on_page)
+            reports += refresh_profile(store, profile.name, client, key, on_page, look_up_titles=look_up_titles)
         except PapersiftError as exc:
             reports.append(FetchReport(f"profile {profile.name}", "", error=str(exc)))
     for follow in config.follow:

@@ -13,7 +13,9 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+from .. import fileio
 from ..config import INPUT_MAX_BYTES_ENV, input_max_bytes
 from ..errors import InputError
 from . import (
@@ -155,13 +157,17 @@ def parse_text(text: str, origin: str = "<text>", input_format: str | None = Non
 
 
 def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes`` (default: :func:`~papersift.config.input_max_bytes`).
+    """The bytes of a regular file of at most ``max_bytes`` (default: :func:`~papersift.config.input_max_bytes`);
+    ``-`` is standard input, read up to the same limit.
 
     Devices (``/dev/zero``), FIFOs, sockets and directories are refused with a sentence rather than
     read until memory runs out or forever; the file is opened without blocking, so a FIFO is never waited on.
     """
-    origin = str(path)
     limit = max_bytes if max_bytes is not None else input_max_bytes()
+    stdin = fileio.stdin_or_none(path)
+    if stdin is not None:
+        return _read_stream(stdin, limit, fileio.STDIN_ORIGIN)
+    origin = str(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
@@ -182,10 +188,7 @@ def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
             "is not a regular file (a device, FIFO or socket); save what it holds to a file and give that", origin
         )
     with os.fdopen(fd, "rb") as file:
-        too_large = (
-            f"is too large (over {limit:,} bytes; raise [input] max_bytes in the config file "
-            f"or ${INPUT_MAX_BYTES_ENV} to read it)"
-        )
+        too_large = _too_large(limit)
         if info.st_size > limit:
             raise InputError(too_large, origin)
         try:
@@ -203,8 +206,9 @@ def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
 def read_papers(
     path: str | Path, input_format: str | None = None, today: dt.date | None = None, max_bytes: int | None = None
 ) -> ParseResult:
-    """Read and parse one file (a regular file of at most ``max_bytes``; see :func:`read_bytes`)."""
-    origin = str(path)
+    """Read and parse one file (a regular file of at most ``max_bytes``, or ``-`` for standard input;
+    see :func:`read_bytes`)."""
+    origin = fileio.STDIN_ORIGIN if fileio.is_stdin(path) else str(path)
     text = decode(read_bytes(path, max_bytes), origin)
     try:
         name = input_format or _detect(text)
@@ -213,3 +217,32 @@ def read_papers(
         return parse_text(text, origin, name)
     finally:
         release_json_document()
+
+
+def _too_large(limit: int) -> str:
+    return (
+        f"is too large (over {limit:,} bytes; raise [input] max_bytes in the config file "
+        f"or ${INPUT_MAX_BYTES_ENV} to read it)"
+    )
+
+
+_CHUNK = 1 << 20
+
+
+def _read_stream(stream: IO[bytes], limit: int, origin: str) -> bytes:
+    """At most ``limit`` bytes of a stream of unknown size (a pipe), read in chunks so that memory
+    grows with what arrives, not with the limit; one byte more is a refusal."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit:
+            chunk = stream.read(min(_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", origin) from None
+    if size > limit:
+        raise InputError(_too_large(limit), origin)
+    return b"".join(chunks)

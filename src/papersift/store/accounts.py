@@ -7,6 +7,7 @@ Plain functions over :meth:`Store.transaction`; only this package touches the da
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -372,6 +373,22 @@ def count_ratings(store: Store) -> int:
 
 
 # -- papers ------------------------------------------------------------------------------------
+
+
+def last_updated(store: Store, paper_ids: Sequence[int]) -> str:
+    """A stamp of the texts of ``paper_ids`` (their newest ``updated_at`` and their texts' total length):
+    part of a cache key, so that a paper merged with a richer record is not served from its old text."""
+    newest, size = "", 0
+    ids = list(dict.fromkeys(paper_ids))
+    text_size = func.length(func.coalesce(s.papers.c.title, "")) + func.length(func.coalesce(s.papers.c.abstract, ""))
+    with store.snapshot() as conn:
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            row = conn.execute(
+                select(func.max(s.papers.c.updated_at), func.sum(text_size)).where(s.papers.c.id.in_(chunk))
+            ).one()
+            newest, size = max(newest, row[0] or ""), size + int(row[1] or 0)
+    return f"{newest}/{size}"
 
 
 def paper_exists(store: Store, paper_id: int) -> bool:

@@ -215,6 +215,11 @@ class Store:
         with self.snapshot() as conn:
             return papers.load_many(conn, list(paper_ids))
 
+    def titled_arxiv_ids(self, arxiv_ids: Sequence[str]) -> set[str]:
+        """Those of ``arxiv_ids`` (normalized, as in ``Paper.ids``) whose stored paper has a title."""
+        with self.snapshot() as conn:
+            return papers.titled_arxiv_ids(conn, list(arxiv_ids))
+
     def resolve_paper(self, ref: str) -> int:
         """The store id of the paper called ``ref``: a store id, an arXiv id (any version), a DOI or an exact title."""
         ref = ref.strip()

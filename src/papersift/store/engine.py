@@ -26,7 +26,6 @@ from ..errors import StoreError
 PG_WRITE_LOCK = 0x70617065  # "pape"
 WRITE_OPTION = "papersift_write"
 NOTE_FLAG = "papersift_holder_note"
-POLL_SECONDS = 0.2
 # Reads and statements inside a write: SQLite's busy handler waits this long (rare under WAL).
 BUSY_TIMEOUT_MS = 10_000
 # How long a writer waits quietly before saying who holds the store.
@@ -110,12 +109,16 @@ class Backend:
             conn.exec_driver_sql("BEGIN")
 
     def lock_for_writing(self, conn: Connection) -> None:
-        """PostgreSQL: take the write lock inside the transaction ``conn`` has begun (SQLite took it at BEGIN)."""
-        if self.dialect == "postgresql":
-            self._wait_for(
-                lambda: bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK}).scalar()),
-                conn,
-            )
+        """PostgreSQL: take the write lock inside the transaction ``conn`` has begun (SQLite took it at BEGIN).
+
+        A busy lock is waited for inside the server, which hands it over the moment its holder commits;
+        each wait is cut at ``NOTICE_AFTER`` so that the wait can be reported and bounded. (Polling
+        with a sleep between tries, as before, added up to the poll interval to every contended write.)"""
+        if self.dialect != "postgresql":
+            return
+        if conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK}).scalar():
+            return
+        self._wait_for(lambda: _pg_lock_within(conn, NOTICE_AFTER), conn)
 
     def done_writing(self, conn: Connection) -> None:
         """After a write transaction ended: remove the note saying who holds the lock, if this one wrote it."""
@@ -139,8 +142,6 @@ class Backend:
             if not told and waited >= NOTICE_AFTER:
                 self.on_wait(f"waiting for {self._holder(conn)} to finish writing to the store...")
                 told = True
-            if self.dialect == "postgresql":
-                time.sleep(POLL_SECONDS)
 
     def _write_holder_note(self, conn: Connection) -> None:
         note = self.holder_note
@@ -171,6 +172,22 @@ class Backend:
             return f"{data['command']} (pid {int(data['pid'])})"
         except (OSError, ValueError, KeyError, TypeError):
             return "another process"
+
+
+def _pg_lock_within(conn: Connection, seconds: float) -> bool:
+    """Wait up to ``seconds`` for PostgreSQL's write lock, in a savepoint: a wait cut short by
+    ``lock_timeout`` aborts only the savepoint, never the caller's transaction. True once held."""
+    try:
+        with conn.begin_nested():
+            conn.execute(text(f"SET LOCAL lock_timeout = '{int(seconds * 1000)}ms'"))
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available: still busy
+            return False
+        raise
+    # The lock stays with the transaction; the timeout must not cut the caller's own statements.
+    conn.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
+    return True
 
 
 def _try(conn: Connection, statement: str) -> bool:

@@ -100,6 +100,19 @@ def _key_owners(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
     return found
 
 
+def titled_arxiv_ids(conn: Connection, arxiv_ids: Sequence[str]) -> set[str]:
+    """Those of ``arxiv_ids`` whose stored paper has a title."""
+    owners = _key_owners(conn, ["arxiv:" + arxiv_id for arxiv_id in arxiv_ids])
+    paper_ids = sorted(set(owners.values()))
+    titled: set[int] = set()
+    for start in range(0, len(paper_ids), CHUNK):
+        query = select(s.papers.c.id).where(
+            s.papers.c.id.in_(paper_ids[start : start + CHUNK]), func.trim(s.papers.c.title) != ""
+        )
+        titled.update(int(row.id) for row in conn.execute(query))
+    return {key.removeprefix("arxiv:") for key, paper_id in owners.items() if paper_id in titled}
+
+
 def _merge_into_known(conn: Connection, groups: dict[int, list[Paper]], now: str) -> list[int]:
     """Merge each group of incoming papers into the one stored paper they share keys with."""
     if not groups:

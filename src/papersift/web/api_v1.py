@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from .. import api, explore
 from ..digest import pick_to_dict
@@ -13,15 +13,34 @@ from ..store import Store
 from ..store import accounts as tables
 from ..store.learning import PaperNotFound
 from . import actions
-from .app import Viewer, check_csrf, get_store, get_viewer, profile_access, state, visible_profiles
+from .app import (
+    MAX_ID,
+    IdPath,
+    IdQuery,
+    Viewer,
+    check_csrf,
+    get_store,
+    get_viewer,
+    profile_access,
+    state,
+    visible_profiles,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(check_csrf)])
 
 RatingValue = Literal["up", "down", "save", "dismiss"]
 
 
+# A paper named by its store id, or by an arXiv id, DOI or exact title.
+StoreIdOrName = (
+    Annotated[int, Field(ge=0, le=MAX_ID)] | Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+)
+
+
 class RatingIn(BaseModel):
-    paper: int | str = Field(description="The paper's store id (or an arXiv id, DOI or exact title).")
+    paper: Annotated[int, Field(ge=0, le=MAX_ID)] | Annotated[str, StringConstraints(min_length=1, max_length=2000)] = (
+        Field(description="The paper's store id (or an arXiv id, DOI or exact title).")
+    )
     rating: RatingValue
 
 
@@ -78,11 +97,12 @@ def profiles(viewer: Viewer = Depends(get_viewer), store: Store = Depends(get_st
 
 @router.get("/profiles/{name}/digest")
 def digest(
-    name: str = Depends(profile_access), run: int | None = None, store: Store = Depends(get_store)
+    name: str = Depends(profile_access), run: IdQuery = None, store: Store = Depends(get_store)
 ) -> list[dict[str, Any]]:
     """The latest digest (or digest ``run``): the picks with id, relevance and reasons, as
     ``papersift digest --format json`` writes them. Reading it changes nothing; POST makes a new one."""
-    return [pick_to_dict(r) for r in explore.digest_view(store, name, run).recommendations]
+    with store.reading():  # one read transaction, as the Today page
+        return [pick_to_dict(r) for r in explore.digest_view(store, name, run).recommendations]
 
 
 @router.post("/profiles/{name}/digest", status_code=202)
@@ -132,7 +152,7 @@ def rate(
 
 @router.delete("/profiles/{name}/ratings/{paper_id}")
 def unrate(
-    paper_id: int,
+    paper_id: IdPath,
     name: str = Depends(profile_access),
     viewer: Viewer = Depends(get_viewer),
     store: Store = Depends(get_store),
@@ -149,7 +169,7 @@ def unrate(
 @router.get("/profiles/{name}/papers/{paper_id}")
 def paper(
     request: Request,
-    paper_id: int,
+    paper_id: IdPath,
     name: str = Depends(profile_access),
     viewer: Viewer = Depends(get_viewer),
     store: Store = Depends(get_store),
@@ -224,7 +244,7 @@ def split(
 
 @router.post("/profiles/{name}/papers/{paper_id}/exclude")
 def exclude(
-    paper_id: int,
+    paper_id: IdPath,
     name: str = Depends(profile_access),
     viewer: Viewer = Depends(get_viewer),
     store: Store = Depends(get_store),
@@ -236,7 +256,7 @@ def exclude(
 
 @router.post("/profiles/{name}/papers/{paper_id}/include")
 def include(
-    paper_id: int,
+    paper_id: IdPath,
     name: str = Depends(profile_access),
     viewer: Viewer = Depends(get_viewer),
     store: Store = Depends(get_store),
@@ -293,7 +313,7 @@ def map_data(
 
 @router.get("/jobs/{job_id}")
 def job(
-    request: Request, job_id: int, viewer: Viewer = Depends(get_viewer), store: Store = Depends(get_store)
+    request: Request, job_id: IdPath, viewer: Viewer = Depends(get_viewer), store: Store = Depends(get_store)
 ) -> dict[str, Any]:
     found = state(request).jobs.get(job_id)
     if found is None or found.profile not in visible_profiles(store, viewer):

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import jinja2
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -34,6 +35,14 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "papersift_session"
 CSRF_COOKIE = "papersift_csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The largest id SQLite and PostgreSQL store (a signed 64-bit integer): a larger number names no row,
+# and is refused as a wrong value (422) before it reaches the database driver, which cannot bind it.
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, PathParam(ge=0, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=0, le=MAX_ID)]
+IdForm = Annotated[int, Form(ge=0, le=MAX_ID)]
+# The JSON API's and the sign-in form's largest request body: far above any real one.
+API_BODY_LIMIT = 1024 * 1024
 
 
 @dataclass
@@ -215,6 +224,10 @@ def create_app(settings: WebSettings) -> FastAPI:
     from . import api_v1, auth, pages
 
     app = FastAPI(
+        # A backstop for bodies sent without a length: none is read beyond this (a plain 413). Bodies
+        # with a length are refused first, with a page or JSON, by _CsrfCookieAndHeaders below; this
+        # limit runs before it, so it is the upload limit plus a margin. The JSON API's is 1 MiB.
+        max_body_size=settings.max_upload_bytes * settings.max_upload_files + 65536 + API_BODY_LIMIT,
         title="papersift",
         version="1",
         description="Daily research papers ranked for you, with reasons. JSON API under /api/v1.",
@@ -254,7 +267,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+            return JSONResponse({"detail": _json_safe(exc.errors())}, status_code=422)
         problems = []
         for error in exc.errors()[:3]:
             where = " ".join(str(part) for part in error.get("loc", ())[1:]) or "the request"
@@ -262,8 +275,8 @@ def create_app(settings: WebSettings) -> FastAPI:
         return HTMLResponse(_error_page(app_state, "; ".join(problems)), status_code=422)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.include_router(auth.router)
-    app.include_router(api_v1.router)
+    app.include_router(auth.router, max_body_size=API_BODY_LIMIT)
+    app.include_router(api_v1.router, max_body_size=API_BODY_LIMIT)
     app.include_router(pages.router)
     _include_delivery(app)
     app.router.on_shutdown.append(app_state.close)
@@ -296,22 +309,11 @@ class _CsrfCookieAndHeaders:
             return
         settings = self.app_state.settings
         headers = Headers(scope=scope)
-        if headers.get("content-type", "").startswith("multipart/form-data"):
-            # Refused before the body is read: an upload may not even be spooled beyond its limit.
-            length = headers.get("content-length", "")
-            limit = settings.max_upload_bytes * settings.max_upload_files + 65536
-            refusal: Response | None = None
-            if not length.isdigit():
-                refusal = JSONResponse({"detail": "uploads need a Content-Length"}, status_code=411)
-            elif int(length) > limit:
-                refusal = HTMLResponse(
-                    _error_page(self.app_state, f"The upload is larger than the limit of {limit} bytes."),
-                    status_code=413,
-                )
-            if refusal is not None:
-                _add_headers(refusal.headers, None)
-                await refusal(scope, receive, send)
-                return
+        refusal = self._refused_body(scope["path"], headers)
+        if refusal is not None:
+            _add_headers(refusal.headers, None)
+            await refusal(scope, receive, send)
+            return
         fresh = None
         if not settings.multi_user:
             try:
@@ -340,6 +342,28 @@ class _CsrfCookieAndHeaders:
 
         await self.app(scope, receive, send_with_headers)
 
+    def _refused_body(self, path: str, headers: Headers) -> Response | None:
+        """A body too large for its route, refused from its Content-Length before it is read: uploads up
+        to their limit, the JSON API and the sign-in form up to 1 MiB. (FastAPI's own ``max_body_size``,
+        set to the same limits, cuts off a body sent without a length while it streams.)"""
+        settings = self.app_state.settings
+        length = headers.get("content-length", "")
+        api = path.startswith("/api/")
+        if headers.get("content-type", "").startswith("multipart/form-data") and not api:
+            if not length.isdigit():
+                return JSONResponse({"detail": "uploads need a Content-Length"}, status_code=411)
+            limit = settings.max_upload_bytes * settings.max_upload_files + 65536
+            if int(length) > limit:
+                message = f"The upload is larger than the limit of {limit} bytes."
+                return HTMLResponse(_error_page(self.app_state, message), status_code=413)
+            return None
+        if (api or path == "/login") and length.isdigit() and int(length) > API_BODY_LIMIT:
+            message = f"the request body is larger than the limit of {API_BODY_LIMIT} bytes"
+            if api:
+                return JSONResponse({"detail": message}, status_code=413)
+            return HTMLResponse(_error_page(self.app_state, message[0].upper() + message[1:] + "."), status_code=413)
+        return None
+
 
 def _add_headers(headers: MutableHeaders, cookie: str | None) -> None:
     if cookie is not None:
@@ -349,6 +373,34 @@ def _add_headers(headers: MutableHeaders, cookie: str | None) -> None:
     headers.setdefault("Referrer-Policy", "same-origin")
     if headers.get("content-type", "").startswith("text/html"):
         headers.setdefault("Content-Security-Policy", CSP)
+
+
+def _json_safe(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Validation errors as JSON can carry them: the offending input echoed only when short and plain
+    (an infinite float, bytes or a long string are shown as a short text), so a hostile value can
+    neither break the answer nor come back at length."""
+
+    def short(value: Any) -> Any:
+        if value is None or isinstance(value, bool) or (isinstance(value, int) and abs(value) <= MAX_ID):
+            return value
+        if isinstance(value, float) and math.isfinite(value):
+            return value
+        text = value if isinstance(value, str) else repr(value)
+        return text if len(text) <= 200 else text[:200] + "..."
+
+    safe = []
+    for error in errors:
+        item = {
+            "type": error.get("type"),
+            "loc": [short(part) for part in error.get("loc", ())],
+            "msg": error.get("msg"),
+        }
+        if "input" in error:
+            item["input"] = short(error["input"])
+        if isinstance(error.get("ctx"), dict):
+            item["ctx"] = {str(k): short(v) for k, v in error["ctx"].items()}
+        safe.append(item)
+    return safe
 
 
 def _include_delivery(app: FastAPI) -> None:

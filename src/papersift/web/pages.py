@@ -16,7 +16,20 @@ from ..store import Store
 from ..store import accounts as tables
 from ..store.learning import PaperNotFound
 from . import actions
-from .app import Viewer, back, check_csrf, get_store, get_viewer, profile_access, render, state, visible_profiles
+from .app import (
+    IdForm,
+    IdPath,
+    IdQuery,
+    Viewer,
+    back,
+    check_csrf,
+    get_store,
+    get_viewer,
+    profile_access,
+    render,
+    state,
+    visible_profiles,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
@@ -57,11 +70,21 @@ async def create_profile(
 # -- Today ------------------------------------------------------------------------------
 
 
+def _jobs(request: Request, name: str, job: int | None, kind: str | None = None) -> list[Any]:
+    """The profile's running jobs (of ``kind``), and job ``job`` (just finished, from a redirect) if it is theirs."""
+    jobs = [j for j in state(request).jobs.active(name) if kind is None or j.kind == kind]
+    if job is not None:
+        found = state(request).jobs.get(job)
+        if found is not None and found.profile == name and found not in jobs:
+            jobs.append(found)
+    return jobs
+
+
 @router.get("/p/{name}/today", response_class=HTMLResponse)
 def today(
     request: Request,
-    run: int | None = None,
-    job: int | None = None,
+    run: IdQuery = None,
+    job: IdQuery = None,
     name: str = Depends(profile_access),
     viewer: Viewer = Depends(get_viewer),
     store: Store = Depends(get_store),
@@ -69,11 +92,7 @@ def today(
     with store.reading():  # one read transaction for the whole page
         view = explore.digest_view(store, name, run)
         history = explore.digest_history(store, name)
-        jobs = state(request).jobs.active(name)
-        if job is not None:
-            found = state(request).jobs.get(job)
-            if found is not None and found.profile == name and found not in jobs:
-                jobs.append(found)
+        jobs = _jobs(request, name, job)
         return render(
             request,
             "today.html",
@@ -99,7 +118,7 @@ def new_digest(request: Request, name: str = Depends(profile_access)) -> Respons
 @router.post("/p/{name}/ratings")
 def rate(
     request: Request,
-    paper: int = Form(...),
+    paper: IdForm,
     rating: str = Form(""),
     next: str = Form(""),
     name: str = Depends(profile_access),
@@ -126,7 +145,7 @@ def rate(
 @router.get("/p/{name}/papers/{paper_id}", response_class=HTMLResponse)
 def paper(
     request: Request,
-    paper_id: int,
+    paper_id: IdPath,
     name: str = Depends(profile_access),
     viewer: Viewer = Depends(get_viewer),
     store: Store = Depends(get_store),
@@ -146,7 +165,7 @@ def paper(
 @router.get("/p/{name}/profile", response_class=HTMLResponse)
 def profile(
     request: Request,
-    job: int | None = None,
+    job: IdQuery = None,
     name: str = Depends(profile_access),
     viewer: Viewer = Depends(get_viewer),
     store: Store = Depends(get_store),
@@ -154,11 +173,7 @@ def profile(
     overview = api.profile_overview(store, name)
     included = {p.store_id for p in overview.papers}
     excluded = [p for p in store.profile_papers(name, include_excluded=True) if p.store_id not in included]
-    jobs = [j for j in state(request).jobs.active(name) if j.kind == "import"]
-    if job is not None:
-        found = state(request).jobs.get(job)
-        if found is not None and found.profile == name and found not in jobs:
-            jobs.append(found)
+    jobs = _jobs(request, name, job, kind="import")
     return render(
         request,
         "profile.html",
@@ -227,7 +242,7 @@ def import_author(
 
 
 @router.post("/p/{name}/papers/{paper_id}/exclude")
-def exclude(paper_id: int, name: str = Depends(profile_access), store: Store = Depends(get_store)) -> Response:
+def exclude(paper_id: IdPath, name: str = Depends(profile_access), store: Store = Depends(get_store)) -> Response:
     if paper_id not in tables.profile_paper_ids(store, name):
         raise HTTPException(404, f"paper {paper_id} is not one of this profile's papers")
     found = api.exclude_from_profile(store, name, str(paper_id))
@@ -235,7 +250,7 @@ def exclude(paper_id: int, name: str = Depends(profile_access), store: Store = D
 
 
 @router.post("/p/{name}/papers/{paper_id}/include")
-def include(paper_id: int, name: str = Depends(profile_access), store: Store = Depends(get_store)) -> Response:
+def include(paper_id: IdPath, name: str = Depends(profile_access), store: Store = Depends(get_store)) -> Response:
     if paper_id not in {p.store_id for p in store.profile_papers(name, include_excluded=True)}:
         raise HTTPException(404, f"paper {paper_id} is not one of this profile's papers")
     store.include_profile_paper(name, paper_id)
