@@ -378,8 +378,9 @@ def readme_section(r: dict[str, Any], pg: dict[str, Any] | None = None) -> list[
     if pg is not None:
         pg_met = pg["pages"].get("p95_ms", 1e9) < PAGE_TARGET_MS and pg["votes"].get("p95_ms", 1e9) < VOTE_TARGET_MS
         out += [
-            f"On PostgreSQL (`python benchmarks/bench_web.py --postgres`: a throw-away local cluster, the same "
-            f"store copied in by `papersift export`/`import`, {pg['duration_s']:.0f} s, {pg['daily_job_writes']} "
+            f"On PostgreSQL (`python benchmarks/bench_web.py --postgres`: a throw-away local cluster, started as "
+            "the tests start theirs, with fsync and synchronous commit off, so a commit costs no disk flush; the "
+            f"same store copied in by `papersift export`/`import`, {pg['duration_s']:.0f} s, {pg['daily_job_writes']} "
             f"daily-job writes): **{pg['errors']} errors, {pg['votes_lost']} lost votes** "
             f"({pg['votes_acknowledged']} acknowledged), "
             + ("within the targets." if pg_met else "**not** within the targets."),

@@ -27,6 +27,8 @@ SCRIPTS = [
     ["bench_adapt.py"],
     # The web app under load: 50 users, 100,000 papers, 2 minutes (results/web.json; README "In the browser").
     ["bench_web.py"],
+    # The same on PostgreSQL, in a throw-away local cluster (skipped where PostgreSQL is not installed).
+    ["bench_web.py", "--postgres"],
 ]
 # Embeddings of the gold standard are cached here between runs (unless PAPERSIFT_HOME says otherwise).
 CACHE = HERE / ".cache"
@@ -322,6 +324,13 @@ def update_readme() -> None:
     README.write_text(f"{head}{START}\n{render()}{END}{tail}", encoding="utf-8")
 
 
+def _postgres_installed() -> bool:
+    sys.path.insert(0, str(HERE.parent))
+    from tests import pg_cluster
+
+    return bool(os.environ.get("PAPERSIFT_TEST_DATABASE_URL")) or pg_cluster.server_bin() is not None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--readme-only", action="store_true", help="only rewrite the README from existing results")
@@ -337,6 +346,9 @@ def main() -> None:
         env.setdefault("PAPERSIFT_HOME", str(CACHE))
         for script, *script_args in SCRIPTS:
             if args.only and script not in args.only:
+                continue
+            if "--postgres" in script_args and not _postgres_installed():
+                print(f"== {script} {' '.join(script_args)}: skipped, PostgreSQL is not installed", flush=True)
                 continue
             print(f"== {script} {' '.join(script_args)}", flush=True)
             subprocess.run([sys.executable, str(HERE / script), *script_args], check=True, cwd=HERE, env=env)
