@@ -26,6 +26,7 @@ from .ranking.personal import DigestOptions, InterestGroup
 from .ranking.pipeline import BACKGROUND_SIZE, InterestSource, Ranking, RankingInputs, rank_profile, stateless_inputs
 from .ranking.rank import RankOptions
 from .store import DigestInputs, Store, maintenance
+from .store.papers import PaperCache
 
 
 @dataclass(frozen=True)
@@ -151,10 +152,13 @@ def rank_files(
 # -- stored: the store's inputs in, digest out, the run remembered ------------------
 
 
-def read_digest_inputs(store: Store, profile: str, settings: DigestOptions, today: dt.date) -> DigestInputs:
+def read_digest_inputs(
+    store: Store, profile: str, settings: DigestOptions, today: dt.date, cache: PaperCache | None = None
+) -> DigestInputs:
     """The store's inputs for a digest, filtered in SQL (:meth:`Store.digest_inputs`)."""
     return store.digest_inputs(
         profile,
+        cache=cache,
         today=today,
         max_age_days=settings.max_age_days,
         include_seen=settings.include_seen,
@@ -170,8 +174,12 @@ def digest_from_store(
     record: bool = True,
     show_progress: bool = False,
     settings: DigestOptions | None = None,
+    paper_cache: PaperCache | None = None,
 ) -> Digest:
     """Rank the store's candidates for a stored profile, and remember the run (and what it showed).
+
+    ``paper_cache``: for a job that ranks many profiles (the daily run), papers already read unchanged
+    are not built again (:class:`papersift.store.papers.PaperCache`).
 
     Papers already shown to the profile, or rated by it, are left out unless ``settings.include_seen``;
     candidates older than ``settings.max_age_days`` too, and candidates never shown that were first seen
@@ -183,8 +191,8 @@ def digest_from_store(
     options = options or RankOptions()
     settings = settings or DigestOptions()
     today = settings.today or clock.today()
-    read = read_digest_inputs(store, profile, settings, today)
-    background = _background(store, read.own, read.ratings)
+    read = read_digest_inputs(store, profile, settings, today, paper_cache)
+    background = _background(store, read.own, read.ratings, paper_cache)
     inputs = RankingInputs(own=read.own, pool=read.pool, background=background, rated=read.ratings)
     interests = stored_interests(store, profile, read.own, encoder.model_id, [p.text() for p in background], record)
     ranking = rank_profile(inputs, encoder, options, settings, interests, store, show_progress)
@@ -220,10 +228,12 @@ def digest_from_store(
     return digest
 
 
-def _background(store: Store, own: Sequence[Paper], rated: Sequence[tuple[Paper, str]]) -> list[Paper]:
+def _background(
+    store: Store, own: Sequence[Paper], rated: Sequence[tuple[Paper, str]], cache: PaperCache | None = None
+) -> list[Paper]:
     """The store's stable background sample, without the profile's own and rated papers."""
     ids = sorted({p.store_id for p in [*own, *(p for p, _ in rated)] if p.store_id is not None})
-    return store.papers_by_id(store.background_paper_ids(exclude=ids, limit=BACKGROUND_SIZE))
+    return store.papers_by_id(store.background_paper_ids(exclude=ids, limit=BACKGROUND_SIZE), cache)
 
 
 def scoring_inputs(store: Store, profile: str) -> RankingInputs:

@@ -9,6 +9,7 @@ content words (a bigram never spans a stop word). Weights are sublinear
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -59,6 +60,13 @@ _TOKEN = re.compile(r"[a-z][a-z0-9\-]{2,}")
 
 def terms(text: str) -> list[str]:
     """Unigrams and bigrams of content words (a bigram never spans a stop word)."""
+    return list(_terms(text))
+
+
+# The background sample's texts are tokenised again for every profile of a daily run (interest labels,
+# explanations): they are kept. 1,024 texts of a few hundred terms each: a few MB at most.
+@functools.lru_cache(maxsize=1024)
+def _terms(text: str) -> tuple[str, ...]:
     found: list[str] = []
     previous: str | None = None
     for token in _TOKEN.findall(text.lower()):
@@ -70,7 +78,7 @@ def terms(text: str) -> list[str]:
         if previous:
             found.append(f"{previous} {token}")
         previous = token
-    return found
+    return tuple(found)
 
 
 class Tfidf:

@@ -39,6 +39,7 @@ from ..ranking import RankOptions
 from ..ranking.personal import DigestOptions
 from ..store import Store
 from ..store import deliveries as ds
+from ..store.papers import PaperCache
 from .mail import compose, new_message_id, webhook_body
 from .smtp import DeliveryError, OutcomeUnknown, SmtpAuthError, SmtpTarget, parse_smtp_url, send_message
 from .tokens import Tokens, secret_key
@@ -159,6 +160,7 @@ class DailyJob:
     log: Callable[[str], None] = lambda line: None
     tokens: Tokens | None = None
     _auth_failed: str | None = None
+    _papers: PaperCache | None = None
 
     def run(self, profile: str | None = None, update: Callable[[], list[Any]] | None = None) -> RunReport:
         with _run_lock(self.store) as held:
@@ -179,6 +181,8 @@ class DailyJob:
             report.sources = update()
             checkpoint("updated")
         self.encoder = self.encoder or get_encoder()
+        # The profiles rank the same candidates and background: each paper is built from its rows once a run.
+        self._papers = PaperCache()
         self.tokens = self.tokens or Tokens(secret_key(self.config))
         if self.transport is None:
             url = self.config.smtp.url
@@ -257,6 +261,7 @@ class DailyJob:
             options=RankOptions(top=target.top),
             record=False,
             settings=DigestOptions(min_relevance=target.min_relevance, today=today),
+            paper_cache=self._papers,
         )
         checkpoint("ranked")
         if not digest.recommendations:

@@ -8,6 +8,7 @@ built for mail clients: tables, inline CSS, no scripts, explicit colours plus a 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from email.headerregistry import Address
@@ -29,7 +30,10 @@ ABSTRACT_CHARS = 600
 DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
 
 
+@functools.cache
 def _env(autoescape: bool) -> Environment:
+    """The mail templates' environment, made once a process: it keeps the compiled templates (a daily
+    run renders a mail per profile, and compiling them again each time was a twentieth of its work)."""
     return Environment(
         loader=FileSystemLoader(_TEMPLATES), autoescape=autoescape, trim_blocks=True, keep_trailing_newline=True
     )

@@ -34,7 +34,7 @@ from .digest import DigestInputs, read_digest_inputs
 from .engine import WRITE_OPTION, Backend
 from .fetchstate import Checkpoint, PageStored
 from .learning import InterestRecord, RatingRecord
-from .papers import ImportSummary
+from .papers import ImportSummary, PaperCache
 from .profiles import ProfileInfo, SourceRecord
 from .sql import insert_ignore
 
@@ -211,9 +211,10 @@ class Store:
         with self.snapshot() as conn:
             return papers.load_many(conn, [r.paper_id for r in conn.execute(query)])
 
-    def papers_by_id(self, paper_ids: Sequence[int]) -> list[Paper]:
+    def papers_by_id(self, paper_ids: Sequence[int], cache: PaperCache | None = None) -> list[Paper]:
+        """The papers with these ids, in this order; with ``cache``, those it holds unchanged from it."""
         with self.snapshot() as conn:
-            return papers.load_many(conn, list(paper_ids))
+            return cache.load(conn, list(paper_ids)) if cache is not None else papers.load_many(conn, list(paper_ids))
 
     def titled_arxiv_ids(self, arxiv_ids: Sequence[str]) -> set[str]:
         """Those of ``arxiv_ids`` (normalized, as in ``Paper.ids``) whose stored paper has a title."""
@@ -394,12 +395,14 @@ class Store:
         max_age_days: int | None,
         include_seen: bool,
         candidate_window_days: int,
+        cache: PaperCache | None = None,
     ) -> DigestInputs:
         """Everything a digest ranks, read in one snapshot with the filtering done in SQL (see :mod:`.digest`)."""
         with self.snapshot() as conn:
             return read_digest_inputs(
                 conn,
                 profiles.profile_id(conn, profile),
+                cache=cache,
                 today=today,
                 max_age_days=max_age_days,
                 include_seen=include_seen,

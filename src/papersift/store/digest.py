@@ -19,7 +19,7 @@ from ..config import DEFAULT_CANDIDATE_WINDOW_DAYS  # noqa: F401  (re-exported)
 from ..models import Paper
 from . import schema as s
 from .learning import ratings
-from .papers import load_many, papers_from_rows
+from .papers import PaperCache, load_many, papers_from_rows
 from .profiles import profile_paper_ids
 
 
@@ -43,8 +43,10 @@ def read_digest_inputs(
     max_age_days: int | None,
     include_seen: bool,
     candidate_window_days: int,
+    cache: PaperCache | None = None,
 ) -> DigestInputs:
-    """The inputs of one digest (``conn`` is one snapshot).
+    """The inputs of one digest (``conn`` is one snapshot); with ``cache``, papers it holds unchanged
+    are not built again from their rows (a daily run's profiles share their candidates).
 
     Candidates considered: those seen (imported or fetched again) within ``candidate_window_days``
     of ``today``; with ``include_seen``, also those already shown to or rated by the profile. Of
@@ -81,21 +83,26 @@ def read_digest_inputs(
     counts = {str(name): int(n) for name, n in counted}
     # Only the rest is joined to its papers: those too old are dropped there, the others are the pool
     # (a date the SQL cannot read is NULL there, and such a paper stays in, as in the ranking).
-    pool_rows = conn.execute(
-        select(s.papers)
+    pool_query = (
+        select(s.papers.c.id if cache is not None else s.papers)
         .select_from(joined.join(s.papers, s.papers.c.id == c.c.paper_id))
         .where(considered, category == "rest", case((too_old, literal(False)), else_=literal(True)))
         .order_by(c.c.first_seen, c.c.paper_id)
-    ).all()
+    )
+    load = (lambda ids: cache.load(conn, ids)) if cache is not None else (lambda ids: load_many(conn, ids))
+    if cache is not None:
+        pool = cache.load(conn, [int(r.id) for r in conn.execute(pool_query)])
+    else:
+        pool = papers_from_rows(conn, conn.execute(pool_query).all())
     rated = ratings(conn, profile_id)
-    rated_papers = {p.store_id: p for p in load_many(conn, [x.paper_id for x in rated])}
+    rated_papers = {p.store_id: p for p in load([x.paper_id for x in rated])}
     return DigestInputs(
-        own=load_many(conn, profile_paper_ids(conn, profile_id)),
-        pool=papers_from_rows(conn, pool_rows),
+        own=load(profile_paper_ids(conn, profile_id)),
+        pool=pool,
         ratings=[(rated_papers[x.paper_id], x.rating) for x in rated if x.paper_id in rated_papers],
         excluded_own=int(counts.get("own", 0)),
         excluded_seen=int(counts.get("seen", 0)),
-        excluded_old=int(counts.get("rest", 0)) - len(pool_rows),
+        excluded_old=int(counts.get("rest", 0)) - len(pool),
     )
 
 

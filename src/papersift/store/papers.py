@@ -239,6 +239,33 @@ def load_many(conn: Connection, paper_ids: Sequence[int]) -> list[Paper]:
     return papers_from_rows(conn, [rows[i] for i in paper_ids if i in rows])
 
 
+class PaperCache:
+    """Papers already read, by id and ``updated_at``, for one job that reads the same papers again and
+    again: a daily run reads the same candidates and background for every profile, and building them
+    from their rows was a third of its work besides embedding. A paper changed since (a merge with a
+    richer record updates ``updated_at``) is read again. The papers are shared between the readers:
+    nothing that reads them may change them. Keep one for a job, not for a process's life."""
+
+    def __init__(self) -> None:
+        self._papers: dict[int, tuple[str, Paper]] = {}
+
+    def __len__(self) -> int:
+        return len(self._papers)
+
+    def load(self, conn: Connection, paper_ids: Sequence[int]) -> list[Paper]:
+        """The papers with these ids, in this order (unknown ids are skipped), read only when new or changed."""
+        stamps: dict[int, str] = {}
+        for start in range(0, len(paper_ids), CHUNK):
+            chunk = list(paper_ids[start : start + CHUNK])
+            query = select(s.papers.c.id, s.papers.c.updated_at).where(s.papers.c.id.in_(chunk))
+            stamps.update((int(r.id), str(r.updated_at)) for r in conn.execute(query))
+        stale = [i for i, at in stamps.items() if self._papers.get(i, ("", None))[0] != at]
+        for paper in load_many(conn, stale):
+            if paper.store_id is not None:
+                self._papers[paper.store_id] = (stamps[paper.store_id], paper)
+        return [self._papers[i][1] for i in paper_ids if i in stamps and i in self._papers]
+
+
 def papers_from_rows(conn: Connection, rows: Sequence[Any]) -> list[Paper]:
     """Papers from rows of the papers table (any query that selected all its columns), with their provenance."""
     by_paper: dict[int, list[Any]] = {}
