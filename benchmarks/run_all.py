@@ -225,9 +225,16 @@ def daily_section(r: dict) -> list[str]:
 
 
 def targets_section(
-    q: dict | None, e: dict | None, d: dict | None, a: dict | None, scale: dict | None = None
+    q: dict | None,
+    e: dict | None,
+    d: dict | None,
+    a: dict | None,
+    scale: dict | None = None,
+    daily: dict | None = None,
+    web: dict | None = None,
+    web_pg: dict | None = None,
 ) -> list[str]:
-    """Issue 3's targets against this run's numbers: met or not, and by how much."""
+    """The issues' speed and quality targets against this run's numbers: met or not, and by how much."""
     rows = []
 
     def row(target: str, measured: str, met: bool) -> None:
@@ -277,6 +284,20 @@ def targets_section(
     if a:
         ratio = a["ratio_default_to_matmul"]
         row("affinity 10k x 1k x 20 within 2x of one matmul", f"{ratio:.2f}x", ratio <= 2.0)
+    if daily:
+        row(
+            "daily run: everything but embedding < 10%",
+            f"{daily['other_share']:.1%} ({daily['other_seconds_per_profile']:.2f} s a profile)",
+            daily["other_share"] < 0.10,
+        )
+    for label, w in (("SQLite", web), ("PostgreSQL", web_pg)):
+        if w:
+            pages, votes = w["pages"].get("p95_ms", 1e9), w["votes"].get("p95_ms", 1e9)
+            row(
+                f"web, 50 users ({label}): p95 < 150 ms a page, < 50 ms a vote, no errors, no lost votes",
+                f"{pages:.0f} ms, {votes:.0f} ms, {w['errors']} errors, {w['votes_lost']} lost",
+                pages < 150 and votes < 50 and w["errors"] == 0 and w["votes_lost"] == 0,
+            )
     if not rows:
         return []
     return [
@@ -311,7 +332,16 @@ def render() -> str:
             cpu = data.get("machine", {}).get("cpu")
             if name in SPEED_SECTIONS and cpu:
                 parts += [cpu_line(cpu), ""]
-    parts += targets_section(load("quality"), load("embedding"), load("digest"), load("affinity"), load("digest_scale"))
+    parts += targets_section(
+        load("quality"),
+        load("embedding"),
+        load("digest"),
+        load("affinity"),
+        load("digest_scale"),
+        load("daily"),
+        load("web"),
+        load("web_postgresql"),
+    )
     return "\n".join(parts).rstrip() + "\n"
 
 
