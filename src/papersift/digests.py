@@ -19,7 +19,7 @@ import numpy as np
 from . import clock
 from .encoders import Encoder, get_encoder
 from .errors import StoreError
-from .loading import load_papers, refuse_textless
+from .loading import load_papers, refuse_stdin_twice, refuse_textless
 from .models import Match, Paper, RatingMatch, Recommendation
 from .ranking.interests import assign, find_interests
 from .ranking.personal import DigestOptions, InterestGroup
@@ -134,6 +134,7 @@ def rank_files(
 
     ``input_format`` forces the profile files' format, ``feed_format`` the feed files' (default: the same).
     """
+    refuse_stdin_twice([*profile_paths, *feed_paths])  # '-' as a profile and as a feed
     profile = load_papers(profile_paths, input_format)
     feed = load_papers(feed_paths, feed_format or input_format)
     refuse_textless([*profile.papers, *feed.papers])

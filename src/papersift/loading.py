@@ -27,6 +27,12 @@ class LoadedPapers:
     warnings: list[str] = field(default_factory=list)
 
 
+def refuse_stdin_twice(paths: Sequence[str | Path]) -> None:
+    """Standard input (``-``) can be read once: refused when ``paths`` (all of one command's) name it twice."""
+    if sum(fileio.is_stdin(p) for p in paths) > 1:
+        raise InputError("standard input ('-') can be read only once; give '-' once", fileio.STDIN_ORIGIN)
+
+
 def load_papers(
     paths: Sequence[str | Path], input_format: str | None = None, today: dt.date | None = None
 ) -> LoadedPapers:
@@ -34,8 +40,7 @@ def load_papers(
     standard input, which can be read once."""
     from .sources import read_papers  # the parsers only when files are read: a digest reads none
 
-    if sum(fileio.is_stdin(p) for p in paths) > 1:
-        raise InputError("standard input ('-') can be read only once; give '-' once", fileio.STDIN_ORIGIN)
+    refuse_stdin_twice(paths)
     everything: list[Paper] = []
     warnings: list[str] = []
     for path in paths:

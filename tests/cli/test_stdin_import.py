@@ -77,3 +77,26 @@ def test_profile_import_stdin_not_utf8_names_stdin_and_the_line() -> None:
     assert code == 1
     assert err.strip() == "Error: <stdin>, line 3: is not valid UTF-8 (byte 13)"
     assert run("profile", "list")[1].startswith("no profiles yet")
+
+
+def test_rank_reads_a_profile_or_a_feed_from_stdin_as_from_the_file() -> None:
+    from_files = run("rank", "--profile", PROFILE_FILES[0], "--feed", FEED_FILES[0], "--top", "5", "--model", "tfidf")
+    profile_stdin = run(
+        "rank", "--profile", "-", "--feed", FEED_FILES[0], "--top", "5", "--model", "tfidf",
+        stdin=PROFILE_FILES[0].read_bytes(),
+    )  # fmt: skip
+    feed_stdin = run(
+        "rank", "--profile", PROFILE_FILES[0], "--feed", "-", "--top", "5", "--model", "tfidf",
+        stdin=FEED_FILES[0].read_bytes(),
+    )  # fmt: skip
+    assert from_files[0] == profile_stdin[0] == feed_stdin[0] == 0
+    assert profile_stdin[1] == from_files[1] and feed_stdin[1] == from_files[1]
+    code, _, err = run("rank", "--profile", "-", "--feed", "-", stdin=FEED_FILES[0].read_bytes())
+    assert code != 0 and "can be read only once" in err
+
+
+def test_fetch_file_reads_stdin() -> None:
+    code, out, err = run("fetch", "file", "-", stdin=FEED_FILES[0].read_bytes())
+    assert code == 0, err
+    assert "<stdin>" in out or "<stdin>" in err
+    assert not run("feed", "list")[1].startswith("no candidates yet")

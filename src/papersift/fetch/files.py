@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..errors import InputError
+from ..fileio import STDIN_ORIGIN, is_stdin
 from ..sources import ParseResult, parse_text, read_papers
 from .base import Page, State, parse_response
 from .client import HttpClient
@@ -65,7 +66,7 @@ class FileSource:
 
     @property
     def label(self) -> str:
-        return self.location
+        return STDIN_ORIGIN if is_stdin(self.location) else self.location
 
     def pages(self, client: HttpClient, state: State | None) -> Iterator[Page]:
         if not is_url(self.location):
