@@ -61,6 +61,9 @@ def test_numbers_no_store_id_can_be_are_wrong_values_not_server_errors(client: T
     assert client.get("/p/ada/today", params={"run": huge}).status_code == 422
     assert client.get(f"/api/v1/jobs/{huge}").status_code == 422
     headers = {"X-CSRF-Token": csrf_of(client, "/p/ada/today"), "Content-Type": "application/json"}
+    # As a string the same digits are a name to look up, which names nothing (400), not a driver error.
+    as_name = client.post("/api/v1/profiles/ada/ratings", json={"paper": huge, "rating": "up"}, headers=headers)
+    assert as_name.status_code == 400 and "no paper" in as_name.json()["detail"]
     for paper in (huge, "1e999", "-1"):
         response = client.post(
             "/api/v1/profiles/ada/ratings", content=f'{{"paper": {paper}, "rating": "up"}}', headers=headers

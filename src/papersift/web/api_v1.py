@@ -38,9 +38,7 @@ StoreIdOrName = (
 
 
 class RatingIn(BaseModel):
-    paper: Annotated[int, Field(ge=0, le=MAX_ID)] | Annotated[str, StringConstraints(min_length=1, max_length=2000)] = (
-        Field(description="The paper's store id (or an arXiv id, DOI or exact title).")
-    )
+    paper: StoreIdOrName = Field(description="The paper's store id (or an arXiv id, DOI or exact title).")
     rating: RatingValue
 
 
@@ -78,10 +76,16 @@ class AuthorImportIn(BaseModel):
     value: str = Field(min_length=1, max_length=300)
 
 
+def _store_id(store: Store, ref: int | str) -> int:
+    """The store id ``ref`` names: itself, its digits, or the paper it names (arXiv id, DOI, exact title).
+    Digits beyond a 64-bit id are no store id, so they are looked up like any other name."""
+    if isinstance(ref, int):
+        return ref
+    return int(ref) if ref.isdigit() and int(ref) <= MAX_ID else store.resolve_paper(ref)
+
+
 def _paper_id(store: Store, profile: str, viewer: Viewer, ref: int | str) -> int:
-    paper_id = (
-        int(ref) if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()) else store.resolve_paper(ref)
-    )
+    paper_id = _store_id(store, ref)
     if not tables.paper_exists(store, paper_id):
         raise HTTPException(404, f"there is no paper with store id {paper_id}")
     if viewer.multi_user and paper_id not in tables.visible_paper_ids(store, profile, [paper_id]):
@@ -140,8 +144,7 @@ def rate(
     store: Store = Depends(get_store),
 ) -> RatingOut:
     """Rate a paper: up, down, save or dismiss (rating again replaces the rating)."""
-    ref = body.paper
-    paper_id = int(ref) if isinstance(ref, int) or ref.isdigit() else store.resolve_paper(ref)
+    paper_id = _store_id(store, body.paper)
     try:
         # One write transaction: the paper exists, the viewer may see it, it is not one of their own.
         change = api.rate_by_id(store, name, paper_id, body.rating, origin="web", visible_only=viewer.multi_user)
