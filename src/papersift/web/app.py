@@ -69,6 +69,11 @@ class WebSettings:
     client_factory: Callable[[str | None], Any] | None = None
     encoder: Encoder | None = None
 
+    @property
+    def upload_body_limit(self) -> int:
+        """The largest upload request: every file at its limit, plus room for the form around them."""
+        return self.max_upload_bytes * self.max_upload_files + 65536
+
 
 class NotSignedIn(Exception):
     """Raised by the viewer dependency in multi-user mode without a live session."""
@@ -227,7 +232,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         # A backstop for bodies sent without a length: none is read beyond this (a plain 413). Bodies
         # with a length are refused first, with a page or JSON, by _CsrfCookieAndHeaders below; this
         # limit runs before it, so it is the upload limit plus a margin. The JSON API's is 1 MiB.
-        max_body_size=settings.max_upload_bytes * settings.max_upload_files + 65536 + API_BODY_LIMIT,
+        max_body_size=settings.upload_body_limit + API_BODY_LIMIT,
         title="papersift",
         version="1",
         description="Daily research papers ranked for you, with reasons. JSON API under /api/v1.",
@@ -352,16 +357,17 @@ class _CsrfCookieAndHeaders:
         if headers.get("content-type", "").startswith("multipart/form-data") and not api:
             if not length.isdigit():
                 return JSONResponse({"detail": "uploads need a Content-Length"}, status_code=411)
-            limit = settings.max_upload_bytes * settings.max_upload_files + 65536
+            limit = settings.upload_body_limit
             if int(length) > limit:
                 message = f"The upload is larger than the limit of {limit} bytes."
                 return HTMLResponse(_error_page(self.app_state, message), status_code=413)
             return None
         if (api or path == "/login") and length.isdigit() and int(length) > API_BODY_LIMIT:
-            message = f"the request body is larger than the limit of {API_BODY_LIMIT} bytes"
             if api:
-                return JSONResponse({"detail": message}, status_code=413)
-            return HTMLResponse(_error_page(self.app_state, message[0].upper() + message[1:] + "."), status_code=413)
+                detail = f"the request body is larger than the limit of {API_BODY_LIMIT} bytes"
+                return JSONResponse({"detail": detail}, status_code=413)
+            message = f"The request body is larger than the limit of {API_BODY_LIMIT} bytes."
+            return HTMLResponse(_error_page(self.app_state, message), status_code=413)
         return None
 
 
