@@ -89,10 +89,13 @@ def read_digest_inputs(
         .where(considered, category == "rest", case((too_old, literal(False)), else_=literal(True)))
         .order_by(c.c.first_seen, c.c.paper_id)
     )
-    load = (lambda ids: cache.load(conn, ids)) if cache is not None else (lambda ids: load_many(conn, ids))
-    if cache is not None:
-        pool = cache.load(conn, [int(r.id) for r in conn.execute(pool_query)])
-    else:
+
+    def load(ids: list[int]) -> list[Paper]:
+        return cache.load(conn, ids) if cache is not None else load_many(conn, ids)
+
+    if cache is not None:  # ids only: the cache builds what it does not hold
+        pool = load([int(r.id) for r in conn.execute(pool_query)])
+    else:  # the rows at once, no second query
         pool = papers_from_rows(conn, conn.execute(pool_query).all())
     rated = ratings(conn, profile_id)
     rated_papers = {p.store_id: p for p in load([x.paper_id for x in rated])}
