@@ -27,7 +27,7 @@ import time
 from dataclasses import asdict
 
 import numpy as np
-from common import GOLDSTANDARD, RESULTS, save
+from common import GOLDSTANDARD, RESULTS, replace_section, save
 from goldpairs import CACHE, cache_store, embed_groups, load_groups
 
 from papersift.encoders import get_encoder
@@ -376,15 +376,9 @@ def update_readme(readme) -> bool:
     a, b, c = RESULTS / "adapt.json", RESULTS / "learned.json", RESULTS / "adapt_cpu.json"
     if not (a.is_file() and b.is_file()):
         return False
-    text = readme.read_text(encoding="utf-8")
-    if README_START not in text:
-        return False
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
     cpu = json.loads(c.read_text()) if c.is_file() else None
     body = "\n".join(readme_section(json.loads(a.read_text()), json.loads(b.read_text()), cpu))
-    readme.write_text(f"{head}{README_START}\n{body}\n{README_END}{tail}", encoding="utf-8")
-    return True
+    return replace_section(readme, README_START, README_END, body + "\n")
 
 
 if __name__ == "__main__":

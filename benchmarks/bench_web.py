@@ -40,6 +40,7 @@ sys.path[:0] = [str(REPO / "src")]
 
 sys.path[:0] = [str(REPO / "benchmarks"), str(REPO)]
 
+from common import replace_section  # noqa: E402
 from cpu import cpu_info, describe  # noqa: E402
 from tests import pg_cluster  # noqa: E402
 
@@ -402,18 +403,12 @@ def readme_section(r: dict[str, Any], pg: dict[str, Any] | None = None) -> list[
 def update_readme(readme: Path = README) -> bool:
     """Rewrite the README's load paragraph from results/web.json; False if either is missing."""
     results = RESULTS / "web.json"
-    if not results.is_file() or not readme.is_file():
+    if not results.is_file():
         return False
-    text = readme.read_text(encoding="utf-8")
-    if README_START not in text:
-        return False
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
     on_pg = RESULTS / "web_postgresql.json"
     pg = json.loads(on_pg.read_text(encoding="utf-8")) if on_pg.is_file() else None
     body = "\n".join(readme_section(json.loads(results.read_text(encoding="utf-8")), pg))
-    readme.write_text(f"{head}{README_START}\n{body}\n{README_END}{tail}", encoding="utf-8")
-    return True
+    return replace_section(readme, README_START, README_END, body + "\n")
 
 
 def main() -> None:

@@ -79,5 +79,19 @@ def save(name: str, data: dict[str, Any]) -> Path:
     return path
 
 
+def replace_section(readme: Path, start: str, end: str, body: str) -> bool:
+    """Put ``body`` between the ``start`` and ``end`` markers of ``readme``; False (nothing written) if
+    the file or its start marker is missing."""
+    if not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if start not in text:
+        return False
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{body}{end}{tail}", encoding="utf-8")
+    return True
+
+
 def python() -> str:
     return sys.executable

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from common import replace_section
+
 HERE = Path(__file__).resolve().parent
 README = HERE.parent / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -346,12 +348,8 @@ def render() -> str:
 
 
 def update_readme() -> None:
-    text = README.read_text(encoding="utf-8")
-    if START not in text:
+    if not replace_section(README, START, END, render()):
         raise SystemExit(f"README has no {START} marker")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{START}\n{render()}{END}{tail}", encoding="utf-8")
 
 
 def _postgres_installed() -> bool:
