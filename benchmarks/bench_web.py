@@ -169,6 +169,12 @@ async def sign_in(base: str, name: str) -> Any:
     return client
 
 
+def read_today(html: str) -> tuple[str | None, list[int]]:
+    """A Today page's CSRF token and the store ids of its papers (what a user's next vote needs)."""
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    return (token.group(1) if token else None), [int(x) for x in re.findall(r'data-paper="(\d+)"', html)]
+
+
 async def user(
     client: Any, name: str, until: float, think: float, stats: dict[str, Any], acked: dict[tuple[str, int], str]
 ) -> None:
@@ -187,8 +193,7 @@ async def user(
         if page.status_code != 200:
             stats["errors"].append(f"today: HTTP {page.status_code}")
             continue
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
-        papers = [int(x) for x in re.findall(r'data-paper="(\d+)"', page.text)]
+        token, papers = read_today(page.text)
         if not token or not papers:
             stats["errors"].append("today: no papers or no token")
             continue
@@ -198,7 +203,7 @@ async def user(
             vote = await client.post(
                 f"/api/v1/profiles/{name}/ratings",
                 json={"paper": paper, "rating": rating},
-                headers={"X-CSRF-Token": token.group(1)},
+                headers={"X-CSRF-Token": token},
             )
         except httpx.HTTPError as exc:
             stats["errors"].append(f"vote: {exc!r}")
@@ -218,14 +223,13 @@ async def alone(client: Any, name: str, rounds: int, server_pid: int) -> dict[st
     cpu = {"page": 0.0, "vote": 0.0}
     rng = random.Random(3)
     voted: set[int] = set()
-    token = None
+    token: str | None = None
     for _ in range(rounds):
         before, start = cpu_seconds(server_pid), time.perf_counter()
         page = await client.get(f"/p/{name}/today")
         times["page"].append(time.perf_counter() - start)
         cpu["page"] += cpu_seconds(server_pid) - before
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
-        papers = [int(x) for x in re.findall(r'data-paper="(\d+)"', page.text)]
+        token, papers = read_today(page.text)
         if page.status_code != 200 or not token or not papers:
             raise RuntimeError(f"the baseline user's Today page failed: HTTP {page.status_code}")
         paper = rng.choice(papers)
@@ -234,14 +238,14 @@ async def alone(client: Any, name: str, rounds: int, server_pid: int) -> dict[st
         vote = await client.post(
             f"/api/v1/profiles/{name}/ratings",
             json={"paper": paper, "rating": rng.choice(["up", "down"])},
-            headers={"X-CSRF-Token": token.group(1)},
+            headers={"X-CSRF-Token": token},
         )
         times["vote"].append(time.perf_counter() - start)
         cpu["vote"] += cpu_seconds(server_pid) - before
         if vote.status_code != 200:
             raise RuntimeError(f"the baseline user's vote failed: HTTP {vote.status_code}")
     for paper in voted:  # undone, so that the loaded run's votes are counted from a clean slate
-        headers = {"X-CSRF-Token": token.group(1)} if token else {}
+        headers = {"X-CSRF-Token": token} if token else {}
         await client.delete(f"/api/v1/profiles/{name}/ratings/{paper}", headers=headers)
     return {
         kind: {**quantiles(times[kind]), "server_cpu_ms": round(1000 * cpu[kind] / rounds, 1)}
