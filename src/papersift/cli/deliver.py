@@ -19,7 +19,11 @@ from .fetch import config_option, make_client
 
 
 @click.command("run")
-@click.option("--profile", default=None, help="Deliver only this profile's digest (default: every [deliver.NAME]).")
+@click.option(
+    "--profile",
+    default=None,
+    help="Deliver only this profile's digest (default: every [deliver.NAME] and every profile set up on the web).",
+)
 @click.option("--dry-run", is_flag=True, help="Rank and say what would be sent; send and record nothing.")
 @click.option("--no-update", is_flag=True, help="Do not fetch sources first; rank the candidates already stored.")
 @click.option(
@@ -35,6 +39,9 @@ def run_command(
 ) -> None:
     """The daily job: update sources, rank, and deliver every configured digest once.
 
+    A profile is delivered as its [deliver.NAME] table in config.toml says, or else as its web Settings
+    page saved it (the table wins; --dry-run shows the effective settings and where each came from).
+
     Rerunning the same day sends nothing twice; what failed is retried. Exits non-zero only when you
     must fix something (the config, the SMTP login); the line of the profile it stopped then goes to
     stderr as "Error: profile NAME: ...".
@@ -43,21 +50,28 @@ def run_command(
     Example:
       papersift run --dry-run
     """
-    from ..delivery.daily import run_daily
+    from ..delivery.job import daily_run
+    from ..delivery.targets import delivery_plans
 
     config = load_config(config_path)
     store = invocation_store()
-    if no_update or dry_run or not (config.profiles or config.follow):
-        report = run_daily(store, config, profile=profile, dry_run=dry_run, encoder=make_encoder(model))
-    else:
-        with make_client(config) as client:
-            report = run_daily(
-                store,
-                config,
-                profile=profile,
-                encoder=make_encoder(model),
-                update=lambda: api.update(store, config, client, look_up_titles=not offline),
-            )
+    if dry_run:
+        plans = delivery_plans(store, config)
+        if profile is not None:
+            plans = [p for p in plans if p.target.profile == profile]
+        click.echo("delivery settings:" if plans else "delivery settings: none")
+        for plan in plans:
+            click.echo(f"  {plan.describe()}")
+    report = daily_run(
+        store,
+        config,
+        profile=profile,
+        dry_run=dry_run,
+        update=not no_update,
+        offline=offline,
+        encoder=make_encoder(model),
+        client_factory=make_client,
+    )
     if report.sources and not is_quiet():
         click.echo("sources:")
         for source in report.sources:
@@ -89,6 +103,7 @@ def feed_url_command(profile: str | None, fmt: str, rotate: bool, config_path: P
       papersift feed-url --profile me --format rss
     """
     from ..delivery.routes import feed_url
+    from ..delivery.targets import plan_for
     from ..delivery.tokens import Tokens, secret_key
     from ..store import deliveries
 
@@ -97,11 +112,12 @@ def feed_url_command(profile: str | None, fmt: str, rotate: bool, config_path: P
     name = api.default_profile(store, profile)
     nonce = deliveries.feed_nonce(store, name, rotate=rotate)
     click.echo(feed_url(config.web.base_url, Tokens(secret_key(config)), name, nonce, fmt))
-    if not any(target.profile == name for target in config.deliver):
+    if plan_for(store, config, name) is None:
         # Digests made by `papersift digest` are not in the feed: without this it stays empty, silently.
         note(
-            f"the feed holds the digests `papersift run` makes, and {config_file_name(config)} has no "
-            f"[deliver.{name}] table yet: add one (an e-mail address in it is optional)"
+            f"the feed holds the digests `papersift run` makes, and profile '{name}' is not delivered yet: save "
+            f"its Settings on the web, or add a [deliver.{name}] table to {config_file_name(config)} "
+            "(an e-mail address is optional)"
         )
 
 

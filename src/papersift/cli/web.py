@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 import sys
 import threading
@@ -11,9 +10,10 @@ import webbrowser
 
 import click
 
+from ..clock import local_now
 from ..config import store_location
 from ..encoders import DEFAULT_ENCODER
-from .common import PapersiftGroup, warn
+from .common import PapersiftGroup, offline_option, warn
 from .common import store as invocation_store
 
 SECRET_ENV = "PAPERSIFT_SECRET_KEY"
@@ -40,12 +40,9 @@ def _is_loopback(host: str) -> bool:
 
 
 def _secret_key() -> bytes:
-    """The delivery helper's key (config [web] secret_key, $PAPERSIFT_SECRET_KEY, or a key file), when present."""
-    try:
-        from ..delivery.tokens import secret_key
-    except ImportError:
-        value = os.environ.get(SECRET_ENV)
-        return value.encode() if value else os.urandom(32)
+    """The key that signs links and cookies: config [web] secret_key, $PAPERSIFT_SECRET_KEY, or a key file."""
+    from ..delivery.tokens import secret_key
+
     return secret_key()
 
 
@@ -54,11 +51,23 @@ def _secret_key() -> bytes:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in the browser once it is listening.")
 @click.option("--multi-user", is_flag=True, help="Accounts required (make them with `papersift user add`).")
-@click.option("--scheduler", is_flag=True, help="Also run the daily job (`papersift run`) inside the server.")
+@click.option(
+    "--scheduler", is_flag=True, help="Also run the daily job (`papersift run`) in the server: at start, then daily."
+)
+@click.option("--at", default="07:30", show_default=True, help="With --scheduler: the daily run's time (HH:MM, local).")
+@offline_option
 @click.option("--model", default=DEFAULT_ENCODER, show_default=True, help="Encoder for digests, search and the map.")
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (set this behind a TLS proxy).")
 def serve_command(
-    host: str, port: int, open_browser: bool, multi_user: bool, scheduler: bool, model: str, secure_cookies: bool
+    host: str,
+    port: int,
+    open_browser: bool,
+    multi_user: bool,
+    scheduler: bool,
+    at: str,
+    offline: bool,
+    model: str,
+    secure_cookies: bool,
 ) -> None:
     """Serve papersift in the browser: one researcher on this computer, or a lab with --multi-user.
 
@@ -88,6 +97,8 @@ def serve_command(
         model=model,
         secure_cookies=secure_cookies,
         scheduler=scheduler,
+        scheduler_at=at,
+        offline=offline,
     )
     app = create_app(settings)
     if multi_user:
@@ -95,7 +106,9 @@ def serve_command(
         if not accounts.list_users(store):
             warn(["there are no accounts yet; make one with `papersift user add NAME`"])
     if scheduler:
-        _check_scheduler()
+        from ..delivery.scheduler import next_run
+
+        next_run(local_now(), at)  # a bad --at is refused before the server starts
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     click.echo(f"papersift is serving {store_location()} at {url} (Ctrl+C stops it)", err=True)
     if open_browser:
@@ -116,15 +129,6 @@ def _check_port_free(host: str, port: int) -> None:
                 f"cannot listen on {host}:{port} ({exc.strerror or exc}): is a server already running there? "
                 "Stop it, or choose another port with --port"
             ) from None
-
-
-def _check_scheduler() -> None:
-    try:
-        from ..delivery import daily  # noqa: F401
-    except ImportError:
-        raise click.UsageError(
-            "--scheduler needs the daily job (papersift.delivery), which this installation lacks"
-        ) from None
 
 
 @click.group("user", cls=PapersiftGroup)

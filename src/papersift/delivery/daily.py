@@ -209,10 +209,16 @@ class DailyJob:
         if profile is not None:
             targets = [t for t in targets if t.profile == profile]
             if not targets:
-                raise ConfigError(f"no [deliver.{profile}] table in the config file; add one to deliver '{profile}'")
+                raise ConfigError(
+                    f"profile '{profile}' is not delivered: save its Settings on the web (papersift serve) "
+                    f"or add a [deliver.{profile}] table to {config_file_name(self.config)}"
+                )
         elif not targets:
             where = config_file_name(self.config)
-            raise ConfigError(f"{where} has no [deliver.NAME] tables: nothing to deliver")
+            raise ConfigError(
+                f"nothing to deliver: no profile's Settings were saved on the web (papersift serve) and {where} "
+                "has no [deliver.NAME] tables"
+            )
         return targets
 
     # -- one profile -------------------------------------------------------------

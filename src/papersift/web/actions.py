@@ -8,20 +8,14 @@ from fastapi import Request
 
 from .. import api, explore
 from ..config import SourceSpec, load_config
+from ..delivery.targets import WEEKDAYS, read_profile_settings
 from ..models import Paper
 from ..store import Store
 from ..store import accounts as tables
 from .app import Viewer, state
 from .jobs import Job, Progress
 
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "top": 20,
-    "min_relevance": 0.0,
-    "email": "",
-    "days": ["mon", "tue", "wed", "thu", "fri"],
-    "follow": "",
-}
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS = list(WEEKDAYS)
 AUTHOR_KINDS = {
     "openalex": "OpenAlex author id",
     "orcid": "ORCID iD",
@@ -31,17 +25,12 @@ AUTHOR_KINDS = {
 }
 
 
-def profile_settings(store: Store, profile: str) -> tuple[dict[str, Any], bool]:
-    saved, lab = tables.get_settings(store, profile)
-    return {**DEFAULT_SETTINGS, **saved}, lab
-
-
 def start_digest_job(request: Request, profile: str) -> Job:
     app_state = state(request)
     running = [j for j in app_state.jobs.active(profile) if j.kind == "digest"]
     if running:
         return running[0]
-    settings, _ = profile_settings(app_state.store, profile)
+    settings = read_profile_settings(app_state.store, profile)
 
     def work(progress: Progress) -> dict[str, Any]:
         progress(message="ranking the stored candidates")
@@ -49,8 +38,8 @@ def start_digest_job(request: Request, profile: str) -> Job:
             app_state.store,
             profile,
             app_state.encoder,
-            top=int(settings["top"]),
-            min_relevance=float(settings["min_relevance"]),
+            top=settings.top,
+            min_relevance=settings.min_relevance,
         )
         progress(message="the new digest is ready")
         return {"run": run_id}

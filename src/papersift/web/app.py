@@ -63,8 +63,11 @@ class WebSettings:
     login_attempts: int = 5
     login_window_seconds: float = 300.0
     job_workers: int = 1
-    # Run the daily job (papersift run) inside the server, at start and then hourly.
+    # Run the daily job (papersift run) inside the server: at start, then every day at scheduler_at
+    # (local time); a deferred delivery is retried after an hour.
     scheduler: bool = False
+    scheduler_at: str = "07:30"
+    offline: bool | None = None  # no arXiv title look-ups in the daily job (None: $PAPERSIFT_OFFLINE)
     # contact address -> HTTP client, for imports by author id (tests pass a loopback or mock client).
     client_factory: Callable[[str | None], Any] | None = None
     encoder: Encoder | None = None
@@ -286,13 +289,32 @@ def create_app(settings: WebSettings) -> FastAPI:
     _include_delivery(app)
     app.router.on_shutdown.append(app_state.close)
     if settings.scheduler:
-        from .scheduler import DailyScheduler
-
-        daily = DailyScheduler(app_state)
+        daily = _daily_scheduler(app_state)
         app.state.daily = daily
         app.router.on_startup.append(daily.start)
         app.router.on_shutdown.append(daily.stop)
     return app
+
+
+def _daily_scheduler(app_state: AppState) -> Any:
+    """The daily job inside the server: the same :func:`~papersift.delivery.job.daily_run` as `papersift run`."""
+    from ..config import load_config
+    from ..delivery.job import daily_run
+    from ..delivery.scheduler import DailyScheduler
+
+    settings = app_state.settings
+    factory = settings.client_factory
+
+    def job() -> Any:
+        return daily_run(
+            app_state.store,
+            load_config(),
+            encoder=app_state.encoder,
+            offline=settings.offline,
+            client_factory=(lambda config: factory(config.contact)) if factory else None,
+        )
+
+    return DailyScheduler(job, at=settings.scheduler_at, run_at_start=True)
 
 
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"

@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from .. import accounts, api, explore
+from ..config import load_config
+from ..delivery.targets import SettingsError, plan_for, read_profile_settings, save_profile_settings
 from ..errors import PapersiftError
 from ..sources import FORMATS as INPUT_FORMATS
 from ..store import Store
@@ -358,16 +360,18 @@ def settings_page(
     viewer: Viewer = Depends(get_viewer),
     store: Store = Depends(get_store),
 ) -> Response:
-    values, lab_opt_in = actions.profile_settings(store, name)
+    settings = read_profile_settings(store, name)
+    plan = plan_for(store, load_config(), name)
     return render(
         request,
         "settings.html",
         viewer,
         profile=name,
         page="settings",
-        values=values,
-        lab_opt_in=lab_opt_in,
+        values=settings.as_dict(),
+        lab_opt_in=settings.lab_opt_in,
         days=actions.DAYS,
+        plan=plan,
     )
 
 
@@ -377,22 +381,15 @@ async def save_settings(
 ) -> Response:
     form = await request.form()
     target = _p(name) + "/settings"
-    try:
-        top = int(str(form.get("top") or "20"))
-        min_relevance = float(str(form.get("min_relevance") or "0"))
-    except ValueError:
-        return back(target, error="Digest size must be a whole number and minimum relevance a number.")
-    if not 1 <= top <= 200 or not 0 <= min_relevance <= 1:
-        return back(target, error="Digest size goes from 1 to 200, minimum relevance from 0 to 1.")
-    email = str(form.get("email") or "").strip()
-    if email and ("@" not in email or any(c.isspace() for c in email) or len(email) > 254):
-        return back(target, error=f"'{email}' is not an e-mail address.")
     values = {
-        "top": top,
-        "min_relevance": min_relevance,
-        "email": email,
+        "top": str(form.get("top") or "20"),
+        "min_relevance": str(form.get("min_relevance") or "0"),
+        "email": str(form.get("email") or ""),
         "days": [d for d in actions.DAYS if form.get(f"day_{d}")],
-        "follow": str(form.get("follow") or "").strip()[:500],
+        "follow": str(form.get("follow") or ""),
     }
-    tables.save_settings(store, name, values, bool(form.get("lab_opt_in")))
+    try:
+        save_profile_settings(store, name, values, bool(form.get("lab_opt_in")))
+    except SettingsError as exc:
+        return back(target, error=str(exc))
     return back(target, notice="Settings saved.")
