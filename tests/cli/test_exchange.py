@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from papersift import accounts
 from papersift.cli import cli
 from papersift.errors import InputError
 from papersift.store import Store, exchange
@@ -84,6 +83,7 @@ def test_round_trip_into_a_new_store_keeps_what_the_user_sees(
     assert views() == before
     # The password hash travelled: the account still signs in (checked by the library the web uses).
     with Store(second) as store:
+        accounts = pytest.importorskip("papersift.accounts", reason="accounts need the web extra")
         assert accounts.authenticate(store, "ada", "correct horse battery") is not None
     # New rows after an import get new ids (PostgreSQL's sequences were moved past the imported ids).
     extra = tmp_path / "extra.bib"

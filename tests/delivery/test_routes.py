@@ -9,12 +9,16 @@ from pathlib import Path
 
 import feedparser
 import pytest
+
+pytest.importorskip("fastapi", reason="the web extra is not installed (the core-only run)")
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from papersift.config import Config
 from papersift.delivery.daily import run_daily
-from papersift.delivery.routes import feed_url, make_router
+from papersift.delivery.mail import feed_url
+from papersift.delivery.routes import make_router
 from papersift.delivery.tokens import Tokens, secret_key
 from papersift.encoders import get_encoder
 from papersift.store import Store

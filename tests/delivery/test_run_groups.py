@@ -8,6 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("fastapi", reason="the web extra is not installed (the core-only run)")
+
 from fastapi.testclient import TestClient
 
 from papersift.config import default_db_path

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from papersift import accounts
 from papersift.cli.main import cli
 from papersift.config import FollowConfig, load_config, store_location
 from papersift.delivery.targets import (
@@ -54,6 +53,7 @@ def _run(*args: str) -> tuple[int, str]:
 def _save_on_the_web(email: str, days: list[str], origin: str = "From these settings") -> None:
     """A member signs in to a multi-user server and saves the Settings page, as in a browser."""
     pytest.importorskip("fastapi", reason="the web extra is not installed")
+    from papersift import accounts
     from tests.web.conftest import make_client
 
     with Store(store_location()) as store:

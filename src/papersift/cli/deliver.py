@@ -102,7 +102,7 @@ def feed_url_command(profile: str | None, fmt: str, rotate: bool, config_path: P
     Example:
       papersift feed-url --profile me --format rss
     """
-    from ..delivery.routes import feed_url
+    from ..delivery.mail import feed_url
     from ..delivery.targets import plan_for
     from ..delivery.tokens import Tokens, secret_key
     from ..store import deliveries

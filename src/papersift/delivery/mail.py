@@ -53,6 +53,11 @@ def unsubscribe_url(base_url: str, token: str) -> str:
     return f"{base_url}/mail/unsubscribe/{token}"
 
 
+def feed_url(base_url: str, tokens: Tokens, profile: str, nonce: str, fmt: str = "atom") -> str:
+    """The private feed address of a profile (served by the web app's feed route)."""
+    return f"{base_url}/feed/{fmt}/{tokens.feed(profile, nonce)}"
+
+
 def _byline(pick: dict[str, Any]) -> str:
     parts = []
     authors = pick.get("authors") or []

@@ -43,10 +43,6 @@ SECURITY_HEADERS = {
 }
 
 
-def feed_url(base_url: str, tokens: Tokens, profile: str, nonce: str, fmt: str = "atom") -> str:
-    return f"{base_url}/feed/{fmt}/{tokens.feed(profile, nonce)}"
-
-
 def make_router(
     get_store: Callable[..., Any],
     *,

@@ -9,7 +9,7 @@ so they can be swapped and measured (``benchmarks/bench_quality.py``):
 - ``topK+mean`` / ``topK+W*mean``: that, plus W (default 1) times the mean over
   the whole profile, a breadth term; ``top1+mean`` (the closest paper plus
   the mean over the profile) measured best on the gold standard's 'choose'
-  half of the researchers (see the README) and is the default;
+  half of the researchers (see docs/benchmarks.md) and is the default;
 - ``softmax:T``: softmax-weighted mean (max as T -> 0, mean as T -> inf);
 - ``max``, ``mean``;
 - ``learned:FILE``: a linear combination with weights fitted on graded judgments (:mod:`.learned`).

@@ -7,7 +7,7 @@ subtracted. ``dismiss`` hides a paper without teaching anything.
 There used to be a second mechanism, a per-profile logistic regression on the embeddings blended
 into the score. On the 'confirm' half of the gold standard it did not earn its place: at its chosen
 setting it changed the loss with ratings by less than the noise (both together -0.016, the profile
-update alone -0.017 over k = 1-6 ratings; see README "Learning from ratings"), so it was removed.
+update alone -0.017 over k = 1-6 ratings; see docs/benchmarks.md "Learning from ratings"), so it was removed.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ candidate of a profile carry no weight on their own.
 
 papersift ships no learned weights: on the gold standard, weights fitted
 on the 'choose' half did not beat ``top1+mean`` (``benchmarks/bench_learned.py``
-and the README give the numbers). A venue or a lab with its own graded
+and docs/benchmarks.md give the numbers). A venue or a lab with its own graded
 judgments can fit weights with :func:`fit_learned`, save
 :meth:`LearnedAggregation.to_dict` as JSON and rank with
 ``--aggregation learned:FILE``. Everything here is numpy.
