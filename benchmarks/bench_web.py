@@ -261,7 +261,7 @@ def daily_job(path: str | Path, stop: Any, n_profiles: int, counts: Any) -> None
     measure the load generator instead of the server."""
     rng = random.Random(11)
     with Store(path) as store:
-        candidate_ids = [int(r) for r in tables.recent_candidate_ids(store, 5000)]
+        candidate_ids = [int(r) for r in store.recent_candidate_ids(5000)]
         n = 10_000_000
         while not stop.is_set():
             store.import_papers([_paper(rng, n + i, "Fresh") for i in range(50)], as_candidates=True)
@@ -476,7 +476,7 @@ def main() -> None:
             clients = [await sign_in(base, n) for n in names]
             baseline.update(await alone(clients[0], names[0], args.alone, server.pid))
             with Store(work) as store:
-                counted["before"] = tables.count_ratings(store)
+                counted["before"] = store.count_ratings()
             writer.start()
             started = time.monotonic()
             cpu["start"] = cpu_seconds(server.pid)
@@ -495,12 +495,8 @@ def main() -> None:
 
         elapsed = asyncio.run(everyone())
         with Store(work) as store:
-            lost = [
-                key
-                for key, rating in acked.items()
-                if tables.ratings_for(store, key[0], [key[1]]).get(key[1]) != rating
-            ]
-            votes_after = tables.count_ratings(store)
+            lost = [key for key, rating in acked.items() if store.ratings_for(key[0], [key[1]]).get(key[1]) != rating]
+            votes_after = store.count_ratings()
     finally:
         stop.set()
         writer.join(timeout=30)

@@ -9,7 +9,6 @@ from sqlalchemy import text
 
 from papersift import accounts, clock
 from papersift.store import Store, deliveries
-from papersift.store import accounts as account_table
 from tests.conftest import engine_for
 
 AT = dt.datetime(2031, 3, 4, 5, 6, 7, 890, tzinfo=dt.timezone(dt.timedelta(hours=2)))
@@ -34,7 +33,7 @@ def test_accounts_and_deliveries_use_the_stores_clock(store_location: str | Path
     assert accounts.session_for(store, token) is None
 
     store.clock = lambda: AT
-    account_table.create_profile(store, "me")
+    store.create_profile("me")
     digest = deliveries.record_digest(
         store, "me", AT.date(), [], [deliveries.NewDelivery("email", "ada@example.org", "<m@x>", b"body")]
     )

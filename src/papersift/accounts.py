@@ -1,6 +1,6 @@
 """Accounts for a shared papersift server: users with argon2 password hashes, sessions, who owns which profile.
 
-The web app and ``papersift user`` call these; the tables live behind :mod:`papersift.store.accounts`.
+The web app and ``papersift user`` call these; the tables live behind :mod:`papersift.store.users`.
 """
 
 from __future__ import annotations
@@ -18,20 +18,26 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from . import clock
 from .errors import ConfigError, StoreError
 from .store import Store
-from .store import accounts as table
-from .store.accounts import UserRecord
+from .store.users import ApiTokenRecord, UserRecord
 
 __all__ = [
+    "API_TOKEN_PREFIX",
+    "ApiTokenRecord",
     "LoginLimiter",
+    "ProfileTaken",
     "UserRecord",
     "add_user",
+    "api_token_user",
+    "api_tokens",
     "authenticate",
     "can_access",
     "claim_profile",
     "end_session",
     "list_users",
+    "make_api_token",
     "remove_user",
     "reset_password",
+    "revoke_api_token",
     "session_for",
     "start_session",
     "visible_profiles",
@@ -58,25 +64,25 @@ def _check_password(password: str) -> str:
 
 
 def add_user(store: Store, name: str, password: str, is_admin: bool = False) -> UserRecord:
-    return table.add_user(store, _check_name(name), _hasher.hash(_check_password(password)), is_admin)
+    return store.add_user(_check_name(name), _hasher.hash(_check_password(password)), is_admin)
 
 
 def list_users(store: Store) -> list[UserRecord]:
-    return table.list_users(store)
+    return store.list_users()
 
 
 def remove_user(store: Store, name: str) -> None:
-    table.remove_user(store, name)
+    store.remove_user(name)
 
 
 def reset_password(store: Store, name: str, password: str) -> None:
     """A new password; every session of the user ends."""
-    table.set_password_hash(store, name, _hasher.hash(_check_password(password)))
+    store.set_password_hash(name, _hasher.hash(_check_password(password)))
 
 
 def authenticate(store: Store, name: str, password: str) -> UserRecord | None:
     """The user if the password is right, else None (in about the same time either way)."""
-    user = table.get_user(store, name.strip())
+    user = store.get_user(name.strip())
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -84,7 +90,7 @@ def authenticate(store: Store, name: str, password: str) -> UserRecord | None:
     if user is None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
-        table.set_password_hash(store, user.name, _hasher.hash(password))
+        store.set_password_hash(user.name, _hasher.hash(password))
     return user
 
 
@@ -96,36 +102,85 @@ def start_session(store: Store, user: UserRecord, days: int = SESSION_DAYS) -> t
     """A new session: (token for the cookie, CSRF token for forms)."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = clock.timestamp(store.clock() + dt.timedelta(days=days))
-    table.create_session(store, user.id, _token_hash(token), csrf, expires)
+    store.create_session(user.id, _token_hash(token), csrf, expires)
     return token, csrf
 
 
 def session_for(store: Store, token: str) -> tuple[UserRecord, str] | None:
     if not token:
         return None
-    return table.session_user(store, _token_hash(token))
+    return store.session_user(_token_hash(token))
 
 
 def end_session(store: Store, token: str) -> None:
-    table.delete_session(store, _token_hash(token))
+    store.delete_session(_token_hash(token))
 
 
 def can_access(store: Store, user: UserRecord, profile: str) -> bool:
     """Whether ``user`` may read and change ``profile`` (only its owner may)."""
-    return table.profile_owner(store, profile) == user.id
+    return store.profile_owner(profile) == user.id
 
 
 def visible_profiles(store: Store, user: UserRecord) -> list[str]:
-    return table.owned_profiles(store, user.id)
+    return store.owned_profiles(user.id)
+
+
+class ProfileTaken(StoreError):
+    """The profile belongs to another user (the web answers it as a profile that does not exist)."""
 
 
 def claim_profile(store: Store, user: UserRecord, profile: str) -> None:
     """Make ``user`` the owner of ``profile`` (created if new); refused when another user owns it."""
-    owner = table.profile_owner(store, profile) if table.profile_exists(store, profile) else None
+    owner = store.profile_owner(profile)
     if owner is not None and owner != user.id:
-        raise StoreError(f"the profile '{profile}' belongs to another user")
-    table.create_profile(store, profile)
-    table.set_owner(store, profile, user.id)
+        raise ProfileTaken(f"the profile '{profile}' belongs to another user")
+    store.set_profile_owner(profile, user.id)
+
+
+# -- API tokens (scripts) --------------------------------------------------------------
+
+# Marks a papersift API token in a script or a leaked log, so that it can be recognised (and revoked).
+API_TOKEN_PREFIX = "pst_"
+
+
+def _check_label(label: str) -> str:
+    label = label.strip()
+    if not label or len(label) > 100 or any(not c.isprintable() for c in label):
+        raise ConfigError(f"'{label[:80]}' is not a token label (1-100 printable characters)")
+    return label
+
+
+def make_api_token(store: Store, user_name: str, label: str | None = None, days: int | None = None) -> str:
+    """A new API token for ``user_name``: returned once, kept only as its SHA-256 (as session tokens are).
+
+    ``label`` names it for ``--list`` and ``--revoke`` (default: ``token-N``); ``days``: it expires after
+    that many days (default: never)."""
+    if label is None:
+        taken = {t.label for t in store.api_tokens(user_name)}
+        label = next(f"token-{n}" for n in range(1, len(taken) + 2) if f"token-{n}" not in taken)
+    if days is not None and not 1 <= days <= 36500:
+        raise ConfigError("a token lasts from 1 to 36500 days")
+    expires = clock.timestamp(store.clock() + dt.timedelta(days=days)) if days is not None else None
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    store.add_api_token(user_name, _check_label(label), _token_hash(token), expires)
+    return token
+
+
+def api_token_user(store: Store, token: str) -> UserRecord | None:
+    """The user a bearer token stands for; None for an unknown, revoked or expired one."""
+    if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return store.api_token_user(_token_hash(token))
+
+
+def api_tokens(store: Store, user_name: str) -> list[ApiTokenRecord]:
+    return store.api_tokens(user_name)
+
+
+def revoke_api_token(store: Store, user_name: str, label: str) -> None:
+    if not store.revoke_api_token(user_name, label):
+        known = ", ".join(t.label for t in store.api_tokens(user_name)) or "none"
+        raise StoreError(f"user '{user_name}' has no token labelled '{label}' (their tokens: {known})")
 
 
 class LoginLimiter:

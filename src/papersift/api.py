@@ -27,12 +27,12 @@ from .digests import (
     read_digest_inputs,
     reset_shown,
 )
+from .feedback import RatingChange, rate, unrate
 from .loading import LoadedPapers, clear_feed, feed_days, import_feed, import_profile, load_papers
 from .profiles import (
     InterestView,
     ProfileOverview,
     RatedEntry,
-    RatingChange,
     check_profile_name,
     default_profile,
     delete_profile,
@@ -42,8 +42,6 @@ from .profiles import (
     merge_interests,
     mute_interest,
     profile_overview,
-    rate_by_id,
-    rate_paper,
     rename_interest,
     rename_profile,
     reset_feedback,
@@ -94,13 +92,13 @@ __all__ = [
     "profile_overview",
     "rank_files",
     "rank_papers",
-    "rate_by_id",
-    "rate_paper",
+    "rate",
     "read_digest_inputs",
     "refresh_profile",
     "remember_sources",
     "rename_interest",
     "reset_feedback",
+    "unrate",
     "split_interest",
     "update",
 ]

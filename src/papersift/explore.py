@@ -83,7 +83,7 @@ def digest_view(store: Store, profile: str, run_id: int | None = None) -> Digest
             raise StoreError(f"profile '{profile}' has no digest {run_id}")
         return DigestView(None, [])
     recommendations = stored_recommendations(store, run.id)
-    ratings = table.ratings_for(store, profile, [r.paper.store_id for r in recommendations if r.paper.store_id])
+    ratings = store.ratings_for(profile, [r.paper.store_id for r in recommendations if r.paper.store_id])
     return DigestView(run, recommendations, ratings)
 
 
@@ -96,7 +96,7 @@ def digest_history(store: Store, profile: str, limit: int = 30) -> list[RunInfo]
 
 def unrate_paper(store: Store, profile: str, paper_id: int) -> bool:
     """Undo a rating: the paper counts as never rated; whether it had been."""
-    return table.delete_rating(store, profile, paper_id)
+    return store.delete_rating(profile, paper_id)
 
 
 # -- importing uploads ------------------------------------------------------------------------
@@ -163,13 +163,13 @@ def search_papers(store: Store, query: str, limit: int = 50) -> list[Paper]:
     long = next((w for w in words if len(w) > MAX_WORD_CHARS), None)
     if long is not None:
         raise InputError(f"a search word is at most {MAX_WORD_CHARS} characters; '{long[:40]}...' has {len(long):,}")
-    return store.papers_by_id(table.search_paper_ids(store, words, limit))
+    return store.papers_by_id(store.search_paper_ids(words, limit))
 
 
 def _pool_ids(store: Store, profile: str | None) -> list[int]:
-    ids = table.recent_candidate_ids(store, SEARCH_POOL)
+    ids = store.recent_candidate_ids(SEARCH_POOL)
     if profile:
-        ids = list(dict.fromkeys([*ids, *table.profile_paper_ids(store, profile)]))
+        ids = list(dict.fromkeys([*ids, *store.profile_paper_ids(profile)]))
     return ids
 
 
@@ -190,7 +190,7 @@ def _pool_vectors(
 
     if cache is None:
         return compute()
-    key = ("pool", encoder.model_id, tuple(ids), table.last_updated(store, ids))
+    key = ("pool", encoder.model_id, tuple(ids), store.last_updated(ids))
     found: tuple[list[int], np.ndarray] = cache.get(key, compute)
     return found
 
@@ -386,7 +386,7 @@ def _lab_key(store: Store, members: Sequence[str], encoder: Encoder, candidate_i
         )
         parts.append((member, tuple(own), rated, tuple(background)))
         every_paper += [*own, *background]
-    texts = table.last_updated(store, every_paper)
+    texts = store.last_updated(every_paper)
     return ("lab", encoder.model_id, clock.today(), tuple(candidate_ids), tuple(parts), texts)
 
 
@@ -407,8 +407,8 @@ def lab_routing(
     a member's relevance here is the one their Today page shows), then each paper keeps its best profiles.
     With ``cache``, an unchanged store (same candidates, members' papers, ratings, day) is not scored again.
     """
-    candidate_ids = table.recent_candidate_ids(store, pool)
-    members = [p for p in profiles if table.profile_paper_ids(store, p)]
+    candidate_ids = store.recent_candidate_ids(pool)
+    members = [p for p in profiles if store.profile_paper_ids(p)]
     if not candidate_ids or not members:
         return []
     if cache is None:

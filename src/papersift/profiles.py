@@ -9,12 +9,10 @@ import numpy as np
 
 from .encoders import Encoder, embed_papers, get_encoder
 from .errors import ConfigError, StoreError
-from .latex import latex_to_text
 from .models import Paper
 from .ranking.interests import MAX_INTERESTS, cluster, find_interests, label_groups
 from .ranking.pipeline import BACKGROUND_SIZE
 from .store import InterestRecord, Store, maintenance
-from .store.learning import OwnPaperRated
 
 
 def check_profile_name(name: str) -> str:
@@ -37,78 +35,7 @@ def default_profile(store: Store, name: str | None) -> str:
     raise StoreError(f"the store has several profiles ({', '.join(known)}); choose one with --profile")
 
 
-# -- ratings -------------------------------------------------------------------------
-
-
-# A bare number up to this size that names a paper never shown to the profile is most likely a
-# position in a digest ("#3"), not the store id printed beside the pick.
-POSITION_LIKE = 200
-
-
-@dataclass(frozen=True)
-class RatingChange:
-    """What a vote did: the paper (id and display title), its new rating and the one it replaced."""
-
-    paper_id: int
-    title: str
-    rating: str
-    previous: str | None
-
-
-def rate_by_id(
-    store: Store, profile: str, paper_id: int, rating: str, origin: str = "web", visible_only: bool = False
-) -> RatingChange:
-    """Rate the paper with store id ``paper_id`` (the web's votes): one transaction that refuses the
-    profile's own papers, as :func:`rate_paper` does, and says which rating it replaced.
-
-    Raises :class:`papersift.store.learning.PaperNotFound` for an unknown id, and with ``visible_only``
-    (a shared server) for a paper the profile may not see."""
-    try:
-        title, previous = store.rate_checked(profile, paper_id, rating, origin, visible_only)
-    except OwnPaperRated as exc:
-        raise _own_paper(_display_title(store, paper_id, exc.title), paper_id, profile) from None
-    return RatingChange(paper_id, _display_title(store, paper_id, title), rating, previous)
-
-
-def _display_title(store: Store, paper_id: int, title: str) -> str:
-    """``Paper.display_title`` from a stored title (the paper is loaded only when it has none)."""
-    return latex_to_text(title) if title.strip() else store.papers_by_id([paper_id])[0].display_title
-
-
-def _own_paper(title: str, paper_id: int, profile: str) -> StoreError:
-    return StoreError(
-        f"'{title}' (id {paper_id}) is one of the papers of profile '{profile}': ratings are for candidates; "
-        f"to keep it out of the profile use `papersift profile exclude {paper_id}`"
-    )
-
-
-def rate_paper(
-    store: Store, profile: str, paper: str, rating: str, origin: str = "cli", guard_positions: bool = False
-) -> Paper:
-    """Rate the paper named ``paper`` (store id, arXiv id, DOI or exact title) for ``profile``; returns it.
-
-    Refused: one of the profile's own papers (ratings are for candidates), and, with ``guard_positions``
-    (the CLI, where people type numbers), a small bare number naming a paper the profile was never
-    shown (most likely a digest position given for an id).
-    """
-    paper_id = store.resolve_paper(paper)
-    found = store.papers_by_id([paper_id])[0]
-    if paper_id in {p.store_id for p in store.profile_papers(profile)}:
-        raise _own_paper(found.display_title, paper_id, profile)
-    number = paper.strip()
-    if (
-        guard_positions
-        and number.isdigit()
-        and int(number) <= POSITION_LIKE
-        and paper_id not in store.shown_paper_ids(profile)
-    ):
-        raise StoreError(
-            f"{number} is a store id, not a position in a digest, and paper {number} ('{found.display_title}') was "
-            f"never shown to profile '{profile}'; give the id printed beside the pick (`papersift rate ID {rating}`), "
-            "or add --yes to rate this paper anyway"
-        )
-    store.rate(profile, paper_id, rating, origin)
-    return found
+# -- ratings (written by :mod:`papersift.feedback`) ------------------------------------
 
 
 def reset_feedback(store: Store, profile: str) -> int:

@@ -215,10 +215,9 @@ def test_feed_url_takes_the_only_profile_and_says_when_nothing_will_fill_the_fee
 
 def test_a_digest_for_a_profile_without_papers_says_how_to_add_them() -> None:
     from papersift.store import Store
-    from papersift.store.accounts import create_profile
 
     with Store(store_location()) as store:  # the store the CLI opens (SQLite, or PostgreSQL in CI)
-        create_profile(store, "empty")
+        store.create_profile("empty")
     assert run("feed", "import", FEED_FILES[0])[0] == 0
     code, _, err = run("digest", "--model", "fake")
     assert code == 0

@@ -1,10 +1,10 @@
-"""Links in a delivered mail work when followed through the web routes: votes land, unsubscribes hold, feeds parse."""
+"""Links in a delivered mail work when followed through the web app's routes: votes land (with the web
+vote's checks), unsubscribes hold, feeds parse."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
@@ -12,30 +12,27 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed (the core-only run)")
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from papersift.config import Config
 from papersift.delivery.daily import run_daily
 from papersift.delivery.mail import feed_url
-from papersift.delivery.routes import make_router
 from papersift.delivery.tokens import Tokens, secret_key
 from papersift.encoders import get_encoder
 from papersift.store import Store
 from papersift.store import deliveries as ds
+from papersift.web import WebSettings, create_app
 
 from .conftest import TUESDAY, SmtpServer, write_config
 
 BASE = "http://papersift.test"
 
 
-def app_for(store: Store, config: Config, tokens: Tokens | None = None) -> TestClient:
-    def get_store() -> Iterator[Store]:
-        yield store
-
-    app = FastAPI()
-    app.include_router(make_router(get_store, config=config, tokens=tokens))
-    return TestClient(app, base_url=BASE)
+def app_for(store: Store, config: Config, tokens: Tokens | None = None, multi_user: bool = False) -> TestClient:
+    settings = WebSettings(
+        store=str(store.path), multi_user=multi_user, config=config, tokens=tokens, encoder=get_encoder("fake")
+    )
+    return TestClient(create_app(settings), base_url=BASE)
 
 
 @pytest.fixture
@@ -112,3 +109,27 @@ def test_private_feed_by_token(delivered: tuple[Store, Config, str, str]) -> Non
     ds.feed_nonce(store, "me", rotate=True)
     assert client.get(old).status_code == 404
     assert client.get(feed_url(BASE, Tokens(b"another-secret-entirely!"), "me", "x")).status_code == 404
+
+
+@pytest.mark.parametrize("multi_user", [False, True])
+def test_a_mail_vote_refuses_an_own_paper_as_the_web_vote_does(
+    delivered: tuple[Store, Config, str, str], multi_user: bool
+) -> None:
+    """One rating service: the signed link does not skip the check that the page and the API make."""
+    store, config, _, _ = delivered
+    own = store.profile_paper_ids("me")[0]
+    link = "/mail/vote/" + Tokens(secret_key(config)).vote("me", own, "up")
+    client = app_for(store, config, multi_user=multi_user)
+    mailed = client.post(link)
+    assert mailed.status_code == 404 and "Not recorded" in mailed.text
+    assert "is one of the papers of profile &#39;me&#39;: ratings are for candidates" in mailed.text
+    assert store.ratings("me") == []
+    if not multi_user:  # the JSON API's vote (single-user: no sign-in) gives the same sentence
+        page = client.get("/p/me/profile").text
+        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        vote = {"paper": own, "rating": "up"}
+        web = client.post("/api/v1/profiles/me/ratings", json=vote, headers={"X-CSRF-Token": token})
+        assert web.status_code == 400
+        sentence = web.json()["detail"]
+        assert sentence.replace("'", "&#39;") in mailed.text
+        assert store.ratings("me") == []

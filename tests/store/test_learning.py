@@ -70,22 +70,22 @@ def test_ambiguous_short_title_is_an_error(tmp_path: Path, store_location: str |
 
 
 def test_rate_replace_and_reset(store: Store) -> None:
-    paper = api.rate_paper(store, "me", "2401.00001", "up")
+    paper = api.rate(store, "me", "2401.00001", "up")
     assert paper.title == "Sharpness-aware training for free"
-    api.rate_paper(store, "me", "2401.00001v2", "save", origin="web")
-    api.rate_paper(store, "me", "10.1000/prune.1", "down")
+    api.rate(store, "me", "2401.00001v2", "save", origin="web")
+    api.rate(store, "me", "10.1000/prune.1", "down")
     ratings = store.ratings("me")
     assert sorted((r.rating, r.origin) for r in ratings) == [("down", "cli"), ("save", "web")]
     with pytest.raises(StoreError, match="unknown rating 'meh'"):
-        api.rate_paper(store, "me", "2401.00001", "meh")
+        api.rate(store, "me", "2401.00001", "meh")
     with pytest.raises(StoreError, match="no profile named 'you'"):
-        api.rate_paper(store, "you", "2401.00001", "up")
+        api.rate(store, "you", "2401.00001", "up")
     assert api.reset_feedback(store, "me") == 2
     assert store.ratings("me") == []
 
 
 def test_rating_survives_a_later_version_from_another_source(store: Store, tmp_path: Path) -> None:
-    api.rate_paper(store, "me", "2401.00001v1", "up")
+    api.rate(store, "me", "2401.00001v1", "up")
     # v2 arrives with a DOI under a different title: still the same paper (same arXiv id).
     later = write_jsonl(
         tmp_path / "later.jsonl",
@@ -114,7 +114,7 @@ def test_show_once_across_versions(store: Store, tmp_path: Path) -> None:
 
 def test_digest_uses_ratings_relevance_and_names_interests(store: Store) -> None:
     encoder = KeywordEncoder()
-    api.rate_paper(store, "me", "Pruning large models", "up")
+    api.rate(store, "me", "Pruning large models", "up")
     digest = api.digest_from_store(
         store, "me", encoder=encoder, options=RankOptions(top=0), settings=DigestOptions(include_seen=True)
     )

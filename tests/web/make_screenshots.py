@@ -18,7 +18,6 @@ sys.path[:0] = [str(REPO / "src"), str(REPO)]
 from papersift import accounts, api, explore  # noqa: E402
 from papersift.encoders import get_encoder  # noqa: E402
 from papersift.store import Store  # noqa: E402
-from papersift.store import accounts as tables  # noqa: E402
 from papersift.web import WebSettings  # noqa: E402
 from tests.web.live import browser_missing, chromium, live_server  # noqa: E402
 
@@ -39,7 +38,7 @@ def build_store(path: Path, model: str) -> int:
         ]
         store.import_papers(colleague, profile="colleague")
         for name in ("researcher", "colleague"):
-            tables.save_settings(store, name, {"top": 10}, lab_opt_in=True)
+            store.save_profile_settings(name, {"top": 10}, lab_opt_in=True)
         user = accounts.add_user(store, "researcher", PASSWORD)
         accounts.claim_profile(store, user, "researcher")
         # The first interest with a budget, so Profile and Today show one.
@@ -47,8 +46,8 @@ def build_store(path: Path, model: str) -> int:
         api.set_interest_budget(store, "researcher", str(first_interest.id), 2)
         explore.make_digest(store, "researcher", encoder, top=10)
         picks = explore.digest_view(store, "researcher").recommendations
-        api.rate_paper(store, "researcher", str(picks[0].paper.store_id), "up", origin="web")
-        api.rate_paper(store, "researcher", str(picks[2].paper.store_id), "save", origin="web")
+        api.rate(store, "researcher", str(picks[0].paper.store_id), "up", origin="web")
+        api.rate(store, "researcher", str(picks[2].paper.store_id), "save", origin="web")
         return int(picks[0].paper.store_id or 0)
 
 

@@ -36,6 +36,8 @@ def test_a_wrong_value_in_a_page_address_is_a_page_saying_so_and_the_api_keeps_i
         page = client.get("/p/me/papers/abc")
         assert page.status_code == 422
         assert page.headers["content-type"].startswith("text/html")
-        assert "paper_id" in page.text and "integer" in page.text and "int_parsing" not in page.text
+        # One sentence in the page's words: no validator wording ("Input should be a valid integer").
+        assert "&#39;abc&#39; is not a paper&#39;s store id (a whole number)" in page.text
+        assert "int_parsing" not in page.text and "Input should" not in page.text and "paper_id" not in page.text
         api = client.get("/api/v1/profiles/me/papers/abc")
         assert api.status_code == 422 and api.json()["detail"][0]["type"] == "int_parsing"

@@ -40,7 +40,7 @@ def test_a_member_with_scattered_papers_gets_a_spread_relevance(store_path: str 
 def test_lab_relevance_is_the_members_digest_relevance(store_path: str | Path) -> None:
     encoder = KeywordEncoder()
     with Store(store_path) as store:
-        api.rate_paper(store, "ada", "arxiv:2411.00003", "down", origin="web")
+        api.rate(store, "ada", "arxiv:2411.00003", "down", origin="web")
         explore.make_digest(store, "ada", encoder, top=10)
         picks = {r.paper.title: r.relevance for r in explore.digest_view(store, "ada").recommendations}
         rows = explore.lab_routing(store, ["ada", "bob"], encoder, per_paper=2)
@@ -57,7 +57,7 @@ def test_the_lab_is_computed_again_only_when_the_store_changed(store_path: str |
         first = explore.lab_routing(store, ["ada", "bob"], encoder, cache=cache)
         assert explore.lab_routing(store, ["ada", "bob"], encoder, cache=cache) is first
         # A rating changes the member's scorer: the routing is computed afresh, as without a cache.
-        api.rate_paper(store, "ada", "arxiv:2411.00001", "down", origin="web")
+        api.rate(store, "ada", "arxiv:2411.00001", "down", origin="web")
         rated = explore.lab_routing(store, ["ada", "bob"], encoder, cache=cache)
         assert rated is not first
         assert relevance_of(rated, "Flat minima and sharpness <b>bold</b>") == relevance_of(

@@ -9,7 +9,6 @@ import httpx
 from fastapi.testclient import TestClient
 
 from papersift.store import Store
-from papersift.store import accounts as tables
 from tests.fetch.helpers import make_client as make_http_client
 from tests.fetch.helpers import openalex_page, text
 from tests.web.conftest import csrf_of, finish_jobs, make_client
@@ -198,11 +197,11 @@ def test_exclude_and_include(client: TestClient, store_path: str | Path) -> None
     token = csrf_of(client, "/p/ada/profile")
     assert client.post("/p/ada/papers/1/exclude", data={"csrf_token": token}).status_code == 303
     with Store(store_path) as store:
-        assert 1 not in tables.profile_paper_ids(store, "ada")
+        assert 1 not in store.profile_paper_ids("ada")
     assert "Excluded (1)" in client.get("/p/ada/profile").text
     client.post("/p/ada/papers/1/include", data={"csrf_token": token})
     with Store(store_path) as store:
-        assert 1 in tables.profile_paper_ids(store, "ada")
+        assert 1 in store.profile_paper_ids("ada")
     assert client.post("/p/ada/papers/6/exclude", data={"csrf_token": token}).status_code == 404  # not one of ada's
 
 

@@ -38,8 +38,8 @@ def rate_command(paper: str, rating: str, profile: str | None, confirmed: bool) 
     """
     the_store = store()
     name = api.default_profile(the_store, profile)
-    rated = api.rate_paper(the_store, name, paper, rating, origin="cli", guard_positions=not confirmed)
-    echo(f"profile '{name}': {rating} for {rated.display_title} (store id {rated.store_id})")
+    rated = api.rate(the_store, name, paper, rating, origin="cli", guard_positions=not confirmed)
+    echo(f"profile '{name}': {rating} for {rated.title} (store id {rated.paper_id})")
 
 
 @click.group("interests", cls=PapersiftGroup)

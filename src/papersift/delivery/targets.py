@@ -24,7 +24,6 @@ from typing import Any
 from ..config import Config, DeliverConfig, FollowConfig, config_file_name
 from ..errors import ConfigError
 from ..store import Store
-from ..store import accounts as tables
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # arXiv category names (cs.LG, stat.ML, hep-th, astro-ph.GA); the fetcher checks them again.
@@ -61,7 +60,7 @@ class ProfileSettings:
 
 def read_profile_settings(store: Store, profile: str) -> ProfileSettings:
     """The profile's saved settings over the defaults (a value of a wrong type is read as the default)."""
-    saved, lab = tables.get_settings(store, profile)
+    saved, lab = store.profile_settings(profile)
     base = ProfileSettings()
     if not saved and not lab:
         return base
@@ -84,7 +83,7 @@ def save_profile_settings(store: Store, profile: str, values: dict[str, Any], la
     """Check ``values`` (top, min_relevance, email, days, follow; missing keys keep their defaults) and save
     them; raises :class:`SettingsError` naming the first bad value, and saves nothing then."""
     settings = _validated({**ProfileSettings().as_dict(), **values}, lab_opt_in=lab_opt_in, saved=True)
-    tables.save_settings(store, profile, settings.as_dict(), lab_opt_in)
+    store.save_profile_settings(profile, settings.as_dict(), lab_opt_in)
     return settings
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "REGISTRY",
     "Format",
     "ParseResult",
+    "UnknownFormatError",
     "decode",
     "detect_format",
     "parse_text",
@@ -139,16 +140,23 @@ def decode(data: bytes, origin: str) -> str:
     return text
 
 
+class UnknownFormatError(InputError):
+    """A text in none of the known formats; the message names the CLI's option (the web names its menu)."""
+
+    def __init__(self, origin: str) -> None:
+        super().__init__(
+            "is in no known format (expected one of: " + ", ".join(FORMATS) + "; use --input-format to force "
+            "one, e.g. --input-format publist for a plain list of titles, one per line)",
+            origin,
+        )
+
+
 def parse_text(text: str, origin: str = "<text>", input_format: str | None = None) -> ParseResult:
     """Parse ``text`` in ``input_format`` (auto-detected when None)."""
     try:
         name = input_format or _detect(text)
         if name is None:
-            raise InputError(
-                "is in no known format (expected one of: " + ", ".join(FORMATS) + "; use --input-format to force "
-                "one, e.g. --input-format publist for a plain list of titles, one per line)",
-                origin,
-            )
+            raise UnknownFormatError(origin)
         if name not in FORMATS:
             raise InputError(f"unknown input format '{name}' (known: {', '.join(FORMATS)})", origin)
         return FORMATS[name](text, origin)

@@ -37,6 +37,7 @@ from .learning import InterestRecord, RatingRecord
 from .papers import ImportSummary, PaperCache
 from .profiles import ProfileInfo, SourceRecord
 from .sql import insert_ignore
+from .users import AccountsMixin
 
 Clock = Callable[[], dt.datetime]
 
@@ -45,7 +46,7 @@ Clock = Callable[[], dt.datetime]
 MAX_INTEREST_BUDGET = 1000
 
 
-class Store:
+class Store(AccountsMixin):
     """A papersift store, created and migrated on open.
 
     ``location`` is a file path (SQLite) or a ``postgresql://`` URL. A writer that finds the store
@@ -411,23 +412,17 @@ class Store:
 
     # -- ratings ------------------------------------------------------------------------
 
-    def rate(self, profile: str, paper_id: int, rating: str, origin: str = "cli") -> None:
-        """Rate a paper for a profile; a new rating replaces the old one."""
-        now = self.now()
-        with self.transaction() as conn:
-            learning.rate(conn, profiles.profile_id(conn, profile), paper_id, rating, origin, now)
-
-    def rate_checked(
-        self, profile: str, paper_id: int, rating: str, origin: str = "web", visible_only: bool = False
+    def rate(
+        self, profile: str, paper_id: int, rating: str, origin: str = "cli", visible_only: bool = False
     ) -> tuple[str, str | None]:
-        """:meth:`rate` in one transaction with its checks: refuses a missing paper (or, with
-        ``visible_only``, one the profile may not see; :class:`learning.PaperNotFound`) and the profile's
-        own papers (:class:`learning.OwnPaperRated`); returns the paper's title and its previous rating."""
+        """Rate a paper for a profile (a new rating replaces the old one) in one transaction with its
+        checks: refuses a missing paper (or, with ``visible_only``, one the profile may not see;
+        :class:`learning.PaperNotFound`) and the profile's own papers (:class:`learning.OwnPaperRated`);
+        returns the paper's title and its previous rating. Callers outside the store use
+        :func:`papersift.feedback.rate`, which words the refusals."""
         now = self.now()
         with self.transaction() as conn:
-            return learning.rate_checked(
-                conn, profiles.profile_id(conn, profile), paper_id, rating, origin, now, visible_only
-            )
+            return learning.rate(conn, profiles.profile_id(conn, profile), paper_id, rating, origin, now, visible_only)
 
     def ratings(self, profile: str) -> list[RatingRecord]:
         with self.snapshot() as conn:

@@ -50,7 +50,7 @@ class InterestRecord:
 # -- ratings ----------------------------------------------------------------------
 
 
-def rate(conn: Connection, profile: int, paper_id: int, rating: str, origin: str, now: str) -> None:
+def _write_rating(conn: Connection, profile: int, paper_id: int, rating: str, origin: str, now: str) -> None:
     if rating not in RATINGS:
         raise StoreError(f"unknown rating '{rating}' (use one of: {', '.join(RATINGS)})")
     if conn.execute(select(s.papers.c.id).where(s.papers.c.id == paper_id)).first() is None:
@@ -63,11 +63,11 @@ def rate(conn: Connection, profile: int, paper_id: int, rating: str, origin: str
     )
 
 
-def rate_checked(
+def rate(
     conn: Connection, profile: int, paper_id: int, rating: str, origin: str, now: str, visible_only: bool = False
 ) -> tuple[str, str | None]:
     """Rate a candidate in the caller's write transaction, refusing one of the profile's own papers;
-    returns the paper's title and the rating it had (None if unrated). One round trip for the web's votes.
+    returns the paper's title and the rating it had (None if unrated). The store's one writer of ratings.
 
     ``visible_only`` (a shared server): a paper the profile may not see (another member's upload) is
     refused as if it did not exist (:class:`PaperNotFound`)."""
@@ -86,7 +86,7 @@ def rate_checked(
     previous = conn.execute(
         select(s.ratings.c.rating).where(s.ratings.c.profile_id == profile, s.ratings.c.paper_id == paper_id)
     ).scalar_one_or_none()
-    rate(conn, profile, paper_id, rating, origin, now)
+    _write_rating(conn, profile, paper_id, rating, origin, now)
     return str(title), previous
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.engine import CursorResult
 from ..errors import StoreError
 from .migrations import m004_accounts as m004
 from .migrations import m005_deliveries as m005
+from .migrations import m009_api_tokens as m009
 
 metadata = MetaData()
 
@@ -231,6 +232,9 @@ fetch_checkpoints = Table(
 # migration that changes one replaces its copy here with a full declaration.
 users, sessions, profile_owners, profile_settings, run_picks = (t.to_metadata(metadata) for t in m004.TABLES)
 digests, deliveries, unsubscribes, feed_tokens = (t.to_metadata(metadata) for t in m005.TABLES)
+
+# -- since migration 9: API tokens for scripts (only their SHA-256 is kept) ------------------
+(api_tokens,) = (t.to_metadata(metadata) for t in m009.TABLES)
 
 
 def new_row_id(result: CursorResult[Any]) -> int:

@@ -11,9 +11,9 @@ from ..config import SourceSpec, load_config
 from ..delivery.targets import WEEKDAYS, read_profile_settings
 from ..models import Paper
 from ..store import Store
-from ..store import accounts as tables
-from .app import Viewer, state
+from .deps import Viewer, visible_profiles
 from .jobs import Job, Progress
+from .state import state
 
 DAYS = list(WEEKDAYS)
 AUTHOR_KINDS = {
@@ -82,7 +82,7 @@ def paper_detail(request: Request, store: Store, profile: str, viewer: Viewer, p
     encoder = state(request).encoder
     return {
         "paper": explore.get_paper(store, paper_id),
-        "rating": tables.ratings_for(store, profile, [paper_id]).get(paper_id),
+        "rating": store.ratings_for(profile, [paper_id]).get(paper_id),
         "why": explore.why_recommended(store, profile, paper_id),
         "similar": explore.more_like_this(store, paper_id, encoder, profile, cache=state(request).vectors),
         "own": explore.closest_own(store, profile, paper_id, encoder),
@@ -100,16 +100,14 @@ def search(
     else:
         hits = [(p, None) for p in explore.search_papers(store, query)]
     if viewer.multi_user:
-        visible = tables.visible_paper_ids(store, profile, [p.store_id for p, _ in hits if p.store_id is not None])
+        visible = store.visible_paper_ids(profile, [p.store_id for p, _ in hits if p.store_id is not None])
         hits = [(p, s) for p, s in hits if p.store_id in visible]
     return hits
 
 
 def lab_rows(request: Request, store: Store, viewer: Viewer) -> list[explore.LabRow]:
     """In multi-user mode the lab is the profiles shared with it, plus the viewer's own."""
-    from .app import visible_profiles
-
     members = visible_profiles(store, viewer)
     if viewer.multi_user:
-        members = sorted({*tables.lab_profiles(store), *members})
+        members = sorted({*store.lab_profiles(), *members})
     return explore.lab_routing(store, members, state(request).encoder, cache=state(request).results)

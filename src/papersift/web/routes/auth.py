@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import accounts
-from ..store import Store
-from .app import SESSION_COOKIE, Viewer, check_csrf, get_store, state
+from ... import accounts
+from ..deps import CsrfChecked, StoreDep
+from ..settings import SESSION_COOKIE
+from ..state import state
 
 router = APIRouter()
 
@@ -36,10 +39,10 @@ def login_form(request: Request, next: str = "/") -> Response:
 @router.post("/login", include_in_schema=False)
 def login(
     request: Request,
-    username: str = Form(...),
-    password: str = Form(...),
-    next: str = Form("/"),
-    store: Store = Depends(get_store),
+    store: StoreDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     app_state = state(request)
     if not app_state.settings.multi_user:
@@ -65,12 +68,9 @@ def login(
     return response
 
 
-@router.post("/logout", include_in_schema=False, dependencies=[Depends(check_csrf)])
-def logout(request: Request, store: Store = Depends(get_store)) -> Response:
+@router.post("/logout", include_in_schema=False, dependencies=[CsrfChecked])
+def logout(request: Request, store: StoreDep) -> Response:
     accounts.end_session(store, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login" if state(request).settings.multi_user else "/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-__all__ = ["Viewer", "router"]
