@@ -253,3 +253,57 @@ def user_grant(name: str, profile: str) -> None:
         raise click.ClickException(f"there is no user named '{name}'")
     accounts.claim_profile(store, user, profile)
     click.echo(f"user '{name}' owns profile '{profile}'")
+
+
+@user_group.command("token")
+@click.argument("name")
+@click.option("--label", help="A name for the new token, unique for the user (default: token-N).")
+@click.option(
+    "--days", type=click.IntRange(1, 36500), help="The new token expires after this many days (default: never)."
+)
+@click.option("--list", "list_tokens", is_flag=True, help="List NAME's tokens (labels and dates; never the tokens).")
+@click.option(
+    "--revoke", metavar="LABEL", help="Revoke NAME's token LABEL: requests carrying it are refused from now on."
+)
+def user_token(name: str, label: str | None, days: int | None, list_tokens: bool, revoke: str | None) -> None:
+    """Make an API token for account NAME, for scripts using the JSON API.
+
+    The token is printed once, alone on stdout; the store keeps only its SHA-256. A script sends it as
+    `Authorization: Bearer TOKEN` and then needs no CSRF token. Removing the account, or --revoke,
+    ends it; a new password does not.
+
+    \b
+    Example:
+      TOKEN=$(papersift user token ada --label nightly --days 90)
+      curl -H "Authorization: Bearer $TOKEN" http://localhost:8000/api/v1/profiles
+      papersift user token ada --list
+      papersift user token ada --revoke nightly
+    """
+    if (list_tokens or revoke is not None) and (label is not None or days is not None):
+        raise click.UsageError("--label and --days make a new token; give them without --list or --revoke")
+    if list_tokens and revoke is not None:
+        raise click.UsageError("give --list or --revoke, not both")
+    _web_modules()
+    from .. import accounts
+
+    store = invocation_store()
+    if list_tokens:
+        tokens = accounts.api_tokens(store, name)
+        if not tokens:
+            click.echo(f"user '{name}' has no API tokens (papersift user token {name} makes one)")
+        for token in tokens:
+            click.echo(f"{token.label}\tcreated {token.created_at}\texpires {token.expires_at or 'never'}")
+        return
+    if revoke is not None:
+        accounts.revoke_api_token(store, name, revoke)
+        click.echo(f"user '{name}': token '{revoke}' revoked")
+        return
+    token = accounts.make_api_token(store, name, label, days)
+    made = accounts.api_tokens(store, name)[-1]
+    click.echo(token)
+    expiry = f", expires {made.expires_at}" if made.expires_at else ""
+    click.echo(
+        f"API token '{made.label}' for user '{name}'{expiry}: shown only now. Send it as "
+        f"'Authorization: Bearer TOKEN'; revoke it with `papersift user token {name} --revoke {made.label}`.",
+        err=True,
+    )

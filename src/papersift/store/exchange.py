@@ -11,7 +11,8 @@ the row's columns as the store holds them (ids included, JSON columns as their t
 as base64). Every table a user would miss is exported: papers with their identity keys and
 provenance, candidates, profiles with their papers, exclusions and sources, interests (names,
 mutes), ratings, runs, shown papers and picks, digests and deliveries, unsubscribes, feed tokens,
-fetch checkpoints, profile settings, users (password *hashes*) and profile owners. Left out:
+fetch checkpoints, profile settings, users (password *hashes*), their API tokens (SHA-256 *hashes*: scripts
+keep working after a restore) and profile owners. Left out:
 
 * ``embeddings``: a cache, recomputed on first use from the papers' text (and large);
 * ``sessions``: web log-ins, short-lived secrets; users sign in again;
