@@ -57,6 +57,8 @@ def test_vote_link_rates_with_one_click(delivered: tuple[Store, Config, str, str
     assert "default-src 'none'" in page.headers["content-security-policy"]
     done = client.post(up)
     assert done.status_code == 200 and "Recorded" in done.text
+    # The other choices read as actions (buttons), not as states ("Saved").
+    assert ">Less like this</a>" in done.text and ">Save for later</a>" in done.text and ">Saved<" not in done.text
     client.post(down)
     ratings = {r.paper_id: (r.rating, r.origin) for r in store.ratings("me")}
     digest = ds.find_digest(store, "me", TUESDAY.date())

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, browse, home, mail, papers, profile, settings, today
+from . import auth, browse, home, icon, mail, papers, profile, settings, today
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
+    icon.router,
     home.router,
     today.router,
     papers.router,
