@@ -91,14 +91,6 @@ def digest_history(store: Store, profile: str, limit: int = 30) -> list[RunInfo]
     return table.profile_runs(store, profile, limit)
 
 
-# -- ratings --------------------------------------------------------------------------------
-
-
-def unrate_paper(store: Store, profile: str, paper_id: int) -> bool:
-    """Undo a rating: the paper counts as never rated; whether it had been."""
-    return store.delete_rating(profile, paper_id)
-
-
 # -- importing uploads ------------------------------------------------------------------------
 
 
