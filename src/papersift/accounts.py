@@ -150,8 +150,11 @@ def _check_label(label: str) -> str:
     return label
 
 
-def make_api_token(store: Store, user_name: str, label: str | None = None, days: int | None = None) -> str:
-    """A new API token for ``user_name``: returned once, kept only as its SHA-256 (as session tokens are).
+def make_api_token(
+    store: Store, user_name: str, label: str | None = None, days: int | None = None
+) -> tuple[str, ApiTokenRecord]:
+    """A new API token for ``user_name`` and its record: the token is returned this once, and kept only as
+    its SHA-256 (as session tokens are).
 
     ``label`` names it for ``--list`` and ``--revoke`` (default: ``token-N``); ``days``: it expires after
     that many days (default: never)."""
@@ -162,8 +165,7 @@ def make_api_token(store: Store, user_name: str, label: str | None = None, days:
         raise ConfigError("a token lasts from 1 to 36500 days")
     expires = clock.timestamp(store.clock() + dt.timedelta(days=days)) if days is not None else None
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    store.add_api_token(user_name, _check_label(label), _token_hash(token), expires)
-    return token
+    return token, store.add_api_token(user_name, _check_label(label), _token_hash(token), expires)
 
 
 def api_token_user(store: Store, token: str) -> UserRecord | None:

@@ -31,7 +31,7 @@ def _users(path: str | Path) -> None:
 def test_a_bearer_token_uses_the_json_api_without_csrf(store_path: str | Path) -> None:
     _users(store_path)
     with Store(store_path) as store:
-        token = accounts.make_api_token(store, "ada", "script")
+        token, _ = accounts.make_api_token(store, "ada", "script")
     with make_client(store_path, multi_user=True) as client:
         assert client.get("/api/v1/profiles", headers=_bearer(token)).json() == ["ada"]
         vote = client.post("/api/v1/profiles/ada/ratings", json={"paper": 6, "rating": "up"}, headers=_bearer(token))
@@ -50,9 +50,9 @@ def test_wrong_revoked_and_expired_tokens_are_401(store_path: str | Path) -> Non
     _users(store_path)
     clock = [dt.datetime(2020, 1, 1, tzinfo=dt.UTC)]
     with Store(store_path, clock=lambda: clock[0]) as store:
-        kept = accounts.make_api_token(store, "ada", "kept")
-        revoked = accounts.make_api_token(store, "ada", "gone")
-        short = accounts.make_api_token(store, "ada", "short", days=1)
+        kept, _ = accounts.make_api_token(store, "ada", "kept")
+        revoked, _ = accounts.make_api_token(store, "ada", "gone")
+        short, _ = accounts.make_api_token(store, "ada", "short", days=1)
         accounts.revoke_api_token(store, "ada", "gone")
     with make_client(store_path, multi_user=True) as client:
         assert client.get("/api/v1/profiles", headers=_bearer(kept)).status_code == 200
@@ -75,7 +75,7 @@ def test_wrong_revoked_and_expired_tokens_are_401(store_path: str | Path) -> Non
 def test_only_the_hash_is_stored(store_path: str | Path) -> None:
     _users(store_path)
     with Store(store_path) as store:
-        token = accounts.make_api_token(store, "ada")
+        token, _ = accounts.make_api_token(store, "ada")
         with store.snapshot() as conn:
             rows = conn.execute(select(s.api_tokens)).all()
     assert [r.label for r in rows] == ["token-1"]

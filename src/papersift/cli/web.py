@@ -298,9 +298,8 @@ def user_token(name: str, label: str | None, days: int | None, list_tokens: bool
         accounts.revoke_api_token(store, name, revoke)
         click.echo(f"user '{name}': token '{revoke}' revoked")
         return
-    token = accounts.make_api_token(store, name, label, days)
-    made = accounts.api_tokens(store, name)[-1]
-    click.echo(token)
+    secret, made = accounts.make_api_token(store, name, label, days)
+    click.echo(secret)
     expiry = f", expires {made.expires_at}" if made.expires_at else ""
     click.echo(
         f"API token '{made.label}' for user '{name}'{expiry}: shown only now. Send it as "
