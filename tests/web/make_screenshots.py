@@ -16,6 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO / "src"), str(REPO)]
 
 from papersift import accounts, api, explore  # noqa: E402
+from papersift.config import Config, WebConfig  # noqa: E402
+from papersift.delivery.tokens import Tokens  # noqa: E402
 from papersift.encoders import get_encoder  # noqa: E402
 from papersift.store import Store  # noqa: E402
 from papersift.web import WebSettings  # noqa: E402
@@ -27,7 +29,7 @@ FEEDS = [SAMPLE / "feed_hf_nov20.txt", SAMPLE / "feed_hf_nov14.txt", SAMPLE / "f
 PASSWORD = "screenshots only"
 
 
-def build_store(path: Path, model: str) -> int:
+def build_store(path: Path, model: str) -> tuple[int, int]:
     encoder = get_encoder(model)
     with Store(path) as store:
         api.import_profile(store, "researcher", PROFILE)
@@ -48,15 +50,18 @@ def build_store(path: Path, model: str) -> int:
         picks = explore.digest_view(store, "researcher").recommendations
         api.rate(store, "researcher", str(picks[0].paper.store_id), "up", origin="web")
         api.rate(store, "researcher", str(picks[2].paper.store_id), "save", origin="web")
-        return int(picks[0].paper.store_id or 0)
+        return int(picks[0].paper.store_id or 0), int(picks[1].paper.store_id or 0)
 
 
 def shoot(out: Path, model: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "store.db"
-        first = build_store(path, model)
-        settings = WebSettings(store=str(path), multi_user=True, model=model)
+        first, second = build_store(path, model)
+        # The mail links' signer and base URL, as a daily run would have used them.
+        tokens = Tokens(b"screenshots only, never a real secret")
+        config = Config(web=WebConfig(base_url="https://papersift.example"))
+        settings = WebSettings(store=str(path), multi_user=True, model=model, tokens=tokens, config=config)
         with live_server(settings) as (url, _app), chromium() as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, base_url=url)
             page.set_default_timeout(120_000)
@@ -74,6 +79,7 @@ def shoot(out: Path, model: str) -> None:
                 ("map", "/p/researcher/map"),
                 ("settings", "/p/researcher/settings"),
                 ("lab", "/lab"),
+                ("error", "/p/researcher/papers/abc"),
             ]
             for name, target in pages:
                 page.goto(target)
@@ -84,6 +90,12 @@ def shoot(out: Path, model: str) -> None:
                     clip={"x": 0, "y": 0, "width": 1280, "height": height},
                 )
                 print(f"{out / name}.png")
+            # A mail's vote link: the landing page (its script confirms at once), then the thank-you page.
+            signed_out = browser.new_page(viewport={"width": 900, "height": 600}, base_url=url)
+            signed_out.goto(f"/mail/vote/{tokens.vote('researcher', second, 'save')}")
+            signed_out.wait_for_selector("text=Thank you")
+            signed_out.screenshot(path=str(out / "mail-vote.png"), full_page=True)
+            print(f"{out / 'mail-vote'}.png")
 
 
 def main() -> None:
