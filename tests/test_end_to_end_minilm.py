@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 def digest() -> api.Digest:
     # Flat, by score: grouping under interest headings (the default) would reorder the tail.
     flat = DigestOptions(per_interest=0, by_interest=False)
-    return api.rank_files(PROFILE_FILES, FEED_FILES, encoder=MiniLMEncoder(), options=RankOptions(top=0), settings=flat)
+    profile, feed = api.load_papers(PROFILE_FILES), api.load_papers(FEED_FILES)
+    return api.rank_papers(profile.papers, feed.papers, MiniLMEncoder(), RankOptions(top=0), flat)
 
 
 def _position(digest: api.Digest, words: str) -> int:

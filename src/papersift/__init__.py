@@ -27,7 +27,6 @@ __all__ = [
     "import_feed",
     "import_profile",
     "load_papers",
-    "rank_files",
     "rank_papers",
 ]
 
@@ -40,7 +39,6 @@ _FROM_API = {
     "import_feed",
     "import_profile",
     "load_papers",
-    "rank_files",
     "rank_papers",
 }
 
@@ -52,7 +50,6 @@ if TYPE_CHECKING:
         import_feed,
         import_profile,
         load_papers,
-        rank_files,
         rank_papers,
     )
 

@@ -22,13 +22,20 @@ from .digests import (
     digest_from_store,
     digest_history,
     past_digest,
-    rank_files,
     rank_papers,
     read_digest_inputs,
     reset_shown,
 )
 from .feedback import RatingChange, rate, unrate
-from .loading import LoadedPapers, clear_feed, feed_days, import_feed, import_profile, load_papers
+from .loading import (
+    LoadedPapers,
+    clear_feed,
+    feed_days,
+    import_feed,
+    import_profile,
+    load_papers,
+    refuse_stdin_twice,
+)
 from .profiles import (
     InterestView,
     ProfileOverview,
@@ -90,9 +97,9 @@ __all__ = [
     "mute_interest",
     "set_interest_budget",
     "profile_overview",
-    "rank_files",
     "rank_papers",
     "rate",
+    "refuse_stdin_twice",
     "read_digest_inputs",
     "refresh_profile",
     "remember_sources",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ import numpy as np
 from . import clock
 from .encoders import Encoder, get_encoder
 from .errors import StoreError
-from .loading import load_papers, refuse_stdin_twice, refuse_textless
+from .loading import refuse_textless
 from .models import Match, Paper, RatingMatch, Recommendation
 from .ranking.interests import assign, find_interests
 from .ranking.personal import DigestOptions, InterestGroup
@@ -96,18 +95,24 @@ def rank_papers(
     candidates: Sequence[Paper],
     encoder: Encoder | None = None,
     options: RankOptions | None = None,
-    store: Store | None = None,
-    show_progress: bool = False,
     settings: DigestOptions | None = None,
+    *,
+    cache: Store | None = None,
+    show_progress: bool = False,
     warnings: Sequence[str] = (),
 ) -> Digest:
-    """Rank ``candidates`` for ``profile`` with nothing stored (``store`` only caches embeddings).
+    """The stateless ranking: ``candidates`` for ``profile`` with nothing stored, best first, with reasons.
 
+    The one entry point the ``rank`` command and programs use (papers from files come from
+    :func:`papersift.loading.load_papers`). The profile's own papers are left out of the
+    candidates; records with nothing to rank on are refused (InputError naming their lines).
     ``settings`` default to :data:`RANK_DEFAULTS`: one plain ranking by score, grouped by interest.
+    ``cache`` only keeps embeddings; ``warnings`` (the parsers') are carried into the digest.
     """
+    refuse_textless([*profile, *candidates])
     encoder = encoder or get_encoder()
     inputs = stateless_inputs(profile, candidates)
-    ranking = rank_profile(inputs, encoder, options, settings or RANK_DEFAULTS, None, store, show_progress)
+    ranking = rank_profile(inputs, encoder, options, settings or RANK_DEFAULTS, None, cache, show_progress)
     return _digest(
         ranking,
         inputs.own,
@@ -116,37 +121,6 @@ def rank_papers(
         excluded_own=len(candidates) - len(inputs.pool),
         warnings=warnings,
         stateless=True,
-    )
-
-
-def rank_files(
-    profile_paths: Sequence[str | Path],
-    feed_paths: Sequence[str | Path],
-    encoder: Encoder | None = None,
-    options: RankOptions | None = None,
-    input_format: str | None = None,
-    cache: Store | None = None,
-    show_progress: bool = False,
-    settings: DigestOptions | None = None,
-    feed_format: str | None = None,
-) -> Digest:
-    """Stateless ranking of files: nothing needs to be in a store (``cache`` only keeps embeddings).
-
-    ``input_format`` forces the profile files' format, ``feed_format`` the feed files' (default: the same).
-    """
-    refuse_stdin_twice([*profile_paths, *feed_paths])  # '-' as a profile and as a feed
-    profile = load_papers(profile_paths, input_format)
-    feed = load_papers(feed_paths, feed_format or input_format)
-    refuse_textless([*profile.papers, *feed.papers])
-    return rank_papers(
-        profile.papers,
-        feed.papers,
-        encoder,
-        options,
-        cache,
-        show_progress,
-        settings,
-        warnings=profile.warnings + feed.warnings,
     )
 
 

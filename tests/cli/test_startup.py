@@ -121,7 +121,8 @@ def test_importing_a_part_of_the_package_does_not_import_the_library(tmp_path: P
     assert not modules & {"papersift.api", "papersift.store", "numpy", "sqlalchemy"}
     import papersift
 
-    assert papersift.rank_files is papersift.api.rank_files and "rank_files" in dir(papersift)
+    assert papersift.rank_papers is papersift.api.rank_papers and "rank_papers" in dir(papersift)
+    assert "rank_files" not in dir(papersift)  # one stateless entry point
 
 
 def test_the_cli_is_imported_with_its_modules_frozen_and_collection_back_on(tmp_path: Path) -> None:

@@ -13,6 +13,12 @@ from papersift.store import Store
 from tests.conftest import FEED_FILES, PROFILE_FILES, KeywordEncoder
 
 
+def rank_files(options: RankOptions, settings: DigestOptions | None = None) -> api.Digest:
+    """The `rank` command's path: the files read by load_papers, ranked by the one stateless entry point."""
+    profile, feed = api.load_papers(PROFILE_FILES), api.load_papers(FEED_FILES)
+    return api.rank_papers(profile.papers, feed.papers, KeywordEncoder(), options, settings)
+
+
 @pytest.mark.parametrize(
     "settings",
     [DigestOptions(per_interest=0), DigestOptions(), DigestOptions(min_relevance=0.5, by_interest=False)],
@@ -20,7 +26,7 @@ from tests.conftest import FEED_FILES, PROFILE_FILES, KeywordEncoder
 )
 def test_rank_and_digest_agree_on_the_same_profile_and_feed(tmp_path: Path, settings: DigestOptions) -> None:
     options = RankOptions(top=10)
-    stateless = api.rank_files(PROFILE_FILES, FEED_FILES, KeywordEncoder(), options, settings=settings)
+    stateless = rank_files(options, settings)
     with Store(tmp_path / "s.db") as store:
         api.import_profile(store, "me", PROFILE_FILES)
         api.import_feed(store, FEED_FILES)
@@ -39,7 +45,7 @@ def test_rank_and_digest_agree_on_the_same_profile_and_feed(tmp_path: Path, sett
 
 
 def test_the_stateless_rank_has_relevance_interests_and_explanations() -> None:
-    digest = api.rank_files(PROFILE_FILES, FEED_FILES, KeywordEncoder(), RankOptions(top=5))
+    digest = rank_files(RankOptions(top=5))
     assert digest.interests and digest.n_ratings == 0
     for rec in digest.recommendations:
         assert rec.relevance is not None and 0 <= rec.relevance <= 1
@@ -48,8 +54,8 @@ def test_the_stateless_rank_has_relevance_interests_and_explanations() -> None:
 
 
 def test_explanations_do_not_depend_on_top() -> None:
-    few = api.rank_files(PROFILE_FILES, FEED_FILES, KeywordEncoder(), RankOptions(top=3))
-    many = api.rank_files(PROFILE_FILES, FEED_FILES, KeywordEncoder(), RankOptions(top=30))
+    few = rank_files(RankOptions(top=3))
+    many = rank_files(RankOptions(top=30))
     first = {r.paper.display_title: [m.to_dict() for m in r.why] for r in many.recommendations}
     for rec in few.recommendations:
         assert [m.to_dict() for m in rec.why] == first[rec.paper.display_title]

@@ -5,14 +5,28 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from papersift.api import rank_papers
 from papersift.errors import ConfigError
-from papersift.models import Paper
-from papersift.ranking import DEFAULT_AGGREGATION, RankOptions, get_aggregation, rank, softmax_pool, top_k_mean
+from papersift.models import Paper, Recommendation
+from papersift.ranking import (
+    DEFAULT_AGGREGATION,
+    DigestOptions,
+    RankOptions,
+    get_aggregation,
+    softmax_pool,
+    top_k_mean,
+)
 from tests.conftest import KeywordEncoder
 
 
 def _paper(title: str, **kwargs: object) -> Paper:
     return Paper(title=title, **kwargs)  # type: ignore[arg-type]
+
+
+def rank(profile: list[Paper], candidates: list[Paper], options: RankOptions | None = None) -> list[Recommendation]:
+    """The public stateless ranking as one plain list by score (no interest quotas, no grouping)."""
+    plain = DigestOptions(per_interest=0, by_interest=False)
+    return rank_papers(profile, candidates, KeywordEncoder(), options, plain).recommendations
 
 
 PROFILE = [
@@ -54,7 +68,7 @@ def test_rank_by_hand() -> None:
         _paper("Machine unlearning by gradient difference", ids={"arxiv": "2410.22086v2"}),  # the author's own
         _paper("Plasma transport"),
     ]
-    recs = rank(PROFILE, candidates, KeywordEncoder(), RankOptions(top=0, aggregation="top1"))
+    recs = rank(PROFILE, candidates, RankOptions(top=0, aggregation="top1"))
     # Own paper left out; pure keyword axes give cosine ~1 to the matching profile papers, ~0 otherwise.
     assert [r.paper.title for r in recs][:2] in (
         ["Sharpness of minima", "Unlearning for language models"],
@@ -74,18 +88,18 @@ def test_smooth_max_serves_a_minority_interest() -> None:
     # Two papers on sharpness, one on unlearning: with top1 the unlearning candidate ties the
     # sharpness one; with a plain mean it falls behind (a majority interest drowns the minority).
     candidates = [_paper("Sharpness"), _paper("Unlearning")]
-    top1 = rank(PROFILE, candidates, KeywordEncoder(), RankOptions(top=0, aggregation="top1"))
-    mean = rank(PROFILE, candidates, KeywordEncoder(), RankOptions(top=0, aggregation="mean"))
+    top1 = rank(PROFILE, candidates, RankOptions(top=0, aggregation="top1"))
+    mean = rank(PROFILE, candidates, RankOptions(top=0, aggregation="mean"))
     assert top1[0].score == pytest.approx(top1[1].score, abs=1e-3)
     assert mean[0].paper.title == "Sharpness" and mean[0].score > 1.5 * mean[1].score
 
 
 def test_top_limits_and_zero_means_all() -> None:
     candidates = [_paper(f"Sharpness study {i}") for i in range(7)]
-    assert len(rank(PROFILE, candidates, KeywordEncoder(), RankOptions(top=3))) == 3
-    assert len(rank(PROFILE, candidates, KeywordEncoder(), RankOptions(top=0))) == 7
+    assert len(rank(PROFILE, candidates, RankOptions(top=3))) == 3
+    assert len(rank(PROFILE, candidates, RankOptions(top=0))) == 7
 
 
 def test_empty_sides() -> None:
-    assert rank([], [_paper("x")], KeywordEncoder()) == []
-    assert rank(PROFILE, [], KeywordEncoder()) == []
+    assert rank([], [_paper("x")]) == []
+    assert rank(PROFILE, []) == []

@@ -180,16 +180,18 @@ def rank_command(
     settings = DigestOptions(
         min_relevance=min_relevance, per_interest=per_interest, by_interest=by_interest, half_life_years=half_life
     )
-    digest = api.rank_files(
-        profiles,
-        feeds,
-        encoder=make_encoder(model),
-        options=rank_options(top, aggregation),
-        input_format=input_format,
+    api.refuse_stdin_twice([*profiles, *feeds])  # '-' as a profile and as a feed
+    profile = api.load_papers(profiles, input_format)
+    feed = api.load_papers(feeds, feed_format or input_format)
+    digest = api.rank_papers(
+        profile.papers,
+        feed.papers,
+        make_encoder(model),
+        rank_options(top, aggregation),
+        settings,
         cache=None if no_cache else store(),
         show_progress=show_progress() and not quiet,
-        settings=settings,
-        feed_format=feed_format,
+        warnings=profile.warnings + feed.warnings,
     )
     warn(digest.warnings, quiet)
     write_output(digest.recommendations, fmt, out, "papersift digest", _subtitle(digest, "your files", min_relevance))

@@ -3,8 +3,8 @@
 from .affinity import DEFAULT_AGGREGATION, get_aggregation, plain_max, plain_mean, softmax_pool, top_k_mean
 from .explain import TermExplainer
 from .personal import DigestOptions, InterestGroup
-from .pipeline import Ranking, RankingInputs, rank_profile, rank_stateless
-from .rank import RankOptions, exclude_own_papers, rank
+from .pipeline import Ranking, RankingInputs, rank_profile
+from .rank import RankOptions, exclude_own_papers
 
 __all__ = [
     "DEFAULT_AGGREGATION",
@@ -18,9 +18,7 @@ __all__ = [
     "get_aggregation",
     "plain_max",
     "plain_mean",
-    "rank",
     "rank_profile",
-    "rank_stateless",
     "softmax_pool",
     "top_k_mean",
 ]

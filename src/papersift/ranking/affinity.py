@@ -27,28 +27,12 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import ConfigError
+from .masked import masked, masked_mean
 
 Aggregation = Callable[..., np.ndarray]
 """aggregate(similarities (..., n), mask (..., n) of bool or None) -> (...,) scores."""
 
 DEFAULT_AGGREGATION = "top1+mean"
-
-
-def _masked(similarities: np.ndarray, mask: np.ndarray | None, fill: float) -> np.ndarray:
-    return similarities if mask is None else np.where(mask, similarities, fill)
-
-
-def _counts(similarities: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    if mask is None:
-        return np.full(similarities.shape[:-1], similarities.shape[-1], dtype=np.float32)
-    return np.broadcast_to(mask, similarities.shape).sum(axis=-1).astype(np.float32)
-
-
-def masked_mean(similarities: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    if similarities.shape[-1] == 0:
-        return np.zeros(similarities.shape[:-1], dtype=np.float32)
-    total = _masked(similarities, mask, 0.0).sum(axis=-1)
-    return total / np.maximum(_counts(similarities, mask), 1.0)
 
 
 def top_k_mean(k: int, mean_weight: float = 0.0) -> Aggregation:
@@ -61,7 +45,7 @@ def top_k_mean(k: int, mean_weight: float = 0.0) -> Aggregation:
         if n == 0:
             return np.zeros(similarities.shape[:-1], dtype=np.float32)
         kk = min(k, n)
-        values = _masked(similarities, mask, -np.inf)
+        values = masked(similarities, mask, -np.inf)
         top = np.partition(values, n - kk, axis=-1)[..., n - kk :] if kk < n else values
         finite = np.isfinite(top)
         score = np.where(finite, top, 0.0).sum(axis=-1) / np.maximum(finite.sum(axis=-1), 1)
@@ -83,12 +67,12 @@ def softmax_pool(temperature: float) -> Aggregation:
     def aggregate(similarities: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         if similarities.shape[-1] == 0:
             return np.zeros(similarities.shape[:-1], dtype=np.float32)
-        values = _masked(similarities, mask, -np.inf)
+        values = masked(similarities, mask, -np.inf)
         scaled = values / temperature
         scaled = scaled - scaled.max(axis=-1, keepdims=True)
         weights = np.exp(scaled)
         weights /= weights.sum(axis=-1, keepdims=True)
-        return np.nan_to_num((weights * _masked(similarities, mask, 0.0)).sum(axis=-1)).astype(np.float32)
+        return np.nan_to_num((weights * masked(similarities, mask, 0.0)).sum(axis=-1)).astype(np.float32)
 
     return aggregate
 

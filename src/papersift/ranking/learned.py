@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from .affinity import masked_mean
+from .masked import masked_mean
 
 
 def _sorted_desc(similarities: np.ndarray, mask: np.ndarray | None) -> np.ndarray:

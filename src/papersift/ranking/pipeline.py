@@ -187,20 +187,6 @@ def stateless_inputs(profile: Sequence[Paper], candidates: Sequence[Paper]) -> R
     return RankingInputs(own=list(profile), pool=pool, background=background_sample(pool))
 
 
-def rank_stateless(
-    profile: Sequence[Paper],
-    candidates: Sequence[Paper],
-    encoder: Encoder,
-    options: RankOptions | None = None,
-    settings: DigestOptions | None = None,
-    store: Store | None = None,
-    show_progress: bool = False,
-) -> Ranking:
-    """Rank ``candidates`` for ``profile`` with nothing stored (``store`` only caches embeddings)."""
-    inputs = stateless_inputs(profile, candidates)
-    return rank_profile(inputs, encoder, options, settings, None, store, show_progress)
-
-
 __all__ = [
     "BACKGROUND_SIZE",
     "InputVectors",
@@ -213,6 +199,5 @@ __all__ = [
     "embed_inputs",
     "interests_found_now",
     "rank_profile",
-    "rank_stateless",
     "stateless_inputs",
 ]

@@ -1,21 +1,16 @@
-"""Ranking options, a pick's closest profile papers, and the plain stateless ranking."""
+"""Ranking options, a pick's closest profile papers, and leaving a researcher's own papers out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..identity import identity_keys
-from ..models import Match, Paper, Recommendation
+from ..models import Match, Paper
 from .affinity import DEFAULT_AGGREGATION
 from .explain import TermExplainer
-
-if TYPE_CHECKING:
-    from ..encoders import Encoder
-    from ..store import Store
 
 
 @dataclass(frozen=True)
@@ -61,23 +56,3 @@ def exclude_own_papers(profile: Sequence[Paper], candidates: Sequence[Paper]) ->
         return [c for c in candidates if c.store_id not in own_ids]
     own = {key for paper in profile for key in identity_keys(paper)}
     return [c for c in candidates if not own.intersection(identity_keys(c))]
-
-
-def rank(
-    profile: Sequence[Paper],
-    candidates: Sequence[Paper],
-    encoder: Encoder,
-    options: RankOptions | None = None,
-    store: Store | None = None,
-    show_progress: bool = False,
-) -> list[Recommendation]:
-    """Candidates ordered by affinity to the profile, best first, each with its reasons.
-
-    The stateless pipeline (:func:`~papersift.ranking.pipeline.rank_stateless`) as one plain ranking:
-    no per-interest quotas, no threshold.
-    """
-    from .personal import DigestOptions
-    from .pipeline import rank_stateless
-
-    plain = DigestOptions(per_interest=0, by_interest=False)
-    return rank_stateless(profile, candidates, encoder, options, plain, store, show_progress).recommendations
