@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +38,6 @@ CONTACT_ENV = "PAPERSIFT_CONTACT"
 CONFIG_FILENAME = "config.toml"
 
 
-def profile_source_keys() -> dict[str, str]:
-    """Keys of a [[profiles]] table -> the kind of profile source they declare (from the one registry)."""
-    from .fetch.registry import PROFILE_SOURCES  # imported late: fetch imports this module
-
-    return {k.config_key: k.kind for k in PROFILE_SOURCES.values()}
-
-
-# Keys of a [[follow]] table, per source.
-FOLLOW_KEYS = {
-    "arxiv": {"categories"},
-    "huggingface": set(),
-    "openreview": {"venue"},
-    "openalex": {"query", "concept", "since", "since_days"},
-    "file": {"path", "url"},
-}
-
-
 @dataclass(frozen=True)
 class SourceSpec:
     """One source of a profile's papers: ``kind`` is one of :data:`papersift.fetch.registry.PROFILE_SOURCES`."""
@@ -63,25 +46,33 @@ class SourceSpec:
     value: str
 
 
+# [[profiles]] and [[follow]] tables are kept as written (values checked to be strings or lists of
+# strings, or dates and numbers, nothing more): what their keys mean belongs to the source registries
+# (papersift.fetch.registry, papersift.fetch.followed), which read this file's tables and sit above it.
+
+
 @dataclass(frozen=True)
 class ProfileConfig:
+    """A ``[[profiles]]`` table: ``sources`` by key as written (``{"orcid": ("0000-...",)}``), read by
+    :func:`papersift.fetch.registry.declared_sources`; ``where`` names the table in messages and ``base``
+    is the folder relative paths start from."""
+
     name: str
-    sources: tuple[SourceSpec, ...] = ()
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     zotero_key: str | None = field(default=None, repr=False)
+    where: str = ""
+    base: Path | None = None
 
 
 @dataclass(frozen=True)
 class FollowConfig:
-    """A candidate source ``papersift update`` fetches: its options as the ``fetch`` command takes them."""
+    """A ``[[follow]]`` table: the candidate source ``papersift update`` fetches, with its options as written;
+    :func:`papersift.fetch.followed.follow_fetchers` checks them against the source's registered options."""
 
     source: str
-    categories: tuple[str, ...] = ()
-    venue: str | None = None
-    query: str | None = None
-    concept: str | None = None
-    since: dt.date | None = None
-    since_days: int | None = None
-    location: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    where: str = ""
+    base: Path | None = None
 
 
 # The largest input file read ([input] max_bytes, or $PAPERSIFT_INPUT_MAX_BYTES); see docs/formats.md.
@@ -324,53 +315,21 @@ def _texts(table: dict[str, Any], key: str, file: Path, where: str) -> tuple[str
 
 
 def _profile(table: dict[str, Any], file: Path, where: str) -> ProfileConfig:
-    source_keys = profile_source_keys()
-    _no_unknown(table, {"name", "zotero_key", *source_keys}, file, f"{where}.")
     name = _text(table, "name", file, where)
     if name is None:
         raise ConfigError(f"{file}: {where}.name: every profile needs a name")
-    sources = []
-    for key, kind in source_keys.items():
-        for value in _texts(table, key, file, where):
-            if kind == "file" and "://" not in value:
-                value = str((file.parent / Path(value).expanduser()).resolve())
-            sources.append(SourceSpec(kind, value))
-    return ProfileConfig(name, tuple(sources), _text(table, "zotero_key", file, where))
+    sources = {key: _texts(table, key, file, where) for key in table if key not in ("name", "zotero_key")}
+    return ProfileConfig(
+        name, sources, _text(table, "zotero_key", file, where), where=f"{file}: {where}", base=file.parent
+    )
 
 
 def _follow(table: dict[str, Any], file: Path, where: str) -> FollowConfig:
     source = _text(table, "source", file, where)
-    if source not in FOLLOW_KEYS:
-        raise ConfigError(f"{file}: {where}.source: expected one of {', '.join(FOLLOW_KEYS)}, not {source!r}")
-    _no_unknown(table, {"source", *FOLLOW_KEYS[source]}, file, f"{where}.")
-    since_days = table.get("since_days")
-    if since_days is not None and (not isinstance(since_days, int) or isinstance(since_days, bool) or since_days < 0):
-        raise ConfigError(f"{file}: {where}.since_days: expected a whole number of days, not {since_days!r}")
-    since = table.get("since")
-    if since is not None and not isinstance(since, dt.date):
-        try:
-            since = dt.date.fromisoformat(str(since))
-        except ValueError:
-            raise ConfigError(f"{file}: {where}.since: expected a date (2026-01-31), not {since!r}") from None
-    follow = FollowConfig(
-        source=source,
-        categories=_texts(table, "categories", file, where),
-        venue=_text(table, "venue", file, where),
-        query=_text(table, "query", file, where),
-        concept=_text(table, "concept", file, where),
-        since=since,
-        since_days=since_days,
-        location=_text(table, "path", file, where) or _text(table, "url", file, where),
-    )
-    required = {"arxiv": follow.categories, "openreview": follow.venue, "file": follow.location}
-    if source in required and not required[source]:
-        needed = {"arxiv": "categories", "openreview": "venue", "file": "path or url"}[source]
-        raise ConfigError(f"{file}: {where}: a '{source}' source needs {needed}")
-    if source == "openalex" and bool(follow.query) == bool(follow.concept):
-        raise ConfigError(f"{file}: {where}: an 'openalex' source needs query or concept (one of them)")
-    if source == "file" and follow.location and "path" in table and "://" not in follow.location:
-        follow = replace(follow, location=str((file.parent / Path(follow.location).expanduser()).resolve()))
-    return follow
+    if source is None:
+        raise ConfigError(f"{file}: {where}.source: every [[follow]] table names its source")
+    options = {key: value for key, value in table.items() if key != "source"}
+    return FollowConfig(source, options, where=f"{file}: {where}", base=file.parent)
 
 
 # -- delivery: [web], [smtp] and [deliver.NAME] ---------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 
-from papersift.config import Config, FollowConfig, NetworkConfig, ProfileConfig, SourceSpec
+from papersift.config import Config, FollowConfig, NetworkConfig, ProfileConfig
 from tests.fetch.faultserver import FaultServer
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -43,18 +43,18 @@ def update_config(plain: FaultServer, dblp_fault: str = "deep-json") -> Config:
         profiles=(
             ProfileConfig(
                 "me",
-                (
-                    SourceSpec("orcid", "0000-0002-1825-0097"),
-                    SourceSpec("s2-author", "12345"),
-                    SourceSpec("dblp", "73/6258"),
-                    SourceSpec("openalex", "A5023888391"),
-                ),
+                {
+                    "orcid": ("0000-0002-1825-0097",),
+                    "s2_author": ("12345",),
+                    "dblp": ("73/6258",),
+                    "openalex": ("A5023888391",),
+                },
             ),
         ),
         follow=(
-            FollowConfig("arxiv", categories=("cs.LG",)),
+            FollowConfig("arxiv", {"categories": ["cs.LG"]}),
             FollowConfig("huggingface"),
-            FollowConfig("file", location=plain.url("surrogate") + "/feed.json"),
+            FollowConfig("file", {"url": plain.url("surrogate") + "/feed.json"}),
         ),
         network=NetworkConfig(
             endpoints={

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from papersift.config import SourceSpec, load_config
+from papersift.config import Config, SourceSpec, load_config
 from papersift.errors import ConfigError
+from papersift.fetch.followed import check_follow, follow_options
+from papersift.fetch.registry import check_profiles, declared_sources
 
 EXAMPLE = """
 [contact]
@@ -47,15 +49,15 @@ def test_example_config(tmp_path: Path) -> None:
     assert config.contact == "ada@example.org"
     (profile,) = config.profiles
     assert profile.name == "me"
-    assert profile.sources == (
+    assert declared_sources(profile) == [
         SourceSpec("openalex", "A5023888391"),
         SourceSpec("orcid", "0000-0002-1825-0097"),
         SourceSpec("arxiv-author", "Cevher, V"),
         SourceSpec("file", str((tmp_path / "pubs.bib").resolve())),
-    )
+    ]
     assert [f.source for f in config.follow] == ["arxiv", "openalex", "openreview"]
-    assert config.follow[0].categories == ("cs.LG", "stat.ML")
-    assert config.follow[1].since == dt.date(2026, 1, 1)
+    assert follow_options(config.follow[0])["categories"] == ("cs.LG", "stat.ML")
+    assert follow_options(config.follow[1])["since"] == dt.date(2026, 1, 1)
 
 
 def test_missing_default_config_is_empty_but_a_named_one_is_an_error(tmp_path: Path) -> None:
@@ -80,7 +82,7 @@ def test_contact_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
         ("[[follow]]\nsource = 'arxiv'\n", "follow[0]: a 'arxiv' source needs categories"),
         ("[[follow]]\nsource = 'bioarxiv'\n", "follow[0].source: expected one of arxiv, huggingface"),
         ("[[follow]]\nsource = 'openalex'\nquery = 'x'\nsince = 'yesterday'\n", "follow[0].since: expected a date"),
-        ("[[follow]]\nsource = 'openalex'\n", "an 'openalex' source needs query or concept"),
+        ("[[follow]]\nsource = 'openalex'\n", "follow[0]: give OpenAlex either --query or --concept"),
         ("[[follow]]\nsource = 'huggingface'\nvenue = 'x'\n", "follow[0].venue: unknown key"),
         ("[contact]\nemail = 'not an address'\n", "contact.email: expected an e-mail address"),
         ("[contact]\nmail = 'a@b.c'\n", "contact.mail: unknown key"),
@@ -89,8 +91,17 @@ def test_contact_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
     ],
 )
 def test_errors_name_the_file_and_the_key(tmp_path: Path, body: str, message: str) -> None:
+    """The file's own mistakes when it is read; its source tables' when the registries read them
+    (``papersift update`` checks them all before fetching anything)."""
     path = write(tmp_path, body)
+
+    def load_and_check() -> Config:
+        config = load_config(path)
+        check_profiles(config)
+        check_follow(config)
+        return config
+
     with pytest.raises(ConfigError) as caught:
-        load_config(path)
+        load_and_check()
     assert str(caught.value).startswith(str(path))
     assert message in str(caught.value)

@@ -103,13 +103,11 @@ def test_the_arxiv_version_later_on_hugging_face_is_one_paper(store: Store) -> N
 def test_update_runs_everything_and_one_failure_loses_nothing_else(store: Store) -> None:
     config = Config(
         contact="me@example.org",
-        profiles=(
-            ProfileConfig("me", (SourceSpec("openalex", "A5023888391"), SourceSpec("orcid", "0000-0003-1444-9135"))),
-        ),
+        profiles=(ProfileConfig("me", {"openalex": ("A5023888391",), "orcid": ("0000-0003-1444-9135",)}),),
         follow=(
             FollowConfig("huggingface"),  # answers 502
-            FollowConfig("arxiv", categories=("cs.LG",)),
-            FollowConfig("openreview", venue=None),
+            FollowConfig("arxiv", {"categories": "cs.LG"}),
+            FollowConfig("openreview"),
         ),
     )
     client, _ = make_client(services, max_attempts=2)
@@ -119,12 +117,12 @@ def test_update_runs_everything_and_one_failure_loses_nothing_else(store: Store)
     assert lines[1] == "ORCID 0000-0003-1444-9135: got 0 (new 0)"
     assert lines[2].startswith("Hugging Face Daily Papers (latest): failed: Hugging Face: GET https://huggingface.co/")
     assert lines[3] == "arXiv cs.LG (latest day): got 12 (new 12)"
-    assert lines[4].startswith("openreview: failed: an OpenReview source needs a venue id")
+    assert lines[4] == "openreview: failed: a 'openreview' source needs venue"
     assert len(store.candidate_papers()) == 12 and len(store.profile_papers("me")) == 4
 
 
 def test_update_since_days_is_relative_to_today(store: Store) -> None:
-    config = Config(follow=(FollowConfig("openalex", query="sharpness", since_days=7),))
+    config = Config(follow=(FollowConfig("openalex", {"query": "sharpness", "since_days": 7}),))
     client, log = make_client(services)
     api.update(store, config, client, today=dt.date(2026, 6, 8))
     assert log.params(0)["filter"] == "from_publication_date:2026-06-01"

@@ -16,6 +16,7 @@ from papersift.fetch import update
 from papersift.fetch.registry import (
     PROFILE_SOURCES,
     ZOTERO_KEY_ENV,
+    declared_sources,
     normalize_source,
     profile_fetcher,
     sources_from_options,
@@ -63,7 +64,7 @@ def test_config_keys_and_cli_options_come_from_the_registry(tmp_path: Path) -> N
     config_file = tmp_path / "config.toml"
     config_file.write_text('[[profiles]]\nname = "me"\n' + "\n".join(lines) + "\n", encoding="utf-8")
     (profile,) = load_config(config_file).profiles
-    assert [s.kind for s in profile.sources] == list(PROFILE_SOURCES)
+    assert [s.kind for s in declared_sources(profile)] == list(PROFILE_SOURCES)
     help_text = CliRunner().invoke(cli, ["profile", "import", "--help"]).output
     for kind in PROFILE_SOURCES.values():
         assert (kind.option_name in help_text) == kind.option
@@ -83,10 +84,10 @@ def test_zotero_key_precedence_option_then_config_then_environment(monkeypatch: 
 def test_update_sends_the_option_key_before_the_profiles_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ZOTERO_KEY_ENV, "from-env")
     client, log = make_client(lambda _: text("[]", headers={"Total-Results": "0"}))
-    config = Config(profiles=(ProfileConfig("me", (SourceSpec("zotero", "123"),), zotero_key="from-config"),))
+    config = Config(profiles=(ProfileConfig("me", {"zotero_user": ("123",)}, zotero_key="from-config"),))
     update(Store(tmp_path / "a.db"), config, client, zotero_key="from-option")
     update(Store(tmp_path / "b.db"), config, client)
-    bare = Config(profiles=(ProfileConfig("me", (SourceSpec("zotero", "123"),)),))
+    bare = Config(profiles=(ProfileConfig("me", {"zotero_user": ("123",)}),))
     update(Store(tmp_path / "c.db"), bare, client)
     sent = [request.headers.get("Zotero-API-Key") for _, request in log.requests]
     assert sent == ["from-option", "from-config", "from-env"]

@@ -10,7 +10,6 @@ the network.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,21 +19,11 @@ import click
 from .. import api, fileio
 from ..config import Config, SourceSpec, config_file_name, load_config
 from ..errors import ConfigError
-from ..fetch import (
-    ArxivDaily,
-    FetchReport,
-    FileSource,
-    HttpClient,
-    HuggingFaceDaily,
-    OpenReviewVenue,
-    Page,
-    works_since,
-)
-from ..fetch.arxiv import check_categories
-from ..fetch.base import Fetcher, parse_date
-from ..fetch.registry import PROFILE_SOURCES, ZOTERO_KEY_ENV, sources_from_options
+from ..fetch import FetchReport, HttpClient, Page
+from ..fetch.base import Fetcher
+from ..fetch.followed import FOLLOWED_SOURCES, FollowedSource, check_follow, command_fetchers
+from ..fetch.registry import PROFILE_SOURCES, ZOTERO_KEY_ENV, check_profiles, sources_from_options
 from ..fetch.registry import zotero_key as resolve_zotero_key
-from ..sources import FORMATS as INPUT_FORMATS
 from .common import (
     PapersiftGroup,
     echo,
@@ -72,10 +61,6 @@ def quiet_option(func: F) -> F:
 def make_client(config: Config) -> HttpClient:
     """A client from the invocation's factory: the config's ``[network]`` limits and endpoints."""
     return resources().client(config)
-
-
-def _date(value: str | None) -> dt.date | None:
-    return parse_date(value, "--date")
 
 
 def fetch_progress(quiet: bool) -> Callable[[FetchReport, Page], None] | None:
@@ -130,80 +115,41 @@ def fetch_group() -> None:
     """
 
 
-@fetch_group.command("arxiv")
-@click.option("--category", "-c", "categories", multiple=True, required=True, help="An arXiv category (repeatable).")
-@click.option("--date", default=None, help="An earlier announcement day, YYYY-MM-DD (default: the latest).")
-@config_option
-@quiet_option
-def fetch_arxiv(categories: tuple[str, ...], date: str | None, config_path: Path | None, quiet: bool) -> None:
-    """The day's arXiv announcements in the categories: new papers and cross-lists.
+def _fetch_command(source: FollowedSource) -> click.Command:
+    """``papersift fetch KIND``, built from the kind's registered options (those a command takes)."""
 
-    \b
-    Example:
-      papersift fetch arxiv -c cs.LG --date 2026-11-20
-    """
-    run_fetchers([ArxivDaily(check_categories(categories), _date(date))], config_path, quiet)
+    def fetch_kind(config_path: Path | None, quiet: bool, **given: Any) -> None:
+        run_fetchers(command_fetchers(source.kind, given), config_path, quiet)
 
-
-@fetch_group.command("huggingface")
-@click.option("--date", default=None, help="A day, YYYY-MM-DD (default: the latest list).")
-@config_option
-@quiet_option
-def fetch_huggingface(date: str | None, config_path: Path | None, quiet: bool) -> None:
-    """Hugging Face Daily Papers, with their upvotes.
-
-    \b
-    Example:
-      papersift fetch huggingface
-    """
-    run_fetchers([HuggingFaceDaily(_date(date))], config_path, quiet)
-
-
-@fetch_group.command("openreview")
-@click.option("--venue", "venues", multiple=True, required=True, help="A venue id, e.g. ICLR.cc/2026/Conference.")
-@config_option
-@quiet_option
-def fetch_openreview(venues: tuple[str, ...], config_path: Path | None, quiet: bool) -> None:
-    """The papers of OpenReview venues (every page).
-
-    \b
-    Example:
-      papersift fetch openreview --venue ICLR.cc/2026/Conference
-    """
-    run_fetchers([OpenReviewVenue(v.strip()) for v in venues], config_path, quiet)
+    params: list[click.Parameter] = []
+    for option in source.options:
+        if not option.command:
+            continue
+        if option.argument:
+            params.append(click.Argument([option.key], nargs=-1, required=option.required))
+            continue
+        choice = click.Choice(list(option.choices)) if option.choices else None
+        params.append(
+            click.Option(
+                [*option.option_flags, option.key],
+                multiple=option.value == "texts",
+                required=option.required,
+                type=choice,
+                default=None,
+                help=option.help,
+            )
+        )
+    command = click.Command(
+        source.kind,
+        callback=fetch_kind,
+        params=params,
+        help=f"{source.help}\n\n\b\nExample:\n  {source.example}",
+    )
+    return quiet_option(config_option(command))  # type: ignore[type-var]
 
 
-@fetch_group.command("openalex")
-@click.option("--query", default=None, help="A full-text search.")
-@click.option("--concept", default=None, help="An OpenAlex concept (C...) or topic (T...) id.")
-@click.option("--since", default=None, help="Only works published on or after this day, YYYY-MM-DD.")
-@config_option
-@quiet_option
-def fetch_openalex(
-    query: str | None, concept: str | None, since: str | None, config_path: Path | None, quiet: bool
-) -> None:
-    """Works from OpenAlex (journals, proceedings and everything else), every page.
-
-    \b
-    Example:
-      papersift fetch openalex --query "sharpness-aware minimization" --since 2026-11-01
-    """
-    run_fetchers([works_since(query, concept, parse_date(since, "--since"))], config_path, quiet)
-
-
-@fetch_group.command("file")
-@click.argument("locations", nargs=-1, required=True)
-@click.option("--input-format", type=click.Choice(list(INPUT_FORMATS)), default=None, help="Force an input format.")
-@config_option
-@quiet_option
-def fetch_file(locations: tuple[str, ...], input_format: str | None, config_path: Path | None, quiet: bool) -> None:
-    """Candidates from files, file:// URLs or http(s) URLs in any supported format (detected from the content).
-
-    \b
-    Example:
-      papersift fetch file https://example.org/papers.bib
-    """
-    run_fetchers([FileSource(loc, input_format) for loc in locations], config_path, quiet)
+for _source in FOLLOWED_SOURCES.values():
+    fetch_group.add_command(_fetch_command(_source))
 
 
 @click.command("update")
@@ -222,6 +168,8 @@ def update_command(config_path: Path | None, zotero_key: str | None, offline: bo
     if not config.profiles and not config.follow:
         where = config_file_name(config)
         raise ConfigError(f"{where} declares no [[profiles]] and no [[follow]] sources; nothing to update")
+    check_profiles(config)  # a mistake in the file stops the update before anything is fetched
+    check_follow(config)
     with make_client(config) as client:
         reports = api.update(
             store(),

@@ -9,6 +9,7 @@ from .base import Fetcher, Page
 from .client import POLICIES, HostPolicy, HttpClient, SourceDeferred, SourceUnavailable, user_agent
 from .dblp import DblpPerson
 from .files import FileSource
+from .followed import FOLLOWED_SOURCES, follow_fetchers
 from .huggingface import HuggingFaceDaily
 from .openalex import OpenAlexWorks, author_works, works_since
 from .openreview import OpenReviewVenue
@@ -17,7 +18,6 @@ from .runner import (
     FetchReport,
     exclude_from_profile,
     fetch_source,
-    follow_fetcher,
     import_profile_from,
     refresh_profile,
     remember_sources,
@@ -27,6 +27,7 @@ from .semantic_scholar import SemanticScholarAuthor
 from .zotero import ZoteroLibrary
 
 __all__ = [
+    "FOLLOWED_SOURCES",
     "POLICIES",
     "ArxivAuthor",
     "ArxivDaily",
@@ -48,7 +49,7 @@ __all__ = [
     "author_works",
     "exclude_from_profile",
     "fetch_source",
-    "follow_fetcher",
+    "follow_fetchers",
     "import_profile_from",
     "refresh_profile",
     "remember_sources",

@@ -1,7 +1,8 @@
 """The one list of where a profile's papers can come from: kind -> id normaliser -> fetcher -> option.
 
-Every place that names profile sources reads it: the config's ``[[profiles]]`` keys, the
-``profile import`` options, the store's remembered sources (by ``kind``), and the fetchers.
+Every place that names profile sources reads it: the config's ``[[profiles]]`` keys
+(:func:`declared_sources`), the ``profile import`` options, the store's remembered sources (by
+``kind``), and the fetchers.
 Adding a service means adding one :class:`ProfileSourceKind` here.
 
 The Zotero API key is never stored; :func:`zotero_key` is the one precedence rule for it.
@@ -12,8 +13,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from ..config import SourceSpec
+from ..config import Config, ProfileConfig, SourceSpec
 from ..errors import ConfigError
 from .arxiv import ArxivAuthor
 from .base import Fetcher
@@ -133,6 +135,32 @@ def sources_from_options(given: Mapping[str, Sequence[str]]) -> list[SourceSpec]
     """``profile import``'s service options (by ``config_key``: ``s2_author=("123",)``) -> sources."""
     by_key = {k.config_key: k.kind for k in PROFILE_SOURCES.values() if k.option}
     return [SourceSpec(by_key[key], value) for key, values in given.items() for value in values]
+
+
+def declared_sources(profile: ProfileConfig) -> list[SourceSpec]:
+    """A ``[[profiles]]`` table's sources, in the registry's order; an unknown key is a ConfigError naming it.
+
+    A ``files`` path is relative to the config file's folder (``profile.base``).
+    """
+    by_key = {k.config_key: k for k in PROFILE_SOURCES.values()}
+    for key in profile.sources:
+        if key not in by_key:
+            known = ", ".join(sorted(["name", "zotero_key", *by_key]))
+            where = f"{profile.where}." if profile.where else ""
+            raise ConfigError(f"{where}{key}: unknown key (known: {known})")
+    sources = []
+    for kind in PROFILE_SOURCES.values():
+        for value in profile.sources.get(kind.config_key, ()):
+            if kind.kind == "file" and "://" not in value and profile.base is not None:
+                value = str((profile.base / Path(value).expanduser()).resolve())
+            sources.append(SourceSpec(kind.kind, value))
+    return sources
+
+
+def check_profiles(config: Config) -> None:
+    """Every ``[[profiles]]`` table of ``config`` checked before anything is fetched."""
+    for profile in config.profiles:
+        declared_sources(profile)
 
 
 def zotero_key(given: str | None = None, declared: str | None = None) -> str | None:

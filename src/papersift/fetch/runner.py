@@ -12,20 +12,15 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .. import clock
-from ..config import Config, FollowConfig, SourceSpec
+from ..config import Config, SourceSpec
 from ..errors import ConfigError, PapersiftError, StoreError
 from ..models import Paper
 from ..store import Store
-from .arxiv import ArxivDaily, check_categories
 from .arxiv_titles import add_missing_titles, untitled_with_arxiv_id
 from .base import Fetcher, Page
 from .client import HttpClient, SourceDeferred, SourceUnavailable
-from .files import FileSource
-from .huggingface import HuggingFaceDaily
-from .openalex import works_since
-from .openreview import OpenReviewVenue
-from .registry import normalize_source, profile_fetcher
+from .followed import follow_fetchers
+from .registry import declared_sources, normalize_source, profile_fetcher
 from .registry import zotero_key as resolve_zotero_key
 
 MAX_WARNINGS = 50
@@ -255,26 +250,6 @@ def exclude_from_profile(store: Store, name: str, paper: str) -> Paper:
 # -- candidates --------------------------------------------------------------------
 
 
-def follow_fetcher(follow: FollowConfig, today: dt.date | None = None) -> Fetcher:
-    """The fetcher for a ``[[follow]]`` entry of the config (or the equivalent ``fetch`` command)."""
-    if follow.source == "arxiv":
-        return ArxivDaily(check_categories(follow.categories))
-    if follow.source == "huggingface":
-        return HuggingFaceDaily()
-    if follow.source == "openreview":
-        if not follow.venue:
-            raise ConfigError("an OpenReview source needs a venue id, e.g. ICLR.cc/2026/Conference")
-        return OpenReviewVenue(follow.venue)
-    if follow.source == "openalex":
-        since = follow.since
-        if follow.since_days is not None:
-            since = (today or clock.today()) - dt.timedelta(days=follow.since_days)
-        return works_since(follow.query, follow.concept, since)
-    if follow.source == "file" and follow.location:
-        return FileSource(follow.location)
-    raise ConfigError(f"cannot follow source '{follow.source}'")
-
-
 def update(
     store: Store,
     config: Config,
@@ -292,16 +267,16 @@ def update(
     reports: list[FetchReport] = []
     for profile in config.profiles:
         try:
-            remember_sources(store, profile.name, profile.sources)
+            remember_sources(store, profile.name, declared_sources(profile))
             key = resolve_zotero_key(zotero_key, profile.zotero_key)
             reports += refresh_profile(store, profile.name, client, key, on_page, look_up_titles=look_up_titles)
         except PapersiftError as exc:
             reports.append(FetchReport(f"profile {profile.name}", "", error=str(exc)))
     for follow in config.follow:
         try:
-            fetcher = follow_fetcher(follow, today)
+            fetchers = follow_fetchers(follow, today)
         except PapersiftError as exc:
             reports.append(FetchReport(f"{follow.source}", "", error=str(exc)))
             continue
-        reports.append(fetch_source(store, fetcher, client, on_page=on_page))
+        reports += [fetch_source(store, fetcher, client, on_page=on_page) for fetcher in fetchers]
     return reports
