@@ -135,3 +135,26 @@ def test_csv_neutralises_ids_a_spreadsheet_would_run_as_formulas_and_reads_back_
     assert [original_id(row[1]) for row in rows] == hostile
     assert original_id(rows[0][0]) == "=cmd|' /C calc'!A0"
     assert all(float(row[2]) >= 0 for row in rows)  # still a plain three-column CSV
+
+
+def test_tfidf_affinity_puts_submissions_and_archives_in_one_vocabulary(tmp_path: Path) -> None:
+    """TF-IDF fits its vocabulary on the texts of one call: submissions and archives with different
+    words once made two spaces of different widths (matmul: size 12 is different from 15)."""
+    archives_dir, _ = _write_layout(tmp_path)
+    submissions_file = tmp_path / "other_words.json"
+    submissions_file.write_text(
+        json.dumps(
+            {
+                "s1": {"id": "s1", "content": {"title": "Sharpness", "abstract": "flat minima generalise well"}},
+                "s2": {"id": "s2", "content": {"title": "Forgetting", "abstract": "unlearning removes data"}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "scores.csv"
+    args = ["affinity", "--archives", str(archives_dir), "--submissions", str(submissions_file), "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--model", "tfidf"])
+    assert result.exit_code == 0, result.output
+    score = {(s, r): float(v) for s, r, v in csv.reader(out.read_text(encoding="utf-8").splitlines())}
+    assert score[("s1", "~Ada_Sharp1")] > score[("s1", "~Bo_Unlearn1")]
+    assert score[("s2", "~Bo_Unlearn1")] > score[("s2", "~Ada_Sharp1")]

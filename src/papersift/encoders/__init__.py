@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .base import Encoder, content_hash, embed_papers, normalize_rows
+from .base import Encoder, content_hash, embed_groups, embed_papers, normalize_rows
 from .minilm import MiniLMEncoder
 from .tfidf import TfidfEncoder
 from .transformer import MiniLMSentenceTransformer, SentenceTransformerEncoder
@@ -24,6 +24,7 @@ __all__ = [
     "SentenceTransformerEncoder",
     "TfidfEncoder",
     "content_hash",
+    "embed_groups",
     "embed_papers",
     "get_encoder",
     "normalize_rows",

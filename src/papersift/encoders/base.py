@@ -86,6 +86,28 @@ def embed_papers(
     return normalize_rows(np.stack([cached[h] for h in hashes]))
 
 
+def embed_groups(
+    groups: Sequence[Sequence[Paper]], encoder: Encoder, store: Store | None = None, show_progress: bool = False
+) -> list[np.ndarray]:
+    """Vectors for several groups of papers from one encoder call, one matrix per group.
+
+    One call because a corpus-dependent encoder (TF-IDF) must see every text together to put them
+    in one space; a text in several groups is encoded once.
+    """
+    slot: dict[str, int] = {}
+    unique: list[Paper] = []
+    index: list[int] = []
+    for paper in (p for g in groups for p in g):
+        text = paper.text()
+        if text not in slot:
+            slot[text] = len(unique)
+            unique.append(paper)
+        index.append(slot[text])
+    vectors = embed_papers(unique, encoder, store=store, show_progress=show_progress)
+    every = vectors[index] if index else np.zeros((0, max(vectors.shape[1], 1)), dtype=np.float32)
+    return np.split(every, np.cumsum([len(g) for g in groups])[:-1])
+
+
 def missing_in_order(hashes: Sequence[str], texts: Sequence[str], cached: Container[str]) -> dict[str, str]:
     """{hash: text} of the texts not in ``cached``, each once, in input order (one linear pass)."""
     first_text: dict[str, str] = {}

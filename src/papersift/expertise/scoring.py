@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
-from ..encoders import Encoder, embed_papers
+from ..encoders import Encoder, embed_groups, embed_papers
 from ..models import Paper
 from ..ranking.affinity import DEFAULT_AGGREGATION, Aggregation, get_aggregation, top_k_mean
 from .openreview import Archive
@@ -71,7 +71,12 @@ def build_block(
 ) -> ReviewerBlock:
     papers = [p for a in archives for p in a.papers]
     vectors = embed_papers(papers, encoder, store=store, show_progress=show_progress) if papers else np.zeros((0, 1))
-    dim = vectors.shape[1] if len(papers) else 1
+    return layout_block(archives, vectors)
+
+
+def layout_block(archives: Sequence[Archive], vectors: np.ndarray) -> ReviewerBlock:
+    """The block of ``vectors``: the archives' papers' vectors, in order."""
+    dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 1
     per_reviewer, start = [], 0
     for archive in archives:
         per_reviewer.append(vectors[start : start + len(archive.papers)])
@@ -168,7 +173,12 @@ def compute_affinity_file(
     """Embed (cached), score and write the CSV atomically; returns the number of pairs written."""
     from ..fileio import open_output
 
-    block = build_block(archives, encoder, store=store, show_progress=show_progress)
-    sub_vectors = embed_papers([p for _, p in submissions], encoder, store=store, show_progress=show_progress)
+    # One encoder call for both sides: a corpus-dependent encoder (TF-IDF) fits one vocabulary on
+    # them all, so submissions and reviewer papers are vectors of one space.
+    papers = [p for a in archives for p in a.papers]
+    reviewer_vectors, sub_vectors = embed_groups(
+        [papers, [p for _, p in submissions]], encoder, store=store, show_progress=show_progress
+    )
+    block = layout_block(archives, reviewer_vectors)
     with open_output(out_path) as stream:
         return write_affinity_csv(stream, block, [s for s, _ in submissions], sub_vectors, options)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import clock
-from ..encoders import Encoder, embed_papers
+from ..encoders import Encoder, embed_groups
 from ..models import Paper, Recommendation
 from .interests import find_interests
 from .personal import DigestOptions, InterestGroup, ProfileScorer, RatedPaper, personal_rank, recency_weights
@@ -64,28 +64,6 @@ class Ranking:
 
 # Own papers' vectors -> the profile's interests (the digest reads, and first time stores, them).
 InterestSource = Callable[[np.ndarray], list[InterestGroup]]
-
-
-def embed_groups(
-    groups: Sequence[Sequence[Paper]], encoder: Encoder, store: Store | None = None, show_progress: bool = False
-) -> list[np.ndarray]:
-    """Vectors for several groups of papers from one encoder call, one matrix per group.
-
-    One call because a corpus-dependent encoder (TF-IDF) must see every text together to put them
-    in one space; a text in several groups is encoded once.
-    """
-    slot: dict[str, int] = {}
-    unique: list[Paper] = []
-    index: list[int] = []
-    for paper in (p for g in groups for p in g):
-        text = paper.text()
-        if text not in slot:
-            slot[text] = len(unique)
-            unique.append(paper)
-        index.append(slot[text])
-    vectors = embed_papers(unique, encoder, store=store, show_progress=show_progress)
-    every = vectors[index] if index else np.zeros((0, max(vectors.shape[1], 1)), dtype=np.float32)
-    return np.split(every, np.cumsum([len(g) for g in groups])[:-1])
 
 
 def embed_inputs(
