@@ -38,3 +38,17 @@ def test_printable_is_linear_on_long_hostile_input() -> None:
     for text in ("\x1b]" * 200_000, "\x1b[" + "0;" * 200_000, "\x1b" * 400_000, "\x9d" * 400_000):
         assert "\x1b" not in printable(text)
     assert time.perf_counter() - started < 2.0
+
+
+def test_clip_quoted_shortens_long_quoted_values_and_bare_runs_once() -> None:
+    from papersift.errors import ConfigError
+    from papersift.textsafe import QUOTE_LIMIT, clip_quoted
+
+    long = "x" * 60_000
+    clipped = clip_quoted(f"'{long}' is not an arXiv category")
+    assert clipped.endswith("… (60,000 characters)' is not an arXiv category")
+    assert len(clipped) <= QUOTE_LIMIT + 40 and clip_quoted(clipped) == clipped
+    assert len(clip_quoted("see " + long)) < 250
+    path = "/home/ada/" + "p" * 100 + "/refs.bib"  # a long path (under 200 characters) stays whole
+    assert clip_quoted(f"{path}: not found") == f"{path}: not found"
+    assert len(str(ConfigError(f"bad value {long!r}"))) < 150

@@ -8,10 +8,22 @@ line or record the user has to look at.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from .textsafe import clip_quoted
 
 
 class PapersiftError(Exception):
-    """Base of every error papersift raises on purpose."""
+    """Base of every error papersift raises on purpose.
+
+    A message quotes at most ~80 characters of any value it repeats (:func:`~papersift.textsafe.clip_quoted`):
+    an error about a 60,000-character token says how long it was instead of printing it.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        if args and isinstance(args[0], str):
+            args = (clip_quoted(args[0]), *args[1:])
+        super().__init__(*args)
 
 
 class InputError(PapersiftError):
@@ -27,7 +39,7 @@ class InputError(PapersiftError):
         self.path = str(path) if path is not None else None
         self.line = line
         self.record = record
-        self.reason = message
+        self.reason = clip_quoted(message)
         where = ""
         if self.path is not None:
             where = self.path

@@ -35,3 +35,29 @@ def printable(text: str, *, single_line: bool = False) -> str:
     if single_line:
         return _CONTROLS_AND_BREAKS.sub(lambda m: " " if m.group() in "\t\n\r\u2028\u2029\x0b\x0c" else "", cleaned)
     return _CONTROLS.sub("", cleaned.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# Errors quote what the user gave ('cs LG' is not an arXiv category); a quoted value, or any other run
+# without spaces, can be a whole file's worth of one token. Messages show its start and its length.
+QUOTE_LIMIT = 80
+BARE_LIMIT = 200  # paths and URLs in messages are left whole unless they are longer than this
+_QUOTED = re.compile(rf"'[^'\n]{{{QUOTE_LIMIT + 1},}}'|\"[^\"\n]{{{QUOTE_LIMIT + 1},}}\"")
+_BARE = re.compile(rf"[^\s'\"]{{{BARE_LIMIT + 1},}}")
+
+
+def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` if at most ``limit`` characters, else its start, an ellipsis and how long it was."""
+    if len(text) <= limit:
+        return text
+    told = f"… ({len(text):,} characters)"
+    return text[: max(limit - len(told), 1)] + told  # at most ``limit`` long: clipping again changes nothing
+
+
+def clip_quoted(message: str) -> str:
+    """``message`` with every quoted segment longer than :data:`QUOTE_LIMIT` characters, and every run
+    without spaces longer than :data:`BARE_LIMIT`, cut to its start (an error never prints a whole
+    60,000-character token back)."""
+    if len(message) <= QUOTE_LIMIT:
+        return message
+    message = _QUOTED.sub(lambda m: m.group()[0] + clip(m.group()[1:-1]) + m.group()[-1], message)
+    return _BARE.sub(lambda m: clip(m.group(), BARE_LIMIT), message)

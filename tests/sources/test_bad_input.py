@@ -163,3 +163,53 @@ def test_hugging_face_page_with_paper_links_records_the_arxiv_id(tmp_path: Path)
     assert first.links == ["https://huggingface.co/papers/2411.12345"]
     assert second.ids == {"arxiv": "2410.00001"} and "organization" not in second.extra
     assert result.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ('"title": 42', "title: expected text, not 42"),
+        (
+            '"title": "ok", "authors": [{"x": 1}, null, 3]',
+            'authors: expected names (strings or {"name": ...}), not {"x": 1}',
+        ),
+        ('"title": "ok", "authors": ["Ada", null]', "authors: expected names"),
+        (
+            '"title": "ok", "date": {"y": 2020}',
+            'date: expected a date (text such as 2020-05-01, or a year), not {"y": 2020}',
+        ),
+        (
+            '"title": "ok", "date": -Infinity',
+            "date: expected a date (text such as 2020-05-01, or a year), not -Infinity",
+        ),
+        ('"title": "ok", "venue": ["ICML"]', 'venue: expected text, not ["ICML"]'),
+    ],
+)
+def test_json_fields_of_the_wrong_type_are_refused_naming_the_line(tmp_path: Path, field: str, message: str) -> None:
+    """Wrong types were once stored as garbage: a title 42 as an empty title, authors [{"x": 1}, null, 3]
+    as ["None", "3"], a date {"y": 2020} as "{'y': 2020}", -Infinity as "-inf"."""
+    path = tmp_path / "papers.jsonl"
+    path.write_text('{"title": "fine"}\n{' + field + "}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_papers(path)
+    assert caught.value.path == str(path) and caught.value.line == 2
+    assert message in str(caught.value)
+
+
+def test_json_years_and_plain_values_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "papers.json"
+    path.write_text(
+        '[{"title": "A", "date": 2020, "authors": ["Ada", {"name": "Bo"}]}, {"title": "B", "year": "2021"}]',
+        encoding="utf-8",
+    )
+    first, second = read_papers(path).papers
+    assert first.date == "2020" and first.authors == ["Ada", "Bo"] and second.date == "2021"
+
+
+def test_an_error_quoting_a_huge_token_quotes_its_start_and_length(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text("@article{" + "k" * 60_000 + ",\n author={A}\n}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_papers(path)
+    message = str(caught.value)
+    assert len(message) < 250 and "(60,000 characters)" in message and message.endswith("has no title")

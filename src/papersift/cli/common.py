@@ -19,7 +19,7 @@ from ..models import Recommendation
 from ..progress import set_quiet as set_progress_quiet
 from ..ranking import DEFAULT_AGGREGATION, RankOptions
 from ..store import Store
-from ..textsafe import printable
+from ..textsafe import clip_quoted, printable
 
 if TYPE_CHECKING:
     from ..fetch import HttpClient
@@ -87,6 +87,10 @@ class PapersiftGroup(click.Group):
             return super().invoke(ctx)
         except PapersiftError as exc:
             raise click.ClickException(printable(str(exc))) from None
+        except click.ClickException as exc:
+            # click's own messages quote what was typed too (Invalid value for '--input-format': '...').
+            exc.message = clip_quoted(exc.message)  # type: ignore[misc]
+            raise
         except BrokenPipeError:
             # `papersift ... | head`: the reader has all it wanted; nothing more to say.
             _silence_stdout()

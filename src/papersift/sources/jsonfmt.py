@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import InputError
 from ..identity import normalize_arxiv_id, normalize_doi
 from ..models import Paper, Provenance
+from ..textsafe import clip
 from .base import ParseResult, iter_lines, split_plain_authors
 from .common import as_dict, as_list, json_document
 from .sanitize import reader
@@ -32,30 +33,72 @@ def _unwrap(value: Any) -> Any:
     return value.get("value") if isinstance(value, dict) and "value" in value else value
 
 
-def _text(value: Any) -> str:
-    value = _unwrap(value)
-    return value.strip() if isinstance(value, str) else ""
+def _shown(value: Any) -> str:
+    """A JSON value as the file has it (``-Infinity``, ``{"y": 2020}``), at most ~80 characters."""
+    try:
+        return clip(json.dumps(value, ensure_ascii=False))
+    except (TypeError, ValueError):
+        return clip(repr(value))
+
+
+class _Record:
+    """One paper object's fields read with their types checked: a wrong type is an InputError naming
+    the field, the file and the line (or record), never a value stored as garbage."""
+
+    def __init__(self, origin: str, line: int | None, record: int) -> None:
+        self.origin, self.line, self.record = origin, line, record
+
+    def refuse(self, key: str, expected: str, value: Any) -> InputError:
+        return InputError(f"{key}: expected {expected}, not {_shown(value)}", self.origin, self.line, self.record)
+
+    def text(self, content: dict[str, Any], key: str) -> str:
+        value = _unwrap(content.get(key))
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self.refuse(key, "text", value)
+        return value.strip()
+
+    def authors(self, content: dict[str, Any]) -> list[str]:
+        value = _unwrap(content.get("authors"))
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return split_plain_authors(value)
+        if not isinstance(value, list):
+            raise self.refuse("authors", 'a list of names (strings or {"name": ...})', value)
+        names = []
+        for author in value:
+            name = author.get("name") if isinstance(author, dict) else author
+            if not isinstance(name, str):
+                raise self.refuse("authors", 'names (strings or {"name": ...})', author)
+            names.append(name.strip())
+        return [name for name in names if name]
+
+    def date(self, content: dict[str, Any], key: str) -> str | None:
+        value = _unwrap(content.get(key))
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return value.strip() or None
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10_000:
+            return str(value)  # a year
+        raise self.refuse(key, "a date (text such as 2020-05-01, or a year)", value)
 
 
 def paper_from_object(obj: Any, origin: str, fmt: str, record: int, line: int | None) -> Paper:
     if not isinstance(obj, dict):
         raise InputError("expected a JSON object for a paper", origin, line=line, record=record)
     content = as_dict(obj.get("content")) or obj
-    title, abstract = _text(content.get("title")), _text(content.get("abstract"))
+    fields = _Record(origin, line, record)
+    title, abstract = fields.text(content, "title"), fields.text(content, "abstract")
     if not title and not abstract:
         raise InputError("paper has neither a title nor an abstract", origin, line=line, record=record)
-    raw_authors = _unwrap(content.get("authors"))
-    if isinstance(raw_authors, str):
-        authors = split_plain_authors(raw_authors)
-    elif isinstance(raw_authors, list):
-        authors = [a.get("name", "") if isinstance(a, dict) else str(a) for a in raw_authors]
-        authors = [a for a in authors if a]
-    else:
-        authors = []
+    authors = fields.authors(content)
     ids: dict[str, str] = {}
     raw_ids = as_dict(obj.get("ids")) or {}
     for scheme, value in raw_ids.items():
-        if isinstance(value, str | int) and str(value):
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
             ids[scheme] = str(value)
     if "arxiv" in ids:
         ids["arxiv"] = normalize_arxiv_id(ids["arxiv"]) or ids["arxiv"]
@@ -65,9 +108,7 @@ def paper_from_object(obj: Any, origin: str, fmt: str, record: int, line: int | 
         ids.setdefault("openreview", str(obj["id"]))
     elif obj.get("id") and not ids:
         ids["id"] = str(obj["id"])
-    date = _unwrap(content.get("date"))
-    if not date and _unwrap(content.get("year")):
-        date = str(_unwrap(content.get("year")))
+    date = fields.date(content, "date") or fields.date(content, "year")
     n_authors = obj.get("n_authors")
     upvotes = obj.get("upvotes")
     links = as_list(obj.get("links")) or []
@@ -77,9 +118,9 @@ def paper_from_object(obj: Any, origin: str, fmt: str, record: int, line: int | 
         authors=authors,
         n_authors=n_authors if isinstance(n_authors, int) else (len(authors) or None),
         ids=ids,
-        date=str(date) if date else None,
-        venue=_text(content.get("venue")) or None,
-        comments=_text(content.get("comments")) or None,
+        date=date,
+        venue=fields.text(content, "venue") or None,
+        comments=fields.text(content, "comments") or None,
         upvotes=upvotes if isinstance(upvotes, int) else None,
         links=[str(link) for link in links],
         sources=[Provenance(origin, fmt, record=record, line=line)],
