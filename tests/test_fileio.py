@@ -14,6 +14,7 @@ from papersift.fileio import open_output, write_output
 
 
 def test_a_new_file_is_written_with_the_umask_mode(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()  # an --out path's folder must exist (a typo makes no new folders)
     old = os.umask(0o022)
     try:
         assert write_output(tmp_path / "sub" / "digest.md", "hello\n") is False

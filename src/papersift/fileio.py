@@ -79,9 +79,14 @@ def staged_path(target: str | Path) -> Iterator[Path]:
     """
     target = Path(target)
     existed = check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        # A typo in a folder name should not leave a new tree of folders behind.
+        raise ConfigError(f"{target}: the folder {target.parent} does not exist; create it first or name another")
     mode = stat.S_IMODE(target.stat().st_mode) if existed else 0o666 & ~_umask()
-    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
     os.close(handle)
     tmp = Path(tmp_name)
     try:
@@ -91,8 +96,16 @@ def staged_path(target: str | Path) -> Iterator[Path]:
             os.fsync(written.fileno())
         check_target(target)  # still no link or device planted meanwhile
         os.replace(tmp, target)
+    except OSError as exc:
+        if exc.filename not in (str(tmp), tmp) and exc.filename2 not in (str(tmp), tmp):
+            raise
+        raise _cannot_write(target, exc) from None  # the user named the target, not our temporary file
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _cannot_write(target: Path, exc: OSError) -> ConfigError:
+    return ConfigError(f"{target}: cannot be written ({exc.strerror or exc})")
 
 
 @contextmanager

@@ -220,3 +220,20 @@ def test_export_with_quiet_prints_only_the_file(tmp_path: Path) -> None:
     assert run("feed", "import", str(FEED_FILES[2]), "-q")[0] == 0
     code, out, err = run("export", "-", "-q")
     assert code == 0 and err == "" and json.loads(out.splitlines()[0])["tables"]["papers"] == 55
+
+
+def test_export_where_it_cannot_write_names_the_users_path_not_a_temporary_file() -> None:
+    code, _, err = run("export", "/proc/x.jsonl")
+    assert code == 1 and err.strip().startswith("Error: /proc/x.jsonl: cannot be written"), err
+    assert ".tmp" not in err
+
+
+def test_out_paths_in_a_missing_folder_are_refused_and_no_folder_is_made(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "dir" / "x.jsonl"
+    code, _, err = run("export", str(target))
+    assert code == 1 and f"the folder {target.parent} does not exist" in err
+    assert not (tmp_path / "no").exists()
+    out = tmp_path / "typo" / "digest.md"
+    args = ["rank", "--profile", str(PROFILE_FILES[0]), "--feed", str(FEED_FILES[0]), "--model", "fake"]
+    code, _, err = run(*args, "--out", str(out))
+    assert code == 1 and "does not exist" in err and not (tmp_path / "typo").exists()

@@ -13,7 +13,7 @@ import click
 from .. import fileio
 from ..config import Config, store_location
 from ..digest import FORMATS, build_table, render
-from ..encoders import DEFAULT_ENCODER, Encoder, get_encoder
+from ..encoders import DEFAULT_ENCODER, Encoder, encoder_help, get_encoder
 from ..errors import PapersiftError
 from ..models import Recommendation
 from ..progress import set_quiet as set_progress_quiet
@@ -230,10 +230,7 @@ def input_format_option(func: F) -> F:
     )(func)
 
 
-MODEL_HELP = (
-    "Encoder: minilm (bundled all-MiniLM-L6-v2), minilm-int8 (its quantised ONNX twin), tfidf, "
-    "or any sentence-transformers model name or path."
-)
+MODEL_HELP = encoder_help()
 
 
 def ranking_options(func: F) -> F:

@@ -13,7 +13,7 @@ from ..config import config_file_name, load_config
 from ..encoders import DEFAULT_ENCODER
 from ..errors import ConfigError
 from ..models import Recommendation
-from .common import PapersiftGroup, is_quiet, make_encoder, note, offline_option, profile_option
+from .common import MODEL_HELP, PapersiftGroup, is_quiet, make_encoder, note, offline_option, profile_option
 from .common import store as invocation_store
 from .fetch import config_option, make_client
 
@@ -30,7 +30,7 @@ from .fetch import config_option, make_client
     "--model",
     default=DEFAULT_ENCODER,
     show_default=True,
-    help="Encoder: minilm (bundled all-MiniLM-L6-v2), tfidf, or any sentence-transformers model name or path.",
+    help=MODEL_HELP,
 )
 @config_option
 @offline_option

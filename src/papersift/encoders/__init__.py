@@ -26,6 +26,7 @@ __all__ = [
     "content_hash",
     "embed_groups",
     "embed_papers",
+    "encoder_help",
     "get_encoder",
     "normalize_rows",
     "register_encoder",
@@ -48,8 +49,26 @@ _REGISTRY: dict[str, Callable[[], Encoder]] = {
 }
 
 
-def register_encoder(name: str, factory: Callable[[], Encoder]) -> None:
+# What --model's help says of each built-in name (an encoder registered without a description,
+# such as a test's fake one, works but is not advertised).
+_DESCRIPTIONS: dict[str, str] = {
+    "minilm": "minilm (bundled all-MiniLM-L6-v2)",
+    "minilm-int8": "minilm-int8 (its quantised ONNX twin)",
+    "minilm-st": "minilm-st (the same model run by sentence-transformers)",
+    "tfidf": "tfidf (no model)",
+}
+
+
+def register_encoder(name: str, factory: Callable[[], Encoder], description: str | None = None) -> None:
     _REGISTRY[name] = factory
+    if description:
+        _DESCRIPTIONS[name] = description
+
+
+def encoder_help() -> str:
+    """The one sentence every ``--model`` option shows: the registered encoders that describe themselves."""
+    named = [_DESCRIPTIONS[name] for name in _REGISTRY if name in _DESCRIPTIONS]
+    return f"Encoder: {', '.join(named)}, or any sentence-transformers model name or path."
 
 
 def get_encoder(name: str | None = None) -> Encoder:
