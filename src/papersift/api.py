@@ -29,6 +29,7 @@ from .digests import (
 from .feedback import RatingChange, rate, unrate
 from .loading import (
     LoadedPapers,
+    UploadedFile,
     clear_feed,
     feed_days,
     import_feed,
@@ -69,6 +70,7 @@ __all__ = [
     "FetchReport",
     "InterestView",
     "LoadedPapers",
+    "UploadedFile",
     "ProfileOverview",
     "RatedEntry",
     "RatingChange",

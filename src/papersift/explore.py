@@ -19,13 +19,11 @@ from . import api, clock
 from .digests import scoring_inputs, stored_recommendations
 from .encoders import Encoder, embed_papers, normalize_rows
 from .errors import InputError, StoreError
-from .identity import deduplicate
 from .models import Paper, Recommendation
 from .ranking import RankOptions
 from .ranking.personal import DigestOptions
 from .ranking.pipeline import InputVectors, embed_groups, profile_scorer
-from .sources import decode, parse_text
-from .store import ImportSummary, Store
+from .store import Store
 from .store import accounts as table
 from .store.accounts import RunInfo
 
@@ -91,23 +89,6 @@ def digest_history(store: Store, profile: str, limit: int = 30) -> list[RunInfo]
     return table.profile_runs(store, profile, limit)
 
 
-# -- importing uploads ------------------------------------------------------------------------
-
-
-def import_uploads(
-    store: Store, profile: str, files: Sequence[tuple[str, bytes]], input_format: str | None = None
-) -> tuple[ImportSummary, list[str]]:
-    """Parse uploaded files (name, bytes) with the same readers as ``profile import``; all or nothing."""
-    papers: list[Paper] = []
-    warnings: list[str] = []
-    for name, data in files:
-        origin = f"upload:{name}"
-        result = parse_text(decode(data, origin), origin, input_format)
-        papers.extend(result.papers)
-        warnings.extend(result.warnings)
-    if not papers:
-        raise InputError("holds no papers", ", ".join(n for n, _ in files) or "the upload")
-    return store.import_papers(deduplicate(papers), profile=profile), warnings
 
 
 # -- results kept while the store is unchanged ------------------------------------------------

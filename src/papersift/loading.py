@@ -18,6 +18,22 @@ if TYPE_CHECKING:
     from .fetch.client import HttpClient
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file given as its bytes (a web upload), read by the same readers as a path, named ``upload:NAME``."""
+
+    name: str
+    data: bytes
+
+    @property
+    def origin(self) -> str:
+        return f"upload:{self.name}"
+
+
+PaperFile = str | Path | UploadedFile
+"""A file to read papers from: a path, ``-`` for standard input, or an upload's bytes."""
+
+
 @dataclass
 class LoadedPapers:
     """Papers read from several files, de-duplicated, with the parsers' warnings."""
@@ -27,24 +43,29 @@ class LoadedPapers:
     warnings: list[str] = field(default_factory=list)
 
 
-def refuse_stdin_twice(paths: Sequence[str | Path]) -> None:
+def refuse_stdin_twice(paths: Sequence[PaperFile]) -> None:
     """Standard input (``-``) can be read once: refused when ``paths`` (all of one command's) name it twice."""
-    if sum(fileio.is_stdin(p) for p in paths) > 1:
+    if sum(not isinstance(p, UploadedFile) and fileio.is_stdin(p) for p in paths) > 1:
         raise InputError("standard input ('-') can be read only once; give '-' once", fileio.STDIN_ORIGIN)
 
 
 def load_papers(
-    paths: Sequence[str | Path], input_format: str | None = None, today: dt.date | None = None
+    paths: Sequence[PaperFile], input_format: str | None = None, today: dt.date | None = None
 ) -> LoadedPapers:
     """Read every file (all of them before anything else happens) and merge duplicates; ``-`` is
-    standard input, which can be read once."""
-    from .sources import read_papers  # the parsers only when files are read: a digest reads none
+    standard input, which can be read once; an :class:`UploadedFile` is read from its bytes."""
+    from .sources import decode, parse_text, read_papers  # the parsers only when files are read
 
     refuse_stdin_twice(paths)
     everything: list[Paper] = []
     warnings: list[str] = []
     for path in paths:
-        result = read_papers(path, input_format=input_format, today=today)
+        if isinstance(path, UploadedFile):
+            result = parse_text(decode(path.data, path.origin), path.origin, input_format)
+            if not result.papers:
+                raise InputError("holds no papers", path.origin)
+        else:
+            result = read_papers(path, input_format=input_format, today=today)
         everything.extend(result.papers)
         warnings.extend(result.warnings)
     return LoadedPapers(papers=deduplicate(everything), entries=len(everything), warnings=warnings)
@@ -53,20 +74,22 @@ def load_papers(
 def import_profile(
     store: Store,
     name: str,
-    paths: Sequence[str | Path],
+    paths: Sequence[PaperFile],
     input_format: str | None = None,
     *,
     client: HttpClient | None = None,
     offline_hint: str = "import the same files again when online",
     on_lookup: Callable[[int], None] | None = None,
 ) -> tuple[ImportSummary, list[str]]:
-    """Every file is parsed before the one transaction that writes them.
+    """The one profile import (``profile import`` FILES, web uploads): every file is parsed before the
+    one transaction that writes them.
 
     Records without a title but with an arXiv id (an arXiv listing copied without titles) get
     their titles from one batched arXiv API request through ``client``; without a client
     (offline), or when arXiv fails, they are imported untitled and a warning says how many and
     how to fill them in (``offline_hint``). Re-importing online fills them: a stored paper takes
     the title it lacked. ``on_lookup`` is told how many titles are about to be asked for.
+    Records with nothing to rank on (a bare id or DOI no lookup filled) are refused, naming their lines.
     """
     from .fetch.arxiv_titles import add_missing_titles  # the HTTP stack only when importing a profile
     from .fetch.enrich import fill_bare_dois

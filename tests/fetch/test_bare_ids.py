@@ -8,6 +8,7 @@ The answers are the recorded responses of tests/fixtures/services (MIT; see SOUR
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -91,3 +92,45 @@ def test_cli_profile_import_of_ids_online(tmp_path: Path, isolated_home: Path) -
     assert len(log.requests) == 2
     shown, _ = _cli(services, FakeClock(), "profile", "show")
     assert FIRST_TITLE in shown.stdout and "untitled" not in shown.stdout
+
+
+def test_a_web_upload_is_refused_exactly_as_profile_import_refuses_it(tmp_path: Path, isolated_home: Path) -> None:
+    """The web upload and `profile import` are one import: the same title lookup, the same refusal of
+    records with nothing to rank on (a web upload once stored them as empty records)."""
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from papersift.config import Config
+    from papersift.models import Paper
+    from papersift.web import WebSettings, create_app
+    from tests.conftest import KeywordEncoder
+    from tests.fetch.helpers import Recorder, cli_client_factory
+    from tests.web.conftest import csrf_of
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        return text("busy", 503)
+
+    ids = write_ids(tmp_path / "ids.txt")
+    result, _ = _cli(
+        busy, FakeClock(), "profile", "import", str(ids), "--profile", "me", env={"PAPERSIFT_OFFLINE": "0"}
+    )
+    assert result.exit_code == 1
+    refusal = result.stderr.strip().splitlines()[-1].removeprefix("Error: ")
+    assert "gives nothing to rank on" in refusal and "HTTP 503" in refusal
+
+    web_store = tmp_path / "web.db"
+    with Store(web_store) as store:
+        store.import_papers([Paper(title="Sharpness", abstract="Flat minima.")], profile="me")
+    factory = cli_client_factory(Recorder(busy, FakeClock()))
+    settings = WebSettings(
+        store=str(web_store), encoder=KeywordEncoder(), client_factory=lambda contact: factory(Config(contact=contact))
+    )
+    with TestClient(create_app(settings), follow_redirects=False) as web:
+        token = csrf_of(web, "/p/me/profile")
+        files = [("files", ("ids.txt", ids.read_bytes(), "text/plain"))]
+        response = web.post("/p/me/upload", data={"csrf_token": token}, files=files)
+    assert response.status_code == 303
+    shown = parse_qs(urlsplit(response.headers["location"]).query)["error"][0]
+    assert shown == refusal.replace(str(ids), "upload:ids.txt")
+    with Store(web_store) as store:
+        assert len(store.profile_papers("me")) == 1  # nothing of the refused upload was stored

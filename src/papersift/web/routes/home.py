@@ -42,7 +42,7 @@ async def create_profile(request: Request, viewer: ViewerDep, store: StoreDep) -
     files = await read_uploads(request, form)
     target = profile_url(name) + "/profile"
     if files:
-        return back(target, notice=import_uploads(store, name, files, form))
+        return back(target, notice=await import_uploads(request, store, name, files, form))
     return back(target, notice=f"Profile '{name}' created: add your papers below.")
 
 

@@ -52,7 +52,7 @@ async def upload(request: Request, name: ProfileDep, store: StoreDep) -> Respons
         files = await read_uploads(request, form)
         if not files:
             return back(target, error="Choose at least one file to upload.")
-        notice = import_uploads(store, name, files, form)
+        notice = await import_uploads(request, store, name, files, form)
     except PapersiftError as exc:
         return back(target, error=str(exc))
     return back(target, notice=notice)

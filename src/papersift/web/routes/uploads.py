@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ... import explore
+from ... import api
 from ...errors import InputError, PapersiftError
 from ...sources import FORMATS as INPUT_FORMATS
 from ...sources import UnknownFormatError
@@ -33,12 +34,20 @@ async def read_uploads(request: Request, form: Any) -> list[tuple[str, bytes]]:
     return found
 
 
-def import_uploads(store: Store, profile: str, files: list[tuple[str, bytes]], form: Any) -> str:
+async def import_uploads(
+    request: Request, store: Store, profile: str, files: list[tuple[str, bytes]], form: Any
+) -> str:
     """Import ``files`` into ``profile`` in the format the form's menu names (detected when none); the
-    notice saying what was read. Errors are worded for the page (:func:`upload_error`)."""
+    notice saying what was read. Errors are worded for the page (:func:`upload_error`).
+
+    The import is the library's one profile import (:func:`papersift.loading.import_profile`), with
+    the arXiv title lookup and the refusals ``profile import`` applies, in a worker thread (the
+    lookup waits on the network).
+    """
     value = str(form.get("input_format") or "")
+    input_format = value if value in INPUT_FORMATS else None
     try:
-        summary, warnings = explore.import_uploads(store, profile, files, value if value in INPUT_FORMATS else None)
+        summary, warnings = await run_in_threadpool(_import_profile, request, store, profile, files, input_format)
     except UnknownFormatError as exc:
         raise PapersiftError(
             f"{_file_name(exc.path)}: is in no format papersift knows; choose its format in the Format menu "
@@ -49,6 +58,28 @@ def import_uploads(store: Store, profile: str, files: list[tuple[str, bytes]], f
         raise InputError(exc.reason, _file_name(exc.path), exc.line, exc.record) from None
     text = f"{summary.read} papers read, {summary.new} new, {summary.merged} already known"
     return text + (f" ({len(warnings)} warnings: {warnings[0]})" if warnings else "")
+
+
+def _import_profile(
+    request: Request, store: Store, profile: str, files: list[tuple[str, bytes]], input_format: str | None
+) -> tuple[Any, list[str]]:
+    """No title lookup when the server runs offline (``--offline``, ``$PAPERSIFT_OFFLINE``)."""
+    from ...config import load_config
+    from ...delivery.job import is_offline
+    from ...fetch.client import HttpClient
+
+    uploads = [api.UploadedFile(file_name, data) for file_name, data in files]
+    settings = state(request).settings
+    if is_offline(settings.offline):
+        hint = "upload the file again when the server is online"
+        return api.import_profile(store, profile, uploads, input_format, client=None, offline_hint=hint)
+    factory, config = settings.client_factory, load_config()
+    client = factory(config.contact) if factory else HttpClient.from_config(config)
+    try:
+        hint = "upload the file again when arXiv answers"
+        return api.import_profile(store, profile, uploads, input_format, client=client, offline_hint=hint)
+    finally:
+        client.close()
 
 
 def _file_name(origin: str | None) -> str | None:
