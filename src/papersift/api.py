@@ -5,7 +5,8 @@ programs have always used.
 
 - :mod:`papersift.loading`: read files (all before anything is written), import profiles and feeds;
 - :mod:`papersift.digests`: the stateless ``rank`` and the stored ``digest``, one pipeline, one :class:`Digest`;
-- :mod:`papersift.profiles`: which profile, ratings, exclusions, the profile overview and its interests;
+- :mod:`papersift.profiles`: which profile, ratings, the profile overview and its interests;
+- :mod:`papersift.exclusions`: keeping a paper out of a profile and bringing it back;
 - :mod:`papersift.reviewers`: reviewer-submission affinity;
 - :mod:`papersift.fetch.runner`: the network half (fetch, update, profile sources);
 - :mod:`papersift.backup`: a whole store exported to or imported from JSON lines.
@@ -27,6 +28,7 @@ from .digests import (
     reset_shown,
 )
 from .feedback import RatingChange, rate, unrate
+from .exclusions import exclude_from_profile, excluded_papers, include_in_profile
 from .loading import (
     LoadedPapers,
     UploadedFile,
@@ -44,8 +46,6 @@ from .profiles import (
     check_profile_name,
     default_profile,
     delete_profile,
-    excluded_papers,
-    include_in_profile,
     list_interests,
     merge_interests,
     mute_interest,
@@ -120,7 +120,6 @@ _LAZY = {
         name: "papersift.fetch.runner"
         for name in (
             "FetchReport",
-            "exclude_from_profile",
             "fetch_source",
             "import_profile_from",
             "refresh_profile",
@@ -136,7 +135,6 @@ if TYPE_CHECKING:
     from .backup import ExchangeSummary, export_store, import_store
     from .fetch.runner import (
         FetchReport,
-        exclude_from_profile,
         fetch_source,
         import_profile_from,
         refresh_profile,

@@ -9,6 +9,7 @@ import numpy as np
 
 from .encoders import Encoder, embed_papers, get_encoder
 from .errors import ConfigError, StoreError
+from .exclusions import excluded_papers
 from .models import Paper
 from .ranking.interests import MAX_INTERESTS, cluster, find_interests, label_groups
 from .ranking.pipeline import BACKGROUND_SIZE
@@ -44,22 +45,6 @@ def reset_feedback(store: Store, profile: str) -> int:
 
 
 # -- the profile's papers ------------------------------------------------------------
-
-
-def include_in_profile(store: Store, profile: str, paper: str) -> Paper:
-    """Undo an exclusion: the paper (store id, arXiv id, DOI or exact title) counts for ``profile`` again."""
-    paper_id = store.resolve_paper(paper)
-    if paper_id not in {p.store_id for p in excluded_papers(store, profile)}:
-        found = store.papers_by_id([paper_id])[0]
-        raise StoreError(f"'{found.display_title}' is not excluded from profile '{profile}'")
-    store.include_profile_paper(profile, paper_id)
-    return store.papers_by_id([paper_id])[0]
-
-
-def excluded_papers(store: Store, profile: str) -> list[Paper]:
-    """The papers kept out of ``profile`` (``profile include`` brings one back)."""
-    kept = {p.store_id for p in store.profile_papers(profile)}
-    return [p for p in store.profile_papers(profile, include_excluded=True) if p.store_id not in kept]
 
 
 def delete_profile(store: Store, profile: str) -> None:

@@ -16,7 +16,6 @@ from .openreview import OpenReviewVenue
 from .orcid import OrcidWorks
 from .runner import (
     FetchReport,
-    exclude_from_profile,
     fetch_source,
     import_profile_from,
     refresh_profile,
@@ -47,7 +46,6 @@ __all__ = [
     "SourceUnavailable",
     "ZoteroLibrary",
     "author_works",
-    "exclude_from_profile",
     "fetch_source",
     "follow_fetchers",
     "import_profile_from",

@@ -240,13 +240,6 @@ def missing_titles(
     return [note] if note else []
 
 
-def exclude_from_profile(store: Store, name: str, paper: str) -> Paper:
-    """Keep the paper called ``paper`` (store id, arXiv id, DOI or exact title) out of profile ``name``, for good."""
-    paper_id = store.resolve_paper(paper)
-    store.exclude_profile_paper(name, paper_id)
-    return store.papers_by_id([paper_id])[0]
-
-
 # -- candidates --------------------------------------------------------------------
 
 

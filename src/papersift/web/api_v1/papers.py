@@ -47,7 +47,7 @@ def exclude(
     store: StoreDep,
 ) -> dict[str, Any]:
     paper_id = visible_paper_id(store, name, viewer, paper_id)
-    api.exclude_from_profile(store, name, str(paper_id))
+    api.exclude_from_profile(store, name, paper_id)
     return {"paper": paper_id, "excluded": True}
 
 
@@ -59,7 +59,7 @@ def include(
     store: StoreDep,
 ) -> dict[str, Any]:
     paper_id = visible_paper_id(store, name, viewer, paper_id)
-    store.include_profile_paper(name, paper_id)
+    api.include_in_profile(store, name, paper_id)
     return {"paper": paper_id, "excluded": False}
 
 

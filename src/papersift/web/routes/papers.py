@@ -28,7 +28,7 @@ def paper(request: Request, paper_id: IdPath, name: ProfileDep, viewer: ViewerDe
 def exclude(paper_id: IdPath, name: ProfileDep, store: StoreDep) -> Response:
     if paper_id not in store.profile_paper_ids(name):
         raise HTTPException(404, f"paper {paper_id} is not one of this profile's papers")
-    found = api.exclude_from_profile(store, name, str(paper_id))
+    found = api.exclude_from_profile(store, name, paper_id)
     return back(profile_url(name) + "/profile", notice=f"Excluded: {found.display_title}")
 
 
@@ -36,5 +36,5 @@ def exclude(paper_id: IdPath, name: ProfileDep, store: StoreDep) -> Response:
 def include(paper_id: IdPath, name: ProfileDep, store: StoreDep) -> Response:
     if paper_id not in store.profile_paper_ids(name, include_excluded=True):
         raise HTTPException(404, f"paper {paper_id} is not one of this profile's papers")
-    store.include_profile_paper(name, paper_id)
+    api.include_in_profile(store, name, paper_id)
     return back(profile_url(name) + "/profile", notice="Included again.")
