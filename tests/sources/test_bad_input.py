@@ -213,3 +213,13 @@ def test_an_error_quoting_a_huge_token_quotes_its_start_and_length(tmp_path: Pat
         read_papers(path)
     message = str(caught.value)
     assert len(message) < 250 and "(60,000 characters)" in message and message.endswith("has no title")
+
+
+def test_a_csl_date_of_minus_infinity_is_no_date_not_a_reader_bug(tmp_path: Path) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(
+        '[{"id": "a", "type": "article", "title": "Flat minima", "issued": {"date-parts": [[-Infinity]]}}]',
+        encoding="utf-8",
+    )
+    (paper,) = read_papers(path).papers
+    assert paper.title == "Flat minima" and paper.date is None

@@ -16,6 +16,7 @@ from ..config import Config, SourceSpec
 from ..errors import ConfigError, PapersiftError, StoreError
 from ..models import Paper
 from ..store import Store
+from ..textsafe import clip_quoted
 from .arxiv_titles import add_missing_titles, untitled_with_arxiv_id
 from .base import Fetcher, Page
 from .client import HttpClient, SourceDeferred, SourceUnavailable
@@ -52,7 +53,11 @@ class FetchReport:
         return self.error is None
 
     def describe(self) -> str:
-        """One line for the user: ``got N (new M)``, ``failed: reason`` or ``no announcements on DATE``."""
+        """One line for the user: ``got N (new M)``, ``failed: reason`` or ``no announcements on DATE``
+        (a label repeating a huge value the user gave is cut, as errors are: ``clip_quoted``)."""
+        return clip_quoted(self._line())
+
+    def _line(self) -> str:
         resumed = " (resumed)" if self.resumed else ""
         if self.error is not None:
             kept = f"; {self.got} papers from {self.pages} earlier pages kept" if self.pages else ""

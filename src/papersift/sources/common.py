@@ -201,7 +201,7 @@ def date_from_parts(value: Any) -> str | None:
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         try:
             numbers = [int(p) for p in parts[0][:3] if p is not None and str(p).strip()]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # -Infinity, NaN, {"y": 2020}: no date
             numbers = []
         if numbers:
             return iso_date("-".join(str(n) for n in numbers))
