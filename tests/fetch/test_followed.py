@@ -62,3 +62,18 @@ def test_config_only_and_command_only_options_stay_where_they_belong(tmp_path: P
     (follow,) = load_config(config_file).follow
     (fetcher,) = follow_fetchers(follow, TODAY)
     assert fetcher == command_fetchers("openalex", {"query": "x", "since": "2026-06-01"}, TODAY)[0]
+
+
+def test_a_file_path_is_relative_to_the_config_file_and_the_format_is_checked(tmp_path: Path) -> None:
+    from papersift.fetch.files import FileSource
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[[follow]]\nsource = "file"\npath = "lists/a.bib"\ninput_format = "bibtex"\n', encoding="utf-8"
+    )
+    (follow,) = load_config(config_file).follow
+    assert follow_fetchers(follow) == [FileSource(str((tmp_path / "lists" / "a.bib").resolve()), "bibtex")]
+    config_file.write_text('[[follow]]\nsource = "file"\npath = "a.bib"\ninput_format = "pdf"\n', encoding="utf-8")
+    (follow,) = load_config(config_file).follow
+    with pytest.raises(ConfigError, match=r"follow\[0\]\.input_format: expected one of json, jsonl"):
+        follow_fetchers(follow)
