@@ -13,7 +13,7 @@ file is read below the fetchers, so it cannot know their options without an impo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -243,7 +243,7 @@ def check_follow(config: Config) -> None:
         follow_fetchers(follow)
 
 
-__all__: Sequence[str] = [
+__all__ = [
     "FOLLOWED_KINDS",
     "FOLLOWED_SOURCES",
     "FollowOption",
