@@ -60,8 +60,11 @@ class ProfileConfig:
     name: str
     sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     zotero_key: str | None = field(default=None, repr=False)
-    where: str = ""
-    base: Path | None = None
+    where: str = field(default="", compare=False)
+    base: Path | None = field(default=None, compare=False)
+
+    def __hash__(self) -> int:
+        return hash((self.name, _written(self.sources), self.zotero_key))
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,16 @@ class FollowConfig:
 
     source: str
     options: Mapping[str, Any] = field(default_factory=dict)
-    where: str = ""
-    base: Path | None = None
+    where: str = field(default="", compare=False)  # where it was written, for messages: not part of what it is
+    base: Path | None = field(default=None, compare=False)
+
+    def __hash__(self) -> int:
+        return hash((self.source, _written(self.options)))
+
+
+def _written(table: Mapping[str, Any]) -> str:
+    """A table's values as one hashable text (they are TOML values: strings, numbers, dates, lists)."""
+    return repr(sorted((key, repr(value)) for key, value in table.items()))
 
 
 # The largest input file read ([input] max_bytes, or $PAPERSIFT_INPUT_MAX_BYTES); see docs/formats.md.

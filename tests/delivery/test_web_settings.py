@@ -116,9 +116,9 @@ def test_the_web_sources_are_fetched_by_the_daily_run_once_each(store: Store, tm
     save_profile_settings(store, "me", {"follow": "cs.LG, stat.ML huggingface"}, lab_opt_in=False)
     follows = effective_config(store, config).follow
     assert follows == (
-        FollowConfig("arxiv", categories=("cs.LG",)),
+        FollowConfig("arxiv", {"categories": ["cs.LG"]}),
         FollowConfig("huggingface"),
-        FollowConfig("arxiv", categories=("stat.ML",)),
+        FollowConfig("arxiv", {"categories": ["stat.ML"]}),
     )
 
 

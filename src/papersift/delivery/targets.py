@@ -112,13 +112,22 @@ def _validated(values: dict[str, Any], lab_opt_in: bool = False, saved: bool = F
     return ProfileSettings(top, floor, email, days, follow, lab_opt_in, saved)
 
 
+WEB_WHERE = "web settings"
+
+
+def _categories(follow: FollowConfig) -> list[str]:
+    """An arXiv [[follow]] table's categories as written (a string or a list; the fetch registry checks them)."""
+    value = follow.options.get("categories", ())
+    return [value] if isinstance(value, str) else [c for c in value if isinstance(c, str)]
+
+
 def web_follows(text: str) -> tuple[FollowConfig, ...]:
     """The sources a Settings page's "Sources to fetch" names: arXiv categories and ``huggingface``."""
     categories: list[str] = []
     found: list[FollowConfig] = []
     for word in text.replace(",", " ").split():
         if word.lower() in _HUGGINGFACE:
-            found.append(FollowConfig("huggingface"))
+            found.append(FollowConfig("huggingface", where=WEB_WHERE))
         elif _ARXIV_CATEGORY.match(word):
             categories.append(word)
         else:
@@ -127,7 +136,7 @@ def web_follows(text: str) -> tuple[FollowConfig, ...]:
                 "or huggingface (the Hugging Face daily papers)."
             )
     if categories:
-        found.insert(0, FollowConfig("arxiv", categories=tuple(dict.fromkeys(categories))))
+        found.insert(0, FollowConfig("arxiv", {"categories": list(dict.fromkeys(categories))}, where=WEB_WHERE))
     return tuple(dict.fromkeys(found))
 
 
@@ -189,7 +198,7 @@ def effective_config(store: Store, config: Config) -> Config:
     """``config`` with the deliveries and followed sources the web's saved settings add (see the module doc)."""
     plans = delivery_plans(store, config)
     follows = list(config.follow)
-    known = {c for f in follows if f.source == "arxiv" for c in f.categories}
+    known = {c for f in follows if f.source == "arxiv" for c in _categories(f)}
     categories: list[str] = []  # the web's new arXiv categories, fetched as one source
     for info in store.profiles():
         settings = read_profile_settings(store, info.name)
@@ -197,9 +206,9 @@ def effective_config(store: Store, config: Config) -> Config:
             continue
         for follow in web_follows(settings.follow):
             if follow.source == "arxiv":
-                categories += [c for c in follow.categories if c not in known and c not in categories]
+                categories += [c for c in _categories(follow) if c not in known and c not in categories]
             elif follow not in follows:
                 follows.append(follow)
     if categories:
-        follows.append(FollowConfig("arxiv", categories=tuple(categories)))
+        follows.append(FollowConfig("arxiv", {"categories": categories}, where=WEB_WHERE))
     return replace(config, deliver=tuple(p.target for p in plans), follow=tuple(follows))
