@@ -46,9 +46,10 @@ class SourceSpec:
     value: str
 
 
-# [[profiles]] and [[follow]] tables are kept as written (values checked to be strings or lists of
-# strings, or dates and numbers, nothing more): what their keys mean belongs to the source registries
-# (papersift.fetch.registry, papersift.fetch.followed), which read this file's tables and sit above it.
+# [[profiles]] and [[follow]] tables are kept as written (a profile's values checked to be strings or
+# lists of strings, nothing more): what their keys mean belongs to the source registries
+# (papersift.fetch.registry, papersift.fetch.followed), which sit above this module and read its
+# tables; importing them from here made the cycle config -> fetch -> sources -> config.
 
 
 @dataclass(frozen=True)
