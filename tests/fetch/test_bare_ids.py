@@ -123,7 +123,10 @@ def test_a_web_upload_is_refused_exactly_as_profile_import_refuses_it(tmp_path: 
         store.import_papers([Paper(title="Sharpness", abstract="Flat minima.")], profile="me")
     factory = cli_client_factory(Recorder(busy, FakeClock()))
     settings = WebSettings(
-        store=str(web_store), encoder=KeywordEncoder(), client_factory=lambda contact: factory(Config(contact=contact))
+        store=str(web_store),
+        encoder=KeywordEncoder(),
+        client_factory=lambda contact: factory(Config(contact=contact)),
+        offline=False,  # the tests' environment says PAPERSIFT_OFFLINE
     )
     with TestClient(create_app(settings), follow_redirects=False) as web:
         token = csrf_of(web, "/p/me/profile")
@@ -134,3 +137,31 @@ def test_a_web_upload_is_refused_exactly_as_profile_import_refuses_it(tmp_path: 
     assert shown == refusal.replace(str(ids), "upload:ids.txt")
     with Store(web_store) as store:
         assert len(store.profile_papers("me")) == 1  # nothing of the refused upload was stored
+
+
+def test_an_offline_server_refuses_an_upload_of_ids_as_profile_import_offline_does(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from papersift.models import Paper
+    from papersift.web import WebSettings, create_app
+    from tests.conftest import KeywordEncoder
+    from tests.web.conftest import csrf_of
+
+    ids = write_ids(tmp_path / "ids.txt")
+    result, log = _cli(services, FakeClock(), "profile", "import", str(ids), "--profile", "me", "--offline")
+    assert result.exit_code == 1 and log.requests == []
+    refusal = result.stderr.strip().splitlines()[-1].removeprefix("Error: ")
+    assert "papersift is offline" in refusal
+    web_store = tmp_path / "web.db"
+    with Store(web_store) as store:
+        store.import_papers([Paper(title="Sharpness", abstract="Flat minima.")], profile="me")
+    settings = WebSettings(store=str(web_store), encoder=KeywordEncoder(), offline=True)
+    with TestClient(create_app(settings), follow_redirects=False) as web:
+        token = csrf_of(web, "/p/me/profile")
+        files = [("files", ("ids.txt", ids.read_bytes(), "text/plain"))]
+        response = web.post("/p/me/upload", data={"csrf_token": token}, files=files)
+    shown = parse_qs(urlsplit(response.headers["location"]).query)["error"][0]
+    assert shown == refusal.replace(str(ids), "upload:ids.txt")
