@@ -30,8 +30,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = "papersift"
 MODULE_STRING = re.compile(r"^(papersift(?:\.\w+)*)(?::\w+)?$")
@@ -225,25 +223,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert one_cycle(graph, ["a", "b", "c"]) == ["a", "b", "c", "a"]
 
 
-def _inside_web(component: list[str]) -> bool:
-    return all(module.startswith("papersift.web.") for module in component)
-
-
 def test_no_import_cycle_in_the_package() -> None:
     graph = import_graph()
-    # ALLOWANCE, to be deleted when the web/deps branch is merged: the web package's own cycle
-    # (app <-> pages/api_v1/auth/actions, from the dependencies living in the app factory) is being
-    # removed on another branch. Only a cycle entirely inside papersift.web is let through, and
-    # test_no_import_cycle_inside_the_web_package (strict xfail) says when it is gone.
-    components = [c for c in strongly_connected(graph) if not _inside_web(c)]
-    cycles = [one_cycle(graph, component) for component in components]
-    assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in cycles)
-
-
-@pytest.mark.xfail(
-    strict=True, reason="web/ still has its app <-> routes cycle on this branch (see the allowance above)"
-)
-def test_no_import_cycle_inside_the_web_package() -> None:
-    graph = import_graph()
-    cycles = [one_cycle(graph, c) for c in strongly_connected(graph) if _inside_web(c)]
+    cycles = [one_cycle(graph, component) for component in strongly_connected(graph)]
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in cycles)

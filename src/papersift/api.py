@@ -27,8 +27,8 @@ from .digests import (
     read_digest_inputs,
     reset_shown,
 )
-from .feedback import RatingChange, rate, unrate
 from .exclusions import exclude_from_profile, excluded_papers, include_in_profile
+from .feedback import RatingChange, rate, unrate
 from .loading import (
     LoadedPapers,
     UploadedFile,

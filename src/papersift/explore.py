@@ -89,8 +89,6 @@ def digest_history(store: Store, profile: str, limit: int = 30) -> list[RunInfo]
     return table.profile_runs(store, profile, limit)
 
 
-
-
 # -- results kept while the store is unchanged ------------------------------------------------
 
 
