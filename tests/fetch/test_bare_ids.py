@@ -134,7 +134,7 @@ def test_a_web_upload_is_refused_exactly_as_profile_import_refuses_it(tmp_path: 
         response = web.post("/p/me/upload", data={"csrf_token": token}, files=files)
     assert response.status_code == 303
     shown = parse_qs(urlsplit(response.headers["location"]).query)["error"][0]
-    assert shown == refusal.replace(str(ids), "upload:ids.txt")
+    assert shown == refusal.replace(str(ids), "ids.txt")  # the page names the file as chosen
     with Store(web_store) as store:
         assert len(store.profile_papers("me")) == 1  # nothing of the refused upload was stored
 
@@ -164,4 +164,4 @@ def test_an_offline_server_refuses_an_upload_of_ids_as_profile_import_offline_do
         files = [("files", ("ids.txt", ids.read_bytes(), "text/plain"))]
         response = web.post("/p/me/upload", data={"csrf_token": token}, files=files)
     shown = parse_qs(urlsplit(response.headers["location"]).query)["error"][0]
-    assert shown == refusal.replace(str(ids), "upload:ids.txt")
+    assert shown == refusal.replace(str(ids), "ids.txt")  # the page names the file as chosen
