@@ -87,7 +87,7 @@ def _snapshot(path: str | Path) -> tuple[object, ...]:
             store.ratings("ada"),
             tables.profile_paper_ids(store, "ada"),
             [(i.name, i.muted, i.paper_ids) for i in store.interests("ada")],
-            store.run_count(),
+            store.digest_count(),
             tables.get_settings(store, "ada"),
         )
 

@@ -6,14 +6,14 @@ additions beside the store's own methods), every one behind the store's error tr
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 
 from ..errors import StoreError
 from . import schema as s
+from .digest_record import DigestSummary
 from .profiles import profile_id
 
 if TYPE_CHECKING:
@@ -66,30 +66,6 @@ def rename_profile(store: Store, name: str, new_name: str) -> None:
         conn.execute(update(s.profiles).where(s.profiles.c.id == pid).values(name=new_name))
 
 
-@dataclass(frozen=True)
-class RunSummary:
-    """One past digest: when, with which model, from how many candidates, how many picks."""
-
-    id: int
-    created_at: str
-    model_id: str
-    candidates: int
-    picks: int
-    params: dict[str, Any]
-
-
-def runs(store: Store, profile: str, limit: int = 50) -> list[RunSummary]:
+def runs(store: Store, profile: str, limit: int = 50) -> list[DigestSummary]:
     """The profile's past digests, newest first."""
-    picks = select(func.count()).where(s.run_items.c.run_id == s.runs.c.id).scalar_subquery()
-    with store.snapshot() as conn:
-        query = (
-            select(s.runs, picks.label("picks"))
-            .where(s.runs.c.profile_id == profile_id(conn, profile))
-            .order_by(s.runs.c.id.desc())
-            .limit(limit)
-        )
-        rows = conn.execute(query).all()
-    return [
-        RunSummary(int(r.id), r.created_at, r.model_id, int(r.n_candidates), int(r.picks), json.loads(r.params or "{}"))
-        for r in rows
-    ]
+    return store.digest_summaries(profile, limit)

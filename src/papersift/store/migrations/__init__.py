@@ -35,6 +35,7 @@ NAMES: tuple[str, ...] = (
     "m006_candidate_window",
     "m007_background_sample",
     "m008_interest_budget",
+    "m009_digest_record",
 )
 
 
