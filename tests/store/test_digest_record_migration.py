@@ -5,15 +5,19 @@ with the rows papersift 8 wrote, is migrated and read back through today's code.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import warnings
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import MetaData, insert, select, text
 
 from papersift.models import Recommendation
 from papersift.store import Store, migrations
 from papersift.store import schema as s
 from papersift.store.deliveries import NewDelivery
+from papersift.store.exchange import import_store
 from papersift.store.migrations import m001_initial as m1
 from papersift.store.migrations import m002_learning as m2
 from papersift.store.migrations import m004_accounts as m4
@@ -109,67 +113,7 @@ def test_migration_9_keeps_every_fact_of_every_digest(new_store_location: NewLoc
     ids = build_version_8(location)
     with Store(location) as store:
         assert store.schema_version == migrations.SCHEMA_VERSION
-        summaries = store.digest_summaries("me")
-        # Runs keep their ids (the numbers `history` showed); the unrecorded daily digest comes after them.
-        assert [d.id for d in summaries] == [3, 2, 1]
-        cli, daily, pending = store.digest("me", 1), store.digest("me", 2), store.digest("me", 3)
-        assert cli is not None and daily is not None and pending is not None
-
-        assert (cli.summary.n_candidates, cli.summary.model_id, cli.summary.day) == (40, "minilm", None)
-        assert cli.summary.params == {"top": 2, "min_relevance": 0.0}
-        assert cli.summary.created_at == cli.summary.shown_at == "2026-11-30T08:00:00"
-        first, second = cli.picks
-        assert (first.rank, first.paper.store_id, first.score) == (1, ids["p1"], 0.91)
-        assert [m.to_dict() for m in first.why] == WHY
-        assert (first.interest, first.interest_id, first.relevance) == ("sharp minima", 2, 0.83)
-        assert [r.to_dict() for r in first.ratings] == RATED
-        assert (second.rank, second.paper.store_id, second.score, second.why, second.interest) == (
-            2, ids["p2"], 0.55, [], None
-        )  # fmt: skip
-
-        # The daily digest of 1 December and its run are one record: its day, when it was made, when shown.
-        assert daily.day is not None and daily.day.isoformat() == "2026-12-01"
-        assert daily.summary.created_at == "2026-12-01T06:00:00"
-        assert daily.summary.shown_at == "2026-12-01T06:00:05"
-        assert daily.summary.n_candidates is None  # the old number counted picks, not candidates
-        assert [(p.rank, p.paper.store_id, p.relevance) for p in daily.picks] == [
-            (1, ids["p3"], None), (2, ids["p4"], 0.4)
-        ]  # fmt: skip
-
-        # Made but never recorded as a run: its picks come from the JSON, its papers are not shown.
-        assert pending.day is not None and pending.day.isoformat() == "2026-12-02" and not pending.shown
-        top, other_pick = pending.picks
-        assert (top.paper.store_id, top.score, top.interest, top.interest_id, top.relevance) == (
-            ids["p5"], 0.66, "sharp minima", 2, 0.83
-        )  # fmt: skip
-        assert [m.to_dict() for m in top.why] == WHY and [r.to_dict() for r in top.ratings] == RATED
-        assert other_pick.paper.store_id == ids["p2"]
-        # The deleted paper's pick is gone, the digest (and its day) is not.
-        (gone,) = store.digest_summaries("other")
-        assert (gone.day, gone.n_picks) == ("2026-12-01", 0)
-
-        deliveries = {(d.digest_id, d.channel): d for _, _, d in store.all_deliveries()}
-        assert set(deliveries) == {(2, "email"), (2, "webhook"), (3, "email")}
-        assert (deliveries[(2, "email")].status, deliveries[(2, "email")].sent_at) == ("sent", "s")
-        assert deliveries[(2, "email")].payload == b"mail 1\r\n"
-        assert (deliveries[(2, "webhook")].status, deliveries[(2, "webhook")].last_error) == ("failed", "HTTP 500")
-        assert (deliveries[(3, "email")].message_id, deliveries[(3, "email")].payload) == ("<c@uni.edu>", b"mail 2\r\n")
-
-        with store.snapshot() as conn:
-            shown = {(r.profile_id, r.paper_id): (r.digest_id, r.shown_at) for r in conn.execute(select(s.shown))}
-        assert shown == {
-            (ids["me"], ids["p1"]): (1, "2026-11-30T08:00:00"),
-            (ids["me"], ids["p3"]): (2, "2026-12-01T06:00:05"),
-            (ids["other"], ids["p2"]): (None, "2026-11-01T00:00:00"),
-        }
-        assert store.shown_paper_ids("me") == {ids["p1"], ids["p3"]}
-
-        # New rows get new ids (PostgreSQL's sequences were moved past the copied ones).
-        paper = store.papers_by_id([ids["p4"]])[0]
-        new_id = store.record_digest("me", [Recommendation(1, 0.5, paper)], model_id="m", n_candidates=9)
-        assert new_id == 5  # after the four digests moved over (the "other" profile's is 4)
-        store.add_deliveries(new_id, [NewDelivery("email", "x@uni.edu", "<d@uni.edu>", b"x")])
-        assert len(store.deliveries_of(new_id)) == 1
+        assert_every_fact_kept(store, ids)
     engine = engine_for(location)
     with engine.connect() as conn:
         tables = set(conn.dialect.get_table_names(conn))
@@ -177,3 +121,100 @@ def test_migration_9_keeps_every_fact_of_every_digest(new_store_location: NewLoc
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
     engine.dispose()
     assert not {"runs", "run_items", "run_picks"} & tables
+
+
+def legacy_export(location: str | Path) -> bytes:
+    """What `papersift export` of papersift 8 wrote for the store at ``location``: its tables in
+    foreign-key order, less the embeddings cache and the sessions."""
+    engine = engine_for(location)
+    tables = MetaData()
+    with warnings.catch_warnings():  # the expression index of migration 7 is not reflected: not needed here
+        warnings.simplefilter("ignore")
+        tables.reflect(engine)
+    wanted = [t for t in tables.sorted_tables if t.name not in ("embeddings", "sessions", "schema_version")]
+    lines = []
+    with engine.connect() as conn:
+        counts = {}
+        for table in wanted:
+            rows = [dict(r._mapping) for r in conn.execute(select(table))]
+            counts[table.name] = len(rows)
+            for row in rows:
+                if isinstance(row.get("payload"), bytes):
+                    row["payload"] = base64.b64encode(row["payload"]).decode("ascii")
+                lines.append(json.dumps({"t": table.name, "r": row}))
+    engine.dispose()
+    header = {"format": "papersift-store", "version": 1, "schema": 8, "exported_at": "then", "tables": counts}
+    return "\n".join([json.dumps(header), *lines, ""]).encode()
+
+
+def test_an_export_made_before_migration_9_imports_into_one_record(new_store_location: NewLocation) -> None:
+    old = new_store_location("v8.db")
+    ids = build_version_8(old)
+    with Store(new_store_location("new.db")) as store:
+        summary = import_store(store, io.BytesIO(legacy_export(old)), "v8.jsonl")
+        assert summary.tables["runs"] == 2 and summary.tables["digests"] == 3
+        assert_every_fact_kept(store, ids)
+
+
+def assert_every_fact_kept(store: Store, ids: dict[str, int]) -> None:
+    summaries = store.digest_summaries("me")
+    # Runs keep their ids (the numbers `history` showed); the unrecorded daily digest comes after them.
+    assert [d.id for d in summaries] == [3, 2, 1]
+    cli, daily, pending = store.digest("me", 1), store.digest("me", 2), store.digest("me", 3)
+    assert cli is not None and daily is not None and pending is not None
+
+    assert (cli.summary.n_candidates, cli.summary.model_id, cli.summary.day) == (40, "minilm", None)
+    assert cli.summary.params == {"top": 2, "min_relevance": 0.0}
+    assert cli.summary.created_at == cli.summary.shown_at == "2026-11-30T08:00:00"
+    first, second = cli.picks
+    assert (first.rank, first.paper.store_id, first.score) == (1, ids["p1"], 0.91)
+    assert [m.to_dict() for m in first.why] == WHY
+    assert (first.interest, first.interest_id, first.relevance) == ("sharp minima", 2, 0.83)
+    assert [r.to_dict() for r in first.ratings] == RATED
+    assert (second.rank, second.paper.store_id, second.score, second.why, second.interest) == (
+        2, ids["p2"], 0.55, [], None
+    )  # fmt: skip
+
+    # The daily digest of 1 December and its run are one record: its day, when it was made, when shown.
+    assert daily.day is not None and daily.day.isoformat() == "2026-12-01"
+    assert daily.summary.created_at == "2026-12-01T06:00:00"
+    assert daily.summary.shown_at == "2026-12-01T06:00:05"
+    assert daily.summary.n_candidates is None  # the old number counted picks, not candidates
+    assert [(p.rank, p.paper.store_id, p.relevance) for p in daily.picks] == [
+        (1, ids["p3"], None), (2, ids["p4"], 0.4)
+    ]  # fmt: skip
+
+    # Made but never recorded as a run: its picks come from the JSON, its papers are not shown.
+    assert pending.day is not None and pending.day.isoformat() == "2026-12-02" and not pending.shown
+    top, other_pick = pending.picks
+    assert (top.paper.store_id, top.score, top.interest, top.interest_id, top.relevance) == (
+        ids["p5"], 0.66, "sharp minima", 2, 0.83
+    )  # fmt: skip
+    assert [m.to_dict() for m in top.why] == WHY and [r.to_dict() for r in top.ratings] == RATED
+    assert other_pick.paper.store_id == ids["p2"]
+    # The deleted paper's pick is gone, the digest (and its day) is not.
+    (gone,) = store.digest_summaries("other")
+    assert (gone.day, gone.n_picks) == ("2026-12-01", 0)
+
+    deliveries = {(d.digest_id, d.channel): d for _, _, d in store.all_deliveries()}
+    assert set(deliveries) == {(2, "email"), (2, "webhook"), (3, "email")}
+    assert (deliveries[(2, "email")].status, deliveries[(2, "email")].sent_at) == ("sent", "s")
+    assert deliveries[(2, "email")].payload == b"mail 1\r\n"
+    assert (deliveries[(2, "webhook")].status, deliveries[(2, "webhook")].last_error) == ("failed", "HTTP 500")
+    assert (deliveries[(3, "email")].message_id, deliveries[(3, "email")].payload) == ("<c@uni.edu>", b"mail 2\r\n")
+
+    with store.snapshot() as conn:
+        shown = {(r.profile_id, r.paper_id): (r.digest_id, r.shown_at) for r in conn.execute(select(s.shown))}
+    assert shown == {
+        (ids["me"], ids["p1"]): (1, "2026-11-30T08:00:00"),
+        (ids["me"], ids["p3"]): (2, "2026-12-01T06:00:05"),
+        (ids["other"], ids["p2"]): (None, "2026-11-01T00:00:00"),
+    }
+    assert store.shown_paper_ids("me") == {ids["p1"], ids["p3"]}
+
+    # New rows get new ids (PostgreSQL's sequences were moved past the copied ones).
+    paper = store.papers_by_id([ids["p4"]])[0]
+    new_id = store.record_digest("me", [Recommendation(1, 0.5, paper)], model_id="m", n_candidates=9)
+    assert new_id == 5  # after the four digests moved over (the "other" profile's is 4)
+    store.add_deliveries(new_id, [NewDelivery("email", "x@uni.edu", "<d@uni.edu>", b"x")])
+    assert len(store.deliveries_of(new_id)) == 1

@@ -216,19 +216,34 @@ def _pick(digest_id: int, rank: int, paper_id: int, score: float, why: Any, deta
     }
 
 
-def upgrade(conn: Connection) -> None:
-    runs = _rows(conn, _old_runs)
-    items = _rows(conn, _old_run_items)
-    details = {(r["run_id"], r["rank"]): _json(r["details"], {}) for r in _rows(conn, _old_run_picks)}
-    old_digests = _rows(conn, _old_digests)
-    old_deliveries = _rows(conn, _old_deliveries)
-    old_shown = _rows(conn, _old_shown)
-    paper_ids = {int(r.id) for r in conn.execute(select(_papers.c.id))}
+OLD_TABLES = {t.name: t for t in _DROP_ORDER}
 
+
+def upgrade(conn: Connection) -> None:
+    old = {name: _rows(conn, table) for name, table in OLD_TABLES.items()}
+    paper_ids = {int(r.id) for r in conn.execute(select(_papers.c.id))}
     for table in _DROP_ORDER:
         table.drop(conn)
     metadata.create_all(conn, tables=TABLES)
+    for name, rows in convert(old, paper_ids).items():
+        _insert(conn, metadata.tables[name], rows)
+    if conn.dialect.name == "postgresql":
+        # Rows written with their ids leave the serial sequences behind; the next insert must not reuse one.
+        for name in ("digests", "deliveries"):
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+                )
+            )
 
+
+def convert(old: dict[str, list[dict[str, Any]]], paper_ids: set[int]) -> dict[str, list[dict[str, Any]]]:
+    """The rows of the new tables from the rows of the old ones (by table name; ``paper_ids``: the papers
+    that exist). Pure, so a store export made before this version is imported the same way."""
+    runs, items = old.get("runs", []), old.get("run_items", [])
+    details = {(r["run_id"], r["rank"]): _json(r["details"], {}) for r in old.get("run_picks", [])}
+    old_digests, old_deliveries, old_shown = old.get("digests", []), old.get("deliveries", []), old.get("shown", [])
     new: dict[int, dict[str, Any]] = {}
     for run in runs:
         params = _json(run["params"], {})
@@ -256,25 +271,25 @@ def upgrade(conn: Connection) -> None:
     ]
     next_id = max([0, *new]) + 1
     digest_of: dict[int, int] = {}
-    for old in sorted(old_digests, key=lambda d: d["id"]):
-        recorded = new.get(old["run_id"]) if old["run_id"] is not None else None
-        if recorded is not None and recorded["profile_id"] == old["profile_id"] and recorded["day"] is None:
-            recorded.update(day=old["day"], created_at=old["created_at"])
-            digest_of[old["id"]] = recorded["id"]
+    for made in sorted(old_digests, key=lambda d: d["id"]):
+        recorded = new.get(made["run_id"]) if made["run_id"] is not None else None
+        if recorded is not None and recorded["profile_id"] == made["profile_id"] and recorded["day"] is None:
+            recorded.update(day=made["day"], created_at=made["created_at"])
+            digest_of[made["id"]] = recorded["id"]
             continue
         digest_id, next_id = next_id, next_id + 1
-        digest_of[old["id"]] = digest_id
+        digest_of[made["id"]] = digest_id
         new[digest_id] = {
             "id": digest_id,
-            "profile_id": old["profile_id"],
-            "day": old["day"],
+            "profile_id": made["profile_id"],
+            "day": made["day"],
             "model_id": "",
             "n_candidates": None,
-            "params": json.dumps({"delivery": old["day"]}),
-            "created_at": old["created_at"],
+            "params": json.dumps({"delivery": made["day"]}),
+            "created_at": made["created_at"],
             "shown_at": None,
         }
-        for pick in _json(old["items"], []):
+        for pick in _json(made["items"], []):
             if isinstance(pick, dict) and pick.get("id") in paper_ids and pick.get("rank") is not None:
                 picks.append(
                     _pick(
@@ -282,13 +297,11 @@ def upgrade(conn: Connection) -> None:
                     )
                 )
 
-    _insert(conn, digests, (new[k] for k in sorted(new)))
-    _insert(conn, digest_picks, picks)
-    _insert(conn, deliveries, ({**d, "digest_id": digest_of[d["digest_id"]]} for d in old_deliveries))
-    _insert(
-        conn,
-        shown,
-        (
+    return {
+        "digests": [new[k] for k in sorted(new)],
+        "digest_picks": picks,
+        "deliveries": [{**d, "digest_id": digest_of[d["digest_id"]]} for d in old_deliveries],
+        "shown": [
             {
                 "profile_id": r["profile_id"],
                 "paper_id": r["paper_id"],
@@ -296,14 +309,5 @@ def upgrade(conn: Connection) -> None:
                 "shown_at": r["shown_at"],
             }
             for r in old_shown
-        ),
-    )
-    if conn.dialect.name == "postgresql":
-        # Rows written with their ids leave the serial sequences behind; the next insert must not reuse one.
-        for name in ("digests", "deliveries"):
-            conn.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
-                )
-            )
+        ],
+    }
