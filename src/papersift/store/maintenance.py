@@ -1,5 +1,5 @@
 """Looking after a store: the feed's candidates by day, clearing old ones, deleting and renaming
-profiles, and past digests (history). Plain functions taking a :class:`Store` (spine helper's
+profiles (past digests: :mod:`.digest_record`). Plain functions taking a :class:`Store` (spine helper's
 additions beside the store's own methods), every one behind the store's error translation.
 """
 
@@ -13,7 +13,6 @@ from sqlalchemy import delete, func, select, update
 
 from ..errors import StoreError
 from . import schema as s
-from .digest_record import DigestSummary
 from .profiles import profile_id
 
 if TYPE_CHECKING:
@@ -64,8 +63,3 @@ def rename_profile(store: Store, name: str, new_name: str) -> None:
         if conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == new_name)).first():
             raise StoreError(f"there is already a profile named '{new_name}'")
         conn.execute(update(s.profiles).where(s.profiles.c.id == pid).values(name=new_name))
-
-
-def runs(store: Store, profile: str, limit: int = 50) -> list[DigestSummary]:
-    """The profile's past digests, newest first."""
-    return store.digest_summaries(profile, limit)
