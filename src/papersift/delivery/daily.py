@@ -3,9 +3,10 @@
 Durability, in order, for each profile and day:
 
 1. the digest is ranked (nothing written);
-2. the digest, and one delivery per address (its Message-ID and the exact bytes to send, status
+2. the digest (the one digest record every channel reads, :mod:`papersift.store.digest_record`), and
+   one delivery per address and channel (its Message-ID and the exact bytes to send, status
    ``pending``), are recorded in one transaction;
-3. the ranking run is recorded and its papers marked shown (the digest row remembers it was);
+3. its papers are marked shown (the digest's ``shown_at``): they are in the outbox, kept for retries;
 4. each delivery is sent: attempts counted first; just before the final line of SMTP DATA the status
    becomes ``sending``; after the server's 250 it becomes ``sent``.
 
@@ -16,6 +17,9 @@ offers no way to ask, so it is marked ``unknown`` and not resent (at most once),
 log. The window in which such a crash loses a mail is the few microseconds between recording
 ``sending`` and writing the final dot. A connection that drops without the server's 250 (while this
 process lives) is a failure: per RFC 5321 the server has not taken the message, so it is retried.
+
+A delivery that failed is retried by every run for :data:`RETRY_DAYS`; a run that leaves one failed
+reports it as deferred (exit status 75, ``EX_TEMPFAIL``) and says until when.
 """
 
 from __future__ import annotations
