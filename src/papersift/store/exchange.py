@@ -48,7 +48,8 @@ NOT_EXPORTED = {
     "sessions": "web log-ins are short-lived secrets; users sign in again",
 }
 MAX_LINE_BYTES = 64 * 1024 * 1024
-DIGEST_RECORD = 9  # exports of earlier schemas hold a digest three ways (runs, run_picks, digests.items)
+# Exports of a schema before the digest record hold a digest three ways (runs, run_picks, digests.items).
+DIGEST_RECORD = migrations.number(m009)
 _BATCH = 500
 
 
