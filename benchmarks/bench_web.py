@@ -45,9 +45,8 @@ from cpu import cpu_info, describe  # noqa: E402
 from tests import pg_cluster  # noqa: E402
 
 from papersift import accounts  # noqa: E402
-from papersift.models import Paper  # noqa: E402
+from papersift.models import Match, Paper, Recommendation  # noqa: E402
 from papersift.store import Store  # noqa: E402
-from papersift.store import accounts as tables  # noqa: E402
 
 CACHE = REPO / "benchmarks" / ".cache"
 RESULTS = REPO / "benchmarks" / "results"
@@ -118,19 +117,21 @@ def build_store(path: Path, n_papers: int, n_profiles: int) -> None:
 
 
 def record_digest(store: Store, profile: str, rng: random.Random, candidate_ids: list[int]) -> None:
-    """A digest run as the daily job records it: picks with reasons, interests and relevance."""
+    """A digest as the daily job records it: picks with reasons, interests and relevance."""
     papers = store.papers_by_id(rng.sample(candidate_ids, PICKS))
     own = store.profile_papers(profile)[:2]
-    items = []
-    for rank, paper in enumerate(papers, start=1):
-        why = [{"paper": o.title, "similarity": 0.5, "shared_terms": ["sharpness"], "ids": o.ids} for o in own]
-        items.append((rank, 1.0 - rank / 100, paper, why))
-    run_id = store.record_run(profile, "bench:synthetic", len(candidate_ids), items, mark_shown=True)
-    tables.save_run_picks(
-        store,
-        run_id,
-        [(r, {"interest": f"interest {r % 3}", "relevance": 1.0 - r / 40, "ratings": []}) for r in range(1, PICKS + 1)],
-    )
+    picks = [
+        Recommendation(
+            rank,
+            1.0 - rank / 100,
+            paper,
+            [Match(o.title, 0.5, ("sharpness",), o.ids) for o in own],
+            interest=f"interest {rank % 3}",
+            relevance=1.0 - rank / 40,
+        )
+        for rank, paper in enumerate(papers, start=1)
+    ]
+    store.record_digest(profile, picks, model_id="bench:synthetic", n_candidates=len(candidate_ids))
 
 
 def start_server(path: str | Path, port: int) -> subprocess.Popen[bytes]:

@@ -34,11 +34,16 @@ def test_accounts_and_deliveries_use_the_stores_clock(store_location: str | Path
 
     store.clock = lambda: AT
     store.create_profile("me")
-    digest = deliveries.record_digest(
-        store, "me", AT.date(), [], [deliveries.NewDelivery("email", "ada@example.org", "<m@x>", b"body")]
+    digest = store.record_daily_digest(
+        "me",
+        AT.date(),
+        [],
+        [deliveries.NewDelivery("email", "ada@example.org", "<m@x>", b"body")],
+        model_id="m",
+        n_candidates=0,
     )
-    assert digest.created_at == STAMP
-    [delivery] = deliveries.deliveries_of(store, digest.id)
+    assert digest.summary.created_at == STAMP
+    [delivery] = store.deliveries_of(digest.id)
     assert delivery.created_at == STAMP
     store.close()
 

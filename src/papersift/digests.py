@@ -9,7 +9,7 @@ digest says so (:attr:`Digest.stateless`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,12 +19,13 @@ from . import clock
 from .encoders import Encoder, get_encoder
 from .errors import StoreError
 from .loading import refuse_textless
-from .models import Match, Paper, RatingMatch, Recommendation
+from .models import Paper, Recommendation
 from .ranking.interests import assign, find_interests
 from .ranking.personal import DigestOptions, InterestGroup
 from .ranking.pipeline import BACKGROUND_SIZE, InterestSource, Ranking, RankingInputs, rank_profile, stateless_inputs
 from .ranking.rank import RankOptions
-from .store import DigestInputs, Store, maintenance
+from .store import DigestInputs, Store
+from .store.digest_record import DigestSummary
 from .store.papers import PaperCache
 
 
@@ -33,7 +34,7 @@ class Digest:
     """A ranking with what it was made from, built once.
 
     ``stateless``: ranked from files, so there are no ratings and no history of what was shown.
-    ``run_id``: the run the store recorded it as (None when not recorded).
+    ``run_id``: the id of the digest record the store keeps of it (None when not recorded).
     """
 
     recommendations: list[Recommendation]
@@ -150,8 +151,12 @@ def digest_from_store(
     show_progress: bool = False,
     settings: DigestOptions | None = None,
     paper_cache: PaperCache | None = None,
+    mark_shown: bool = True,
 ) -> Digest:
-    """Rank the store's candidates for a stored profile, and remember the run (and what it showed).
+    """Rank the store's candidates for a stored profile, and record the digest (and what it showed).
+
+    ``mark_shown=False`` records the digest without counting its papers shown (``digest --email``
+    marks them once a mail is accepted: :func:`papersift.delivery.send.email_digest`).
 
     ``paper_cache``: for a job that ranks many profiles (the daily run), papers already read unchanged
     are not built again (:class:`papersift.store.papers.PaperCache`).
@@ -181,23 +186,13 @@ def digest_from_store(
         excluded_old=read.excluded_old,
     )
     if record:
-        run_id = store.record_run(
+        run_id = store.record_digest(
             profile,
-            encoder.model_id,
-            digest.candidates,
-            [(r.rank, r.score, r.paper, [m.to_dict() for m in r.why]) for r in digest.recommendations],
-            params={
-                "top": options.top,
-                "aggregation": options.aggregation,
-                "min_relevance": settings.min_relevance,
-                "per_interest": settings.per_interest,
-                "half_life_years": settings.half_life_years,
-                "max_age_days": settings.max_age_days,
-                "include_seen": settings.include_seen,
-                "ratings": digest.n_ratings,
-            },
-            mark_shown=True,
-            details={r.rank: pick_details(r.to_dict()) for r in digest.recommendations},
+            digest.recommendations,
+            model_id=encoder.model_id,
+            n_candidates=digest.candidates,
+            params=digest_params(options, settings, digest.n_ratings),
+            mark_shown=mark_shown,
         )
         digest = replace(digest, run_id=run_id)
     return digest
@@ -221,14 +216,18 @@ def scoring_inputs(store: Store, profile: str) -> RankingInputs:
     return RankingInputs(own=own, pool=[], background=_background(store, own, rated), rated=rated)
 
 
-# What a recorded run keeps of each pick beyond its rank, score and reasons: what the web app's Today
-# groups and explains by. The daily run records the same from the picks it stored as JSON.
-PICK_DETAILS = ("interest", "interest_id", "relevance", "ratings")
-
-
-def pick_details(pick: Mapping[str, Any]) -> dict[str, Any]:
-    """The details of one pick (as :meth:`Recommendation.to_dict` writes it) that a run keeps."""
-    return {key: pick.get(key) for key in PICK_DETAILS if key in pick}
+def digest_params(options: RankOptions, settings: DigestOptions, n_ratings: int) -> dict[str, Any]:
+    """The settings a recorded digest keeps with it (``history`` shows them)."""
+    return {
+        "top": options.top,
+        "aggregation": options.aggregation,
+        "min_relevance": settings.min_relevance,
+        "per_interest": settings.per_interest,
+        "half_life_years": settings.half_life_years,
+        "max_age_days": settings.max_age_days,
+        "include_seen": settings.include_seen,
+        "ratings": n_ratings,
+    }
 
 
 def stored_interests(
@@ -274,48 +273,15 @@ def reset_shown(store: Store, profile: str) -> int:
     return store.reset_shown(profile)
 
 
-def digest_history(store: Store, profile: str, limit: int = 50) -> list[maintenance.RunSummary]:
+def digest_history(store: Store, profile: str, limit: int = 50) -> list[DigestSummary]:
     """The profile's past digests, newest first."""
-    return maintenance.runs(store, profile, limit)
+    return store.digest_summaries(profile, limit)
 
 
 def past_digest(store: Store, profile: str, run: int) -> list[Recommendation]:
     """The picks of one past digest, as they were ranked and explained then (to render again):
-    with their interest, relevance and rating reasons, as the web's Today page shows them."""
-    from .store import accounts  # the web's tables: only for digests read back
-
-    if accounts.find_run(store, profile, run) is None:
+    with their interest, relevance and rating reasons, as every channel shows them."""
+    found = store.digest(profile, run)
+    if found is None:
         raise StoreError(f"profile '{profile}' has no digest number {run} (`papersift history` lists them)")
-    return stored_recommendations(store, run)
-
-
-def stored_recommendations(store: Store, run_id: int) -> list[Recommendation]:
-    """A recorded run's picks with what was recorded with them (papers since deleted are left out)."""
-    from .store import accounts
-
-    picks = accounts.run_picks_of(store, run_id)
-    papers = {p.store_id: p for p in store.papers_by_id([p.paper_id for p in picks])}
-    return [
-        Recommendation(
-            rank=pick.rank,
-            score=pick.score,
-            paper=papers[pick.paper_id],
-            why=[
-                Match(
-                    paper_title=str(m.get("paper", "")),
-                    similarity=float(m.get("similarity", 0.0)),
-                    shared_terms=tuple(m.get("shared_terms", ())),
-                    paper_ids=dict(m.get("ids", {})),
-                )
-                for m in pick.why
-            ],
-            interest=pick.details.get("interest"),
-            relevance=pick.details.get("relevance"),
-            ratings=[
-                RatingMatch(m.get("paper", ""), m.get("rating", ""), float(m.get("similarity", 0.0)), m.get("ids", {}))
-                for m in pick.details.get("ratings", [])
-            ],
-        )
-        for pick in picks
-        if pick.paper_id in papers
-    ]
+    return found.picks

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import api, clock
-from .digests import scoring_inputs, stored_recommendations
+from .digests import scoring_inputs
 from .encoders import Encoder, embed_papers, normalize_rows
 from .errors import InputError, StoreError
 from .models import Paper, Recommendation
@@ -24,8 +24,7 @@ from .ranking import RankOptions
 from .ranking.personal import DigestOptions
 from .ranking.pipeline import InputVectors, embed_groups, profile_scorer
 from .store import Store
-from .store import accounts as table
-from .store.accounts import RunInfo
+from .store.digest_record import DigestSummary
 
 # Semantic search, "more like this" and the lab look at this many of the newest candidates.
 SEARCH_POOL = 5000
@@ -38,7 +37,7 @@ SEARCH_POOL = 5000
 class DigestView:
     """A stored digest: its run, its picks (as the CLI's JSON has them) and the profile's ratings of them."""
 
-    run: RunInfo | None
+    run: DigestSummary | None
     recommendations: list[Recommendation]
     ratings: dict[int, str] = field(default_factory=dict)
 
@@ -75,18 +74,22 @@ def make_digest(
 
 def digest_view(store: Store, profile: str, run_id: int | None = None) -> DigestView:
     """The profile's latest stored digest (or run ``run_id``), without ranking anything."""
-    run = table.find_run(store, profile, run_id)
-    if run is None:
+    found = store.digest(profile, run_id)
+    if found is None:
         if run_id is not None:
             raise StoreError(f"profile '{profile}' has no digest {run_id}")
         return DigestView(None, [])
-    recommendations = stored_recommendations(store, run.id)
-    ratings = store.ratings_for(profile, [r.paper.store_id for r in recommendations if r.paper.store_id])
-    return DigestView(run, recommendations, ratings)
+    ratings = store.ratings_for(profile, [r.paper.store_id for r in found.picks if r.paper.store_id])
+    return DigestView(found.summary, found.picks, ratings)
 
 
-def digest_history(store: Store, profile: str, limit: int = 30) -> list[RunInfo]:
-    return table.profile_runs(store, profile, limit)
+def past_picks(store: Store, profile: str, digest_id: int) -> list[Recommendation]:
+    found = store.digest(profile, digest_id)
+    return found.picks if found is not None else []
+
+
+def digest_history(store: Store, profile: str, limit: int = 30) -> list[DigestSummary]:
+    return store.digest_summaries(profile, limit)
 
 
 # -- results kept while the store is unchanged ------------------------------------------------
@@ -310,13 +313,12 @@ def profile_map(store: Store, profile: str, encoder: Encoder, runs: int = 5) -> 
         for paper_id in interest.paper_ids:
             interest_of[paper_id] = interest.display_name
     own_ids = {p.store_id for p in own}
-    pick_ids = [i for i in table.recent_pick_ids(store, profile, runs) if i not in own_ids]
+    pick_ids = [i for i in store.recent_pick_ids(profile, runs) if i not in own_ids]
     picks = store.papers_by_id(pick_ids)
-    run_ids = [r.id for r in table.profile_runs(store, profile, limit=runs)]
-    for run_id in reversed(run_ids):
-        for pick in table.run_picks_of(store, run_id):
-            if pick.details.get("interest"):
-                interest_of[pick.paper_id] = pick.details["interest"]
+    for summary in reversed(store.digest_summaries(profile, limit=runs)):
+        for pick in past_picks(store, profile, summary.id):
+            if pick.interest and pick.paper.store_id is not None:
+                interest_of[pick.paper.store_id] = pick.interest
     papers = [*own, *picks]
     if not papers:
         return MapData([], [], 0.0)
@@ -418,8 +420,8 @@ def _lab_routing(
 
 def why_recommended(store: Store, profile: str, paper_id: int, runs: int = 10) -> Recommendation | None:
     """The pick of ``paper_id`` in one of the profile's last ``runs`` digests (its reasons), if it was one."""
-    for run in table.profile_runs(store, profile, limit=runs):
-        for rec in digest_view(store, profile, run.id).recommendations:
+    for summary in store.digest_summaries(profile, limit=runs):
+        for rec in past_picks(store, profile, summary.id):
             if rec.paper.store_id == paper_id:
                 return rec
     return None

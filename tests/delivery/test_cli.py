@@ -143,3 +143,13 @@ def test_schedule_systemd_units(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     assert any("removed" in line for line in schedule.remove(home, runner))
     assert not (unit_dir / "papersift-daily.timer").exists()
+
+
+def test_history_counts_the_candidates_of_a_daily_run_not_its_picks(configured: Path, store: Store) -> None:
+    assert invoke("run", "--no-update", "--model", "fake")[0] == 0
+    (digest,) = store.daily_digests("me")
+    candidates = digest.summary.n_candidates
+    assert candidates is not None and candidates > len(digest.picks) == 5
+    code, output = invoke("history", "--profile", "me")
+    assert code == 0 and f"5 of {candidates} candidates" in output, output
+    assert f"daily digest of {digest.day}" in output and "5 of 5 candidates" not in output

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from papersift.store import Store
-from papersift.store import deliveries as ds
 from tests.conftest import REPO
 
 from .conftest import SmtpServer, write_config
@@ -66,9 +65,9 @@ def test_killed_at_each_step(
     assert again.communicate(timeout=120)[0] and again.returncode == 0
 
     assert len(smtp_server.inbox.messages) == 1, output  # exactly one mail for the profile and day, none lost
-    ((_, day, record),) = ds.all_deliveries(store)
-    digest = ds.find_digest(store, "me", day)
-    assert digest is not None and digest.run_id is not None
+    ((_, day, record),) = store.all_deliveries()
+    digest = store.digest_of_day("me", day)
+    assert digest is not None and digest.shown
     assert set(digest.paper_ids) <= store.shown_paper_ids("me")
     (message,) = smtp_server.inbox.parsed()
     assert message["Message-ID"] == record.message_id

@@ -10,7 +10,6 @@ import pytest
 from papersift.delivery.daily import run_daily
 from papersift.encoders import get_encoder
 from papersift.store import Store
-from papersift.store import deliveries as ds
 
 from .conftest import TUESDAY, DroppingServer, SmtpServer, write_config
 
@@ -31,7 +30,7 @@ def test_mail_arrives_multipart_with_headers(store: Store, smtp_server: SmtpServ
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    ((_, _, record),) = ds.all_deliveries(store)
+    ((_, _, record),) = store.all_deliveries()
     assert message["Message-ID"] == record.message_id and record.status == "sent"
     assert message["Date"].datetime == TUESDAY
     assert message["List-Unsubscribe"].startswith("<http://papersift.test/mail/unsubscribe/")
@@ -39,11 +38,11 @@ def test_mail_arrives_multipart_with_headers(store: Store, smtp_server: SmtpServ
     assert message["To"] == "you@uni.edu" and "papersift@uni.edu" in message["From"]
     assert "<script" not in html.lower() and "http://papersift.test/mail/vote/" in html
     assert text.count("More like this: http://papersift.test/mail/vote/") == 5
-    digest = ds.find_digest(store, "me", TUESDAY.date())
-    assert digest is not None and len(digest.paper_ids) == 5 and digest.run_id is not None
+    digest = store.digest_of_day("me", TUESDAY.date())
+    assert digest is not None and len(digest.paper_ids) == 5 and digest.shown
     assert set(digest.paper_ids) <= store.shown_paper_ids("me")
-    for item in digest.items:
-        assert item["title"] in html
+    for pick in digest.picks:
+        assert pick.paper.display_title in html
 
 
 def test_rerun_same_day_sends_nothing_and_next_tuesday_sends_new_papers(
@@ -56,7 +55,7 @@ def test_rerun_same_day_sends_nothing_and_next_tuesday_sends_new_papers(
     assert "already sent" in report.profiles[0].describe()
     run(store, config, TUESDAY + dt.timedelta(days=7))
     assert len(smtp_server.inbox.messages) == 2
-    first, second = (ds.find_digest(store, "me", d) for d in (TUESDAY.date(), TUESDAY.date() + dt.timedelta(days=7)))
+    first, second = (store.digest_of_day("me", d) for d in (TUESDAY.date(), TUESDAY.date() + dt.timedelta(days=7)))
     assert first and second and not set(first.paper_ids) & set(second.paper_ids)
 
 
@@ -67,7 +66,7 @@ def test_not_a_delivery_day_and_empty_day(store: Store, smtp_server: SmtpServer,
     config = write_config(tmp_path / "config.toml", smtp_server.url, min_relevance=1.0)
     report, _ = run(store, config)
     assert "no candidate above min_relevance 1" in report.profiles[0].describe()
-    assert smtp_server.inbox.messages == [] and ds.all_deliveries(store) == []
+    assert smtp_server.inbox.messages == [] and store.all_deliveries() == []
     assert store.shown_paper_ids("me") == set()
 
 
@@ -75,14 +74,19 @@ def test_refused_then_retried_with_the_same_message(store: Store, smtp_server: S
     config = write_config(tmp_path / "config.toml", smtp_server.url)
     smtp_server.inbox.refuse = True
     report, _ = run(store, config)
-    assert report.exit_code == 0 and report.profiles[0].failed == 1
+    # Deferred, not lost: EX_TEMPFAIL, and when it is tried again.
+    assert report.exit_code == 75 and report.profiles[0].failed == 1
+    assert report.retry_note() == (
+        "1 delivery deferred: the next `papersift run` retries it (every run until 2026-12-01), with the same papers"
+    )
     assert "550" in report.profiles[0].describe() and smtp_server.inbox.messages == []
-    ((_, _, failed),) = ds.all_deliveries(store)
+    ((_, _, failed),) = store.all_deliveries()
     assert failed.status == "failed" and failed.attempts == 1
     smtp_server.inbox.refuse = False
-    run(store, config, TUESDAY + dt.timedelta(hours=1))
+    report, _ = run(store, config, TUESDAY + dt.timedelta(hours=1))
+    assert report.exit_code == 0 and report.retry_note() is None
     (message,) = smtp_server.inbox.parsed()
-    ((_, _, sent),) = ds.all_deliveries(store)
+    ((_, _, sent),) = store.all_deliveries()
     assert sent.status == "sent" and sent.attempts == 2 and message["Message-ID"] == failed.message_id
 
 
@@ -92,14 +96,14 @@ def test_connection_dropped_mid_data_is_retried_next_day(
     dropped = write_config(tmp_path / "config.toml", f"smtp://127.0.0.1:{dropping_server.port}")
     report, _ = run(store, dropped)
     assert dropping_server.drops == 1 and report.profiles[0].failed == 1
-    ((_, _, failed),) = ds.all_deliveries(store)
+    ((_, _, failed),) = store.all_deliveries()
     assert failed.status == "failed"
     # Wednesday: the Tuesday digest is retried (same Message-ID) and Wednesday's is sent.
     working = write_config(tmp_path / "config.toml", smtp_server.url)
     run(store, working, TUESDAY + dt.timedelta(days=1))
     ids = [m["Message-ID"] for m in smtp_server.inbox.parsed()]
     assert failed.message_id in ids and len(ids) == len(set(ids)) == 2
-    assert {r.status for _, _, r in ds.all_deliveries(store)} == {"sent"}
+    assert {r.status for _, _, r in store.all_deliveries()} == {"sent"}
 
 
 def test_auth_refused_must_be_fixed(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -128,7 +132,7 @@ def test_auth_refused_must_be_fixed(store: Store, tmp_path: Path, monkeypatch: p
         controller.stop()
     assert report.exit_code == 1 and "refused the login" in report.must_fix[0], report.profiles[0].describe()
     assert "wrong" not in " ".join(report.must_fix) + report.profiles[0].describe()
-    ((_, _, record),) = ds.all_deliveries(store)
+    ((_, _, record),) = store.all_deliveries()
     assert record.status == "failed"
 
 
@@ -136,8 +140,8 @@ def test_dry_run_and_unsubscribed(store: Store, smtp_server: SmtpServer, tmp_pat
     config = write_config(tmp_path / "config.toml", smtp_server.url, email='["you@uni.edu", "boss@uni.edu"]')
     report, _ = run(store, config, dry_run=True)
     assert "would send 5 papers to you@uni.edu, boss@uni.edu" in report.profiles[0].describe()
-    assert ds.all_deliveries(store) == [] and store.shown_paper_ids("me") == set()
-    ds.unsubscribe(store, "me", "Boss@uni.edu")
+    assert store.all_deliveries() == [] and store.shown_paper_ids("me") == set()
+    store.unsubscribe("me", "Boss@uni.edu")
     run(store, config)
     assert [rcpts for _, rcpts, _ in smtp_server.inbox.messages] == [["you@uni.edu"]]
 
@@ -146,6 +150,6 @@ def test_a_delivery_is_claimed_by_one_run_only(store: Store, smtp_server: SmtpSe
     config = write_config(tmp_path / "config.toml", smtp_server.url)
     smtp_server.inbox.refuse = True
     run(store, config)
-    ((_, _, failed),) = ds.all_deliveries(store)
-    assert ds.mark_attempt(store, failed)  # one run claims it...
-    assert not ds.mark_attempt(store, failed)  # ...a second, having read the same row, does not
+    ((_, _, failed),) = store.all_deliveries()
+    assert store.mark_attempt(failed)  # one run claims it...
+    assert not store.mark_attempt(failed)  # ...a second, having read the same row, does not

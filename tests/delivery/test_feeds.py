@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 
 from papersift.cli.main import cli
 from papersift.digest import render
-from papersift.digest.feeds import FeedInfo, item_from_pick, render_atom, render_rss
+from papersift.digest.feeds import FeedInfo, item_from_recommendation, render_atom, render_rss
 from papersift.models import Match, Paper, Recommendation
 
 HOSTILE = '<script>alert("x")</script>\x07 & <b>bold</b>'
@@ -50,13 +51,15 @@ def test_rss_and_atom_parse_back() -> None:
         assert parsed.entries[0].link == "https://arxiv.org/abs/2401.00001"
         assert "javascript" not in text
         assert "My SAM paper" in parsed.entries[0].summary and "0.81" in parsed.entries[0].summary
-        assert parsed.entries[0].tags[0].term == "sharpness"
+        assert parsed.entries[0].tags[0].term == "Interest: sharpness"
+        assert parsed.entries[1].link == "https://doi.org/10.1/x"
 
 
 def test_entry_ids_are_stable_across_days() -> None:
-    pick = recs()[0].to_dict()
-    monday = item_from_pick(pick, dt.datetime(2026, 11, 30, tzinfo=dt.UTC))
-    tuesday = item_from_pick({**pick, "rank": 5, "score": 0.1}, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    pick = recs()[0]
+    monday = item_from_recommendation(pick, dt.datetime(2026, 11, 30, tzinfo=dt.UTC))
+    later = replace(pick, rank=5, score=0.1)
+    tuesday = item_from_recommendation(later, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
     assert monday.id == tuesday.id
     info = FeedInfo("t", "http://127.0.0.1:8000/", "urn:papersift:feed:me", self_link="http://127.0.0.1:8000/f")
     for text in (render_rss(info, [monday]), render_atom(info, [monday])):

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from email import message_from_bytes
 from email.policy import default
 
-from papersift.delivery.mail import compose, group_picks
+from papersift.delivery.mail import compose
 from papersift.delivery.tokens import Tokens
+from papersift.digest.present import grouped
 from papersift.models import Match, Paper, Recommendation
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
 
-def picks() -> list[dict]:  # type: ignore[type-arg]
+def picks() -> list[Recommendation]:
     one = Paper(
         title=f"Sharp {HOSTILE}",
         abstract=f"Abstract {HOSTILE}",
@@ -23,8 +25,8 @@ def picks() -> list[dict]:  # type: ignore[type-arg]
     )
     two = Paper(title="Unlearning", ids={"arxiv": "2401.00002"}, store_id=2)
     return [
-        Recommendation(1, 0.9, one, [Match(f"Mine {HOSTILE}", 0.8, ("sharp",))], interest="sharpness").to_dict(),
-        Recommendation(2, 0.8, two, [], interest="unlearning").to_dict(),
+        Recommendation(1, 0.9, one, [Match(f"Mine {HOSTILE}", 0.8, ("sharp",))], interest="sharpness", interest_id=1),
+        Recommendation(2, 0.8, two, [], interest="unlearning", interest_id=2),
     ]
 
 
@@ -48,10 +50,10 @@ def test_markup_is_text_and_links_are_safe() -> None:
     assert 'href="javascript:' not in html and 'href="https://arxiv.org/abs/2401.00002"' in html
     assert html.count('href="https://ps.example/mail/vote/') == 6
     text = parsed.get_body(("plain",)).get_content()
-    assert "== sharpness ==" in text and "== unlearning ==" in text
+    assert "== Interest 1: sharpness ==" in text and "== Interest 2: unlearning ==" in text
 
 
 def test_groups_follow_the_best_pick_and_vanish_for_one_interest() -> None:
     both = picks()
-    assert [name for name, _ in group_picks(both)] == ["sharpness", "unlearning"]
-    assert [name for name, _ in group_picks([{**p, "interest": "x"} for p in both])] == [None]
+    assert [name for name, _ in grouped(both)] == ["Interest 1: sharpness", "Interest 2: unlearning"]
+    assert [name for name, _ in grouped([replace(p, interest="x", interest_id=1) for p in both])] == [None]

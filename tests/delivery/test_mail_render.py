@@ -34,7 +34,7 @@ def sample_mail_html(store: Store) -> str:
         settings=DigestOptions(today=dt.date(2026, 11, 24)),
     )
     message = compose(
-        [r.to_dict() for r in digest.recommendations],
+        digest.recommendations,
         profile="me",
         to="you@uni.edu",
         sender="papersift <papersift@uni.edu>",

@@ -20,7 +20,6 @@ from papersift.delivery.mail import feed_url
 from papersift.delivery.tokens import Tokens, secret_key
 from papersift.encoders import get_encoder
 from papersift.store import Store
-from papersift.store import deliveries as ds
 from papersift.web import WebSettings, create_app
 
 from .conftest import TUESDAY, SmtpServer, write_config
@@ -61,7 +60,7 @@ def test_vote_link_rates_with_one_click(delivered: tuple[Store, Config, str, str
     assert ">Less like this</a>" in done.text and ">Save for later</a>" in done.text and ">Saved<" not in done.text
     client.post(down)
     ratings = {r.paper_id: (r.rating, r.origin) for r in store.ratings("me")}
-    digest = ds.find_digest(store, "me", TUESDAY.date())
+    digest = store.digest_of_day("me", TUESDAY.date())
     assert digest is not None
     assert ratings == {digest.paper_ids[0]: ("up", "mail"), digest.paper_ids[1]: ("down", "mail")}
 
@@ -75,7 +74,7 @@ def test_tampered_foreign_and_expired_tokens_are_refused(delivered: tuple[Store,
     assert client.post(unsubscribe.replace("/mail/unsubscribe/", "/mail/vote/")).status_code == 400
     later = Tokens(secret_key(config), clock=lambda: (TUESDAY + dt.timedelta(days=400)).timestamp())
     assert app_for(store, config, later).post(up).status_code == 400
-    assert store.ratings("me") == [] and ds.unsubscribed(store, "me") == set()
+    assert store.ratings("me") == [] and store.unsubscribed("me") == set()
 
 
 def test_one_click_unsubscribe_is_honoured(delivered: tuple[Store, Config, str, str], smtp_server: SmtpServer) -> None:
@@ -83,14 +82,14 @@ def test_one_click_unsubscribe_is_honoured(delivered: tuple[Store, Config, str, 
     client = app_for(store, config)
     assert links(html, "Unsubscribe")[0] == unsubscribe
     page = client.get(unsubscribe)
-    assert page.status_code == 200 and ds.unsubscribed(store, "me") == set()
+    assert page.status_code == 200 and store.unsubscribed("me") == set()
     # RFC 8058: the mail client POSTs List-Unsubscribe=One-Click to the List-Unsubscribe URL.
     response = client.post(
         unsubscribe,
         content=b"List-Unsubscribe=One-Click",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert response.status_code == 200 and ds.unsubscribed(store, "me") == {"you@uni.edu"}
+    assert response.status_code == 200 and store.unsubscribed("me") == {"you@uni.edu"}
     run_daily(store, config, lambda: TUESDAY + dt.timedelta(days=1), encoder=get_encoder("fake"))
     assert len(smtp_server.inbox.messages) == 1
 
@@ -99,16 +98,16 @@ def test_private_feed_by_token(delivered: tuple[Store, Config, str, str]) -> Non
     store, config, _, _ = delivered
     client = app_for(store, config)
     tokens = Tokens(secret_key(config))
-    digest = ds.find_digest(store, "me", TUESDAY.date())
+    digest = store.digest_of_day("me", TUESDAY.date())
     assert digest is not None
     for fmt in ("atom", "rss"):
-        url = feed_url(BASE, tokens, "me", ds.feed_nonce(store, "me"), fmt)
+        url = feed_url(BASE, tokens, "me", store.feed_nonce("me"), fmt)
         response = client.get(url)
         assert response.status_code == 200 and fmt in response.headers["content-type"]
         parsed = feedparser.parse(response.text)
-        assert not parsed.bozo and [e.title for e in parsed.entries] == [i["title"] for i in digest.items]
-    old = feed_url(BASE, tokens, "me", ds.feed_nonce(store, "me"))
-    ds.feed_nonce(store, "me", rotate=True)
+        assert not parsed.bozo and [e.title for e in parsed.entries] == [p.paper.display_title for p in digest.picks]
+    old = feed_url(BASE, tokens, "me", store.feed_nonce("me"))
+    store.feed_nonce("me", rotate=True)
     assert client.get(old).status_code == 404
     assert client.get(feed_url(BASE, Tokens(b"another-secret-entirely!"), "me", "x")).status_code == 404
 

@@ -17,8 +17,6 @@ from papersift.config import default_db_path
 from papersift.delivery.daily import run_daily
 from papersift.encoders import get_encoder
 from papersift.store import Store
-from papersift.store import accounts as tables
-from papersift.store import deliveries as ds
 from papersift.web.app import WebSettings, create_app
 from tests.cli.test_cli import run
 from tests.conftest import FEED_FILES, PROFILE_FILES
@@ -48,9 +46,9 @@ def today_headings(store: str) -> list[str]:
 
 def interests_of_picks(store: str) -> list[str]:
     with Store(store) as opened:
-        run_id = tables.latest_run_id(opened, "me")
-        assert run_id is not None
-        return [str(p.details.get("interest")) for p in tables.run_picks_of(opened, run_id)]
+        digest = opened.digest("me")
+        assert digest is not None
+        return [str(p.interest) for p in digest.picks]
 
 
 def test_a_cli_digest_shows_grouped_by_interest_on_today() -> None:
@@ -72,13 +70,12 @@ def test_a_daily_run_shows_grouped_by_interest_on_today(
     monkeypatch.setenv("PAPERSIFT_CONFIG", str(config_path))
     report = run_daily(store, write_config(config_path, smtp_server.url), lambda: TUESDAY, encoder=get_encoder("fake"))
     assert report.exit_code == 0
-    digest = ds.find_digest(store, "me", TUESDAY.date())
-    assert digest is not None and digest.run_id is not None
-    kept = tables.run_picks_of(store, digest.run_id)
-    # What the mail showed is what Today shows: the same interests and relevances, pick by pick.
-    assert [(p.details["interest"], p.details["relevance"]) for p in kept] == [
-        (item["interest"], item["relevance"]) for item in digest.items
-    ]
+    digest = store.digest_of_day("me", TUESDAY.date())
+    assert digest is not None and digest.shown
+    # What the mail showed is what Today shows: one record, read by both.
+    latest = store.digest("me")
+    assert latest is not None and latest.id == digest.id
+    assert all(p.interest and p.relevance is not None for p in digest.picks)
     headings = today_headings(location_of(store))
     assert "Your picks" not in headings
-    assert headings == list(dict.fromkeys(str(item["interest"]) for item in digest.items))
+    assert headings == list(dict.fromkeys(str(p.interest) for p in digest.picks))

@@ -55,7 +55,7 @@ class _Report:
 
 
 def test_a_run_that_deferred_a_delivery_is_retried_soon_not_tomorrow() -> None:
-    from papersift.delivery.job import EX_TEMPFAIL
+    from papersift.delivery.daily import EX_TEMPFAIL
 
     outcomes = [EX_TEMPFAIL, EX_TEMPFAIL, 0]
     calls: list[float] = []

@@ -14,7 +14,6 @@ from papersift import api
 from papersift.delivery.daily import run_daily
 from papersift.encoders import get_encoder
 from papersift.store import Store
-from papersift.store import deliveries as ds
 from tests.conftest import PROFILE_FILES
 
 from .conftest import TUESDAY, SmtpServer, write_config
@@ -62,7 +61,7 @@ def test_webhook_once_and_retried(store: Store, smtp_server: SmtpServer, hook: H
     (body,) = hook.bodies
     assert body["profile"] == "me" and len(body["papers"]) == 5 and body["text"].startswith("*papersift digest for me")
     assert smtp_server.inbox.messages == []
-    ((_, _, record),) = ds.all_deliveries(store)
+    ((_, _, record),) = store.all_deliveries()
     assert record.channel == "webhook" and record.status == "sent" and record.attempts == 2
 
 

@@ -49,9 +49,8 @@ def test_markdown_and_html_show_the_converted_abstract() -> None:
     assert ABSTRACT in render(_recs(), "html")
 
 
-def test_mail_parts_show_unicode_even_for_a_digest_stored_with_raw_latex() -> None:
-    pick = _recs()[0].to_dict()
-    pick["title"] = RAW_TITLE  # a digest stored before titles were converted
+def test_mail_parts_show_unicode_not_latex() -> None:
+    pick = _recs()[0]  # the stored record keeps the title as the source gave it
     message = compose(
         [pick],
         profile="me",

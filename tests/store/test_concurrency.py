@@ -133,7 +133,7 @@ def test_reads_go_on_and_writes_wait_while_a_long_import_runs(rated_store: str |
         assert notices and "papersift feed import" in notices[0] and str(importer.pid) in notices[0]
         assert [(r.paper_id, r.rating) for r in store.ratings("me")] == [(paper_id, "up")]
         assert store.paper_count() == before + outcome[1]
-        assert digest.recommendations and store.run_count() == 1
+        assert digest.recommendations and store.digest_count() == 1
 
 
 def test_a_writer_that_waits_too_long_gets_one_sentence(rated_store: str | Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from papersift import api
-from papersift.models import Paper
+from papersift.models import Paper, Recommendation
 from papersift.ranking.personal import within_age
 from papersift.store import Store
 from tests.conftest import FEED_FILES, PAGE_DAY, PROFILE_FILES
@@ -40,7 +40,8 @@ def store(store_location: str | Path) -> Store:
     # Some profile papers are candidates too, some candidates were shown, some rated.
     store.import_papers(store.profile_papers("me")[:3], as_candidates=True)
     pool = store.candidate_papers()
-    store.record_run("me", "m", 5, [(i, 1.0, p, []) for i, p in enumerate(pool[5:10], 1)], mark_shown=True)
+    picks = [Recommendation(i, 1.0, p) for i, p in enumerate(pool[5:10], 1)]
+    store.record_digest("me", picks, model_id="m", n_candidates=5)
     store.rate("me", pool[20].store_id or 0, "up")
     store.rate("me", pool[21].store_id or 0, "down")
     return store

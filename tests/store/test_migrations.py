@@ -18,7 +18,7 @@ from papersift.store import Store, migrations
 from papersift.store.migrations import m001_initial
 from tests.conftest import engine_for
 
-EARLIER_VERSIONS = [1, 2, 3]
+EARLIER_VERSIONS = [1, 2, 3, 8]
 NewLocation = Callable[[str], "str | Path"]
 
 

@@ -159,4 +159,4 @@ def test_digest_embeds_each_text_once_per_model(tmp_path: Path, store_location: 
         second = api.digest_from_store(store, "me", encoder=encoder, settings=DigestOptions(include_seen=True))
         assert sum(encoder.calls) == 12 + 55  # all cached
         assert [r.paper.title for r in first.recommendations] == [r.paper.title for r in second.recommendations]
-        assert store.run_count() == 2
+        assert store.digest_count() == 2

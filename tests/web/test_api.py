@@ -44,11 +44,11 @@ def test_reading_the_digest_changes_nothing(client: TestClient, store_path: str 
     token = csrf_of(client, "/p/ada/today")
     _digest(client, token)
     with Store(store_path) as store:
-        runs = store.run_count()
+        runs = store.digest_count()
     for _ in range(3):
         assert client.get("/api/v1/profiles/ada/digest").status_code == 200
     with Store(store_path) as store:
-        assert store.run_count() == runs
+        assert store.digest_count() == runs
 
 
 def test_rate_then_undo(client: TestClient, store_path: str | Path) -> None:

@@ -86,7 +86,7 @@ def _snapshot(path: str | Path) -> tuple[object, ...]:
             store.ratings("ada"),
             store.profile_paper_ids("ada"),
             [(i.name, i.muted, i.paper_ids) for i in store.interests("ada")],
-            store.run_count(),
+            store.digest_count(),
             store.profile_settings("ada"),
         )
 

@@ -44,7 +44,7 @@ def test_today_before_and_after_the_first_digest(client: TestClient) -> None:
     _make_digest(client)
     page = client.get("/p/ada/today")
     assert page.status_code == 200
-    assert "Relevance" in page.text and "Close to your paper" in page.text and "shared terms" in page.text
+    assert "Relevance" in page.text and "Close to your paper" in page.text and "; shares " in page.text
     assert (
         'href="https://arxiv.org/abs/2411.00002"' in page.text
         and 'href="https://arxiv.org/pdf/2411.00002"' in page.text

@@ -12,7 +12,6 @@ from ..clock import local_now
 from ..config import config_file_name, load_config
 from ..encoders import DEFAULT_ENCODER
 from ..errors import ConfigError
-from ..models import Recommendation
 from .common import MODEL_HELP, PapersiftGroup, is_quiet, make_encoder, note, offline_option, profile_option
 from .common import store as invocation_store
 from .fetch import config_option, make_client
@@ -42,9 +41,10 @@ def run_command(
     A profile is delivered as its [deliver.NAME] table in config.toml says, or else as its web Settings
     page saved it (the table wins; --dry-run shows the effective settings and where each came from).
 
-    Rerunning the same day sends nothing twice; what failed is retried. Exits non-zero only when you
-    must fix something (the config, the SMTP login); the line of the profile it stopped then goes to
-    stderr as "Error: profile NAME: ...".
+    Rerunning the same day sends nothing twice; what failed is retried by the next runs for a week.
+    Exits 1 when you must fix something (the config, the SMTP login; the line of the profile it stopped
+    goes to stderr as "Error: profile NAME: ..."), 75 (EX_TEMPFAIL) when a delivery could not be sent
+    now and waits for the next run, else 0.
 
     \b
     Example:
@@ -83,6 +83,9 @@ def run_command(
             click.echo(f"Error: {outcome.describe()}", err=True)
         else:
             click.echo(f"  {outcome.describe()}")
+    retry = report.retry_note()
+    if retry:
+        click.echo(retry, err=True)
     if report.exit_code:
         raise click.exceptions.Exit(report.exit_code)
 
@@ -105,12 +108,11 @@ def feed_url_command(profile: str | None, fmt: str, rotate: bool, config_path: P
     from ..delivery.mail import feed_url
     from ..delivery.targets import plan_for
     from ..delivery.tokens import Tokens, secret_key
-    from ..store import deliveries
 
     config = load_config(config_path)
     store = invocation_store()
     name = api.default_profile(store, profile)
-    nonce = deliveries.feed_nonce(store, name, rotate=rotate)
+    nonce = store.feed_nonce(name, rotate=rotate)
     click.echo(feed_url(config.web.base_url, Tokens(secret_key(config)), name, nonce, fmt))
     if plan_for(store, config, name) is None:
         # Digests made by `papersift digest` are not in the feed: without this it stays empty, silently.
@@ -178,16 +180,18 @@ def schedule_remove() -> None:
         click.echo(line)
 
 
-def email_digest(profile: str, addresses: Sequence[str], recs: Sequence[Recommendation]) -> None:
-    """``papersift digest --email``: send this digest now through [smtp] (not part of the daily bookkeeping)."""
-    from ..delivery.daily import send_now
+def email_digest(profile: str, addresses: Sequence[str], digest: api.Digest) -> None:
+    """``papersift digest --email``: send this digest now through [smtp]; its papers count as shown only
+    once the mail is accepted (:func:`papersift.delivery.send.email_digest`)."""
+    from ..delivery.send import email_digest as send_digest
 
-    if not recs:
+    if not digest.recommendations or digest.run_id is None:
         click.echo("no papers in this digest; no mail sent", err=True)
         return
     config = load_config()
     if not addresses or any("@" not in a for a in addresses):
         raise ConfigError(f"--email: expected e-mail addresses, not {', '.join(addresses)}")
-    message_ids = send_now(config, profile, addresses, [r.to_dict() for r in recs], local_now)
+    message_ids = send_digest(invocation_store(), config, profile, digest.run_id, addresses, local_now)
+    n = len(digest.recommendations)
     for address, message_id in zip(addresses, message_ids, strict=True):
-        click.echo(f"sent {len(recs)} papers to {address} ({message_id})", err=True)
+        click.echo(f"sent {n} papers to {address} ({message_id})", err=True)

@@ -266,6 +266,7 @@ def digest_command(
         options=rank_options(top, aggregation),
         show_progress=show_progress() and not quiet,
         settings=settings,
+        mark_shown=not emails,  # mailed: shown once the mail is accepted
     )
     if digest.profile_size == 0 and not quiet:
         note(
@@ -280,10 +281,25 @@ def digest_command(
     if emails:
         from .deliver import email_digest
 
-        email_digest(name, emails, digest.recommendations)
+        email_digest(name, emails, digest)
         return
     subtitle = _subtitle(digest, f"profile '{name}'", min_relevance)
     write_output(digest.recommendations, fmt, out, f"papersift digest for {name}", subtitle)
+
+
+def history_line(summary: Any) -> str:
+    """One past digest as ``history`` lists it: picks of how many candidates, when delivered, the model."""
+    picks = n_papers(summary.n_picks)
+    if summary.n_candidates is not None:
+        picks = f"{summary.n_picks} of {summary.n_candidates} candidates"
+    parts = [picks]
+    if summary.day:
+        parts.append(f"daily digest of {summary.day}")
+    if summary.shown_at is None:
+        parts.append("not delivered yet (its papers stay unshown)")
+    if summary.model_id:
+        parts.append(f"model {summary.model_id}")
+    return "  ".join(parts)
 
 
 @cli.command("history")
@@ -308,7 +324,7 @@ def history_command(run: int | None, profile: str | None, fmt: str, out: Path | 
         if not runs:
             echo(f"profile '{name}' has no digests yet (papersift digest)")
         for r in runs:
-            echo(f"{r.id:5d}  {r.created_at}  {r.picks} of {r.candidates} candidates  model {r.model_id}")
+            echo(f"{r.id:5d}  {r.created_at}  {history_line(r)}")
         return
     picks = api.past_digest(the_store, name, run)
     write_output(picks, fmt, out, f"papersift digest {run} for {name}", f"{n_papers(len(picks))}, as shown then")

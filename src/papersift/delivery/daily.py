@@ -3,9 +3,10 @@
 Durability, in order, for each profile and day:
 
 1. the digest is ranked (nothing written);
-2. the digest, and one delivery per address (its Message-ID and the exact bytes to send, status
+2. the digest (the one digest record every channel reads, :mod:`papersift.store.digest_record`), and
+   one delivery per address and channel (its Message-ID and the exact bytes to send, status
    ``pending``), are recorded in one transaction;
-3. the ranking run is recorded and its papers marked shown (the digest row remembers it was);
+3. its papers are marked shown (the digest's ``shown_at``): they are in the outbox, kept for retries;
 4. each delivery is sent: attempts counted first; just before the final line of SMTP DATA the status
    becomes ``sending``; after the server's 250 it becomes ``sent``.
 
@@ -16,35 +17,41 @@ offers no way to ask, so it is marked ``unknown`` and not resent (at most once),
 log. The window in which such a crash loses a mail is the few microseconds between recording
 ``sending`` and writing the final dot. A connection that drops without the server's 250 (while this
 process lives) is a failure: per RFC 5321 the server has not taken the message, so it is retried.
+
+A delivery that failed is retried by every run for :data:`RETRY_DAYS`; a run that leaves one failed
+reports it as deferred (exit status 75, ``EX_TEMPFAIL``) and says until when.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ..clock import local_now
 from ..config import Config, DeliverConfig, config_file_name, user_dir
+from ..digests import Digest
 from ..encoders import Encoder, get_encoder
 from ..errors import ConfigError, PapersiftError
+from ..models import Recommendation
 from ..ranking import RankOptions
 from ..ranking.personal import DigestOptions
 from ..store import Store
-from ..store import deliveries as ds
+from ..store.deliveries import DeliveryRecord, NewDelivery
+from ..store.digest_record import DigestRecord
 from ..store.papers import PaperCache
-from .mail import compose, new_message_id, webhook_body
+from .channels import Outgoing, Transport, channel, make_deliveries
 from .smtp import DeliveryError, OutcomeUnknown, SmtpAuthError, SmtpTarget, parse_smtp_url, send_message
 from .tokens import Tokens, secret_key
 
 RETRY_DAYS = 7  # a digest that could not be sent is retried for a week, then left as failed
+EX_TEMPFAIL = 75  # sysexits.h: a temporary failure, try again later (what a deferred delivery is)
 PAUSE_ENV = "PAPERSIFT_PAUSE_AT"  # fault-injection tests: stop (sleep) at this step of a run
 PAUSE_SIGNAL_ENV = "PAPERSIFT_PAUSE_SIGNAL"  # ... after creating this file
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -59,14 +66,6 @@ def checkpoint(step: str) -> None:
         Path(signal).write_text(step, encoding="utf-8")
     while True:
         time.sleep(60)
-
-
-class Transport(Protocol):
-    """Sends one recorded delivery; raises :class:`DeliveryError` (or :class:`SmtpAuthError`)."""
-
-    def send_mail(self, sender: str, to: str, payload: bytes, before_final_dot: Callable[[], None]) -> None: ...
-
-    def post_webhook(self, url: str, payload: bytes, before_send: Callable[[], None]) -> None: ...
 
 
 class NetworkTransport:
@@ -106,6 +105,7 @@ class ProfileOutcome:
     failed: int = 0
     lines: list[str] = field(default_factory=list)
     must_fix: bool = False
+    retry_until: dt.date | None = None  # a delivery failed: the next runs retry it up to this day
 
     def describe(self) -> str:
         head = f"profile {self.profile}: "
@@ -123,8 +123,28 @@ class RunReport:
     must_fix: list[str] = field(default_factory=list)
 
     @property
+    def deferred(self) -> list[ProfileOutcome]:
+        """The profiles with a delivery that failed this run and is kept for the next runs to retry."""
+        return [p for p in self.profiles if p.failed and p.retry_until is not None]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.must_fix else 0
+        """1: something to fix; 75 (EX_TEMPFAIL): a delivery was deferred to the next run; else 0."""
+        if self.must_fix:
+            return 1
+        return EX_TEMPFAIL if self.deferred else 0
+
+    def retry_note(self) -> str | None:
+        """When the deferred deliveries are tried again, as one sentence (None when none was deferred)."""
+        deferred = self.deferred
+        if not deferred:
+            return None
+        until = max(p.retry_until for p in deferred if p.retry_until is not None)
+        n = sum(p.failed for p in deferred)
+        return (
+            f"{n} deliver{'y' if n == 1 else 'ies'} deferred: the next `papersift run` retries "
+            f"{'it' if n == 1 else 'them'} (every run until {until.isoformat()}), with the same papers"
+        )
 
 
 @contextmanager
@@ -230,17 +250,18 @@ class DailyJob:
                 f"[deliver.{target.profile}]: there is no stored profile named '{target.profile}' "
                 "(papersift profile import ... --name NAME, or fix the table's name)"
             )
-        for earlier in ds.recent_digests(self.store, target.profile, limit=RETRY_DAYS + 1):
-            if today - dt.timedelta(days=RETRY_DAYS) <= earlier.day < today:
+        for earlier in self.store.daily_digests(target.profile, limit=RETRY_DAYS + 1):
+            if earlier.day is not None and today - dt.timedelta(days=RETRY_DAYS) <= earlier.day < today:
                 self._deliver(earlier, outcome, retry_only=True)
         if WEEKDAY_KEYS[today.weekday()] not in target.days:
             outcome.lines.append(f"{WEEKDAY_KEYS[today.weekday()]} is not a delivery day ({', '.join(target.days)})")
             return
-        digest = ds.find_digest(self.store, target.profile, today)
+        digest = self.store.digest_of_day(target.profile, today)
         if digest is None:
-            picks = self._rank(target, today, outcome)
-            if not picks:
+            ranked = self._rank(target, today, outcome)
+            if ranked is None:
                 return
+            picks = ranked.recommendations
             if self.dry_run:
                 addresses = self._addresses(target)
                 line = f"dry run: would send {len(picks)} papers to {', '.join(addresses) or 'no address (feed only)'}"
@@ -249,14 +270,20 @@ class DailyJob:
                     line += f", but e-mail needs [smtp] url and sender in {config_file_name(self.config)}"
                 outcome.lines.append(line)
                 return
-            digest = ds.record_digest(
-                self.store, target.profile, today, picks, self._new_deliveries(target, picks, now)
+            digest = self.store.record_daily_digest(
+                target.profile,
+                today,
+                picks,
+                self._new_deliveries(target, picks, now),
+                model_id=ranked.model_id,
+                n_candidates=ranked.candidates,
+                params={"top": target.top, "min_relevance": target.min_relevance, "ratings": ranked.n_ratings},
             )
             checkpoint("recorded")
-        outcome.picks = len(digest.items)
+        outcome.picks = len(digest.picks)
         self._deliver(digest, outcome, retry_only=False)
 
-    def _rank(self, target: DeliverConfig, today: dt.date, outcome: ProfileOutcome) -> list[dict[str, Any]]:
+    def _rank(self, target: DeliverConfig, today: dt.date, outcome: ProfileOutcome) -> Digest | None:
         from .. import api
 
         assert self.encoder is not None
@@ -281,62 +308,44 @@ class DailyJob:
             elif digest.candidates == 0:
                 why = f"no new candidates ({digest.excluded_seen} already shown or rated); no mail sent"
             outcome.lines.append(why)
-            return []
-        return [r.to_dict() for r in digest.recommendations]
+            return None
+        return digest
 
     def _addresses(self, target: DeliverConfig) -> list[str]:
-        stopped = ds.unsubscribed(self.store, target.profile)
+        stopped = self.store.unsubscribed(target.profile)
         return [a for a in target.email if a.lower() not in stopped]
 
     def _new_deliveries(
-        self, target: DeliverConfig, picks: list[dict[str, Any]], now: dt.datetime
-    ) -> list[ds.NewDelivery]:
+        self, target: DeliverConfig, picks: Sequence[Recommendation], now: dt.datetime
+    ) -> list[NewDelivery]:
         assert self.tokens is not None
-        found = []
-        addresses = self._addresses(target)
-        if addresses:
-            sender = self.config.smtp.sender
-            if not sender:
-                raise ConfigError(
-                    f"e-mail delivery needs [smtp] sender in {config_file_name(self.config)} "
-                    '(e.g. sender = "papersift <me@uni.edu>")'
-                )
-            for address in addresses:
-                message_id = new_message_id(sender)
-                message = compose(
-                    picks,
-                    profile=target.profile,
-                    to=address,
-                    sender=sender,
-                    day=now.date(),
-                    date=now,
-                    message_id=message_id,
-                    base_url=self.config.web.base_url,
-                    tokens=self.tokens,
-                    days=target.days,
-                )
-                found.append(ds.NewDelivery("email", address, message_id, message.as_bytes()))
-        if target.webhook:
-            body = webhook_body(picks, target.profile, now.date())
-            payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            found.append(
-                ds.NewDelivery("webhook", target.webhook, new_message_id("webhook@papersift.invalid"), payload)
-            )
-        return found
+        outgoing = Outgoing(
+            self.config,
+            target.profile,
+            picks,
+            now,
+            self.tokens,
+            emails=self._addresses(target),
+            webhook=target.webhook,
+            days=target.days,
+        )
+        return make_deliveries(outgoing)
 
     # -- sending -----------------------------------------------------------------
 
-    def _deliver(self, digest: ds.DigestRecord, outcome: ProfileOutcome, retry_only: bool) -> None:
-        if digest.run_id is None and not self.dry_run:
-            self._record_run(digest)
-        records = ds.deliveries_of(self.store, digest.id)
+    def _deliver(self, digest: DigestRecord, outcome: ProfileOutcome, retry_only: bool) -> None:
+        if not digest.shown and not self.dry_run:
+            # The digest is kept and its deliveries retried for RETRY_DAYS: its papers are in the outbox.
+            self.store.mark_digest_shown(digest.id)
+            checkpoint("run-recorded")
+        records = self.store.deliveries_of(digest.id)
         if not records and not retry_only:
-            outcome.lines.append(f"{len(digest.items)} papers in the feed (no e-mail address or webhook)")
-        stopped = ds.unsubscribed(self.store, digest.profile)
+            outcome.lines.append(f"{len(digest.picks)} papers in the feed (no e-mail address or webhook)")
+        stopped = self.store.unsubscribed(digest.profile)
         for record in records:
-            label = f"{record.address} ({digest.day})" if retry_only else record.address
-            if record.channel == "webhook":
-                label = f"webhook ({digest.day})" if retry_only else "webhook"
+            label = channel(record.channel).label(record)
+            if retry_only:
+                label = f"{label} ({digest.day})"
             if record.status in ("sent", "unknown", "cancelled"):
                 if not retry_only:
                     outcome.lines.append(f"{label}: already {record.status}")
@@ -347,71 +356,46 @@ class DailyJob:
                     "cannot be asked, so it is not resent (at most once)"
                 )
                 if not self.dry_run:
-                    ds.mark_unknown(self.store, record.id, note)
+                    self.store.mark_unknown(record.id, note)
                 outcome.lines.append(f"{label}: {note}")
                 continue
             if record.channel == "email" and record.address.lower() in stopped:
                 if not self.dry_run:
-                    ds.mark_cancelled(self.store, record.id, "unsubscribed")
+                    self.store.mark_cancelled(record.id, "unsubscribed")
                 outcome.lines.append(f"{label}: unsubscribed, not sent")
                 continue
             if self.dry_run:
                 outcome.lines.append(f"{label}: dry run: would send ({record.status}, {record.attempts} attempts)")
                 continue
             if self._auth_failed and record.channel == "email":
-                ds.mark_failed(self.store, record.id, self._auth_failed)
+                self.store.mark_failed(record.id, self._auth_failed)
                 outcome.failed += 1
                 continue
-            self._send(record, label, outcome)
+            self._send(record, label, outcome, digest.day)
 
-    def _record_run(self, digest: ds.DigestRecord) -> None:
-        from ..digests import pick_details
-
-        papers = {p.store_id: p for p in self.store.papers_by_id(digest.paper_ids)}
-        items = []
-        details = {}
-        for pick in digest.items:
-            paper = papers.get(pick.get("id"))
-            if paper is not None:
-                items.append((int(pick["rank"]), float(pick["score"]), paper, list(pick.get("why") or [])))
-                details[int(pick["rank"])] = pick_details(pick)
-        run_id = self.store.record_run(
-            digest.profile,
-            self.encoder.model_id if self.encoder else "",
-            len(items),
-            items,
-            params={"delivery": digest.day.isoformat()},
-            mark_shown=True,
-            details=details,
-        )
-        ds.set_digest_run(self.store, digest.id, run_id)
-        checkpoint("run-recorded")
-
-    def _send(self, record: ds.DeliveryRecord, label: str, outcome: ProfileOutcome) -> None:
+    def _send(self, record: DeliveryRecord, label: str, outcome: ProfileOutcome, day: dt.date | None) -> None:
         assert self.transport is not None
-        if not ds.mark_attempt(self.store, record):
+        if not self.store.mark_attempt(record):
             outcome.lines.append(f"{label}: another run is sending it")
             return
         attempt = record.attempts + 1
 
         def irrevocable() -> None:
-            ds.mark_sending(self.store, record.id)
+            self.store.mark_sending(record.id)
 
+        if day is not None:
+            outcome.retry_until = max(outcome.retry_until or day, day + dt.timedelta(days=RETRY_DAYS))
         try:
-            if record.channel == "email":
-                assert self.config.smtp.sender is not None
-                self.transport.send_mail(self.config.smtp.sender, record.address, record.payload, irrevocable)
-            else:
-                self.transport.post_webhook(record.address, record.payload, irrevocable)
+            channel(record.channel).send(self.transport, self.config, record, irrevocable)
         except SmtpAuthError as exc:
             self._auth_failed = str(exc)
-            ds.mark_failed(self.store, record.id, str(exc))
+            self.store.mark_failed(record.id, str(exc))
             outcome.failed += 1
             outcome.must_fix = True
             outcome.lines.append(f"{label}: not sent, the next run retries: {exc}")
             return
         except OutcomeUnknown as exc:
-            ds.mark_failed(self.store, record.id, str(exc))
+            self.store.mark_failed(record.id, str(exc))
             outcome.failed += 1
             outcome.lines.append(
                 f"{label}: {exc}; no 250 means the server did not take it: the next run resends it "
@@ -419,12 +403,12 @@ class DailyJob:
             )
             return
         except DeliveryError as exc:
-            ds.mark_failed(self.store, record.id, str(exc))
+            self.store.mark_failed(record.id, str(exc))
             outcome.failed += 1
             outcome.lines.append(f"{label}: not sent, the next run retries (attempt {attempt}): {exc}")
             return
         checkpoint("accepted")
-        ds.mark_sent(self.store, record.id)
+        self.store.mark_sent(record.id)
         checkpoint("marked")
         outcome.sent += 1
         outcome.lines.append(f"{label}: sent" + (f" (attempt {attempt})" if attempt > 1 else ""))
@@ -450,41 +434,3 @@ def run_daily(
 
 def summary_lines(reports: Sequence[Any]) -> list[str]:
     return [r.describe() for r in reports]
-
-
-def send_now(
-    config: Config,
-    profile: str,
-    addresses: Sequence[str],
-    picks: Sequence[dict[str, Any]],
-    clock: Callable[[], dt.datetime] = local_now,
-    transport: Transport | None = None,
-    tokens: Tokens | None = None,
-) -> list[str]:
-    """Mail one digest now (``papersift digest --email``), outside the daily bookkeeping; returns Message-IDs.
-
-    Raises :class:`DeliveryError` (or :class:`ConfigError`) when a message is not accepted.
-    """
-    sender = config.smtp.sender
-    if not config.smtp.url or not sender:
-        raise ConfigError(f"e-mail needs [smtp] url and sender in {config_file_name(config)}, or $PAPERSIFT_SMTP_URL")
-    transport = transport or NetworkTransport(parse_smtp_url(config.smtp.url))
-    tokens = tokens or Tokens(secret_key(config))
-    now = clock()
-    sent = []
-    for address in addresses:
-        message_id = new_message_id(sender)
-        message = compose(
-            list(picks),
-            profile=profile,
-            to=address,
-            sender=sender,
-            day=now.date(),
-            date=now,
-            message_id=message_id,
-            base_url=config.web.base_url,
-            tokens=tokens,
-        )
-        transport.send_mail(sender, address, message.as_bytes(), lambda: None)
-        sent.append(message_id)
-    return sent

@@ -21,7 +21,6 @@ from .daily import RunReport, run_daily
 from .targets import effective_config
 
 OFFLINE_ENV = "PAPERSIFT_OFFLINE"
-EX_TEMPFAIL = 75  # sysexits.h: a delivery was deferred; a later run retries it
 
 
 def is_offline(flag: bool | None = None) -> bool:

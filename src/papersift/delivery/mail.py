@@ -13,15 +13,17 @@ import re
 from collections.abc import Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
 
-from ..digest.feeds import explanation, web_link
+from ..digest import present
 from ..latex import latex_to_text
+from ..models import Recommendation
 from .tokens import Tokens
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -58,17 +60,8 @@ def feed_url(base_url: str, tokens: Tokens, profile: str, nonce: str, fmt: str =
     return f"{base_url}/feed/{fmt}/{tokens.feed(profile, nonce)}"
 
 
-def _byline(pick: dict[str, Any]) -> str:
-    parts = []
-    authors = pick.get("authors") or []
-    if authors:
-        parts.append(", ".join(authors[:4]) + (f" +{len(authors) - 4}" if len(authors) > 4 else ""))
-    for key in ("date", "venue"):
-        if pick.get(key):
-            parts.append(str(pick[key]))
-    if pick.get("relevance") is not None:
-        parts.append(f"relevance {pick['relevance']:.2f}")
-    return _CONTROL.sub(" ", " · ".join(parts))
+def _byline(rec: Recommendation) -> str:
+    return " · ".join(x for x in (present.byline(rec.paper), present.relevance(rec)) if x)
 
 
 def _short(text: str | None) -> str:
@@ -76,18 +69,45 @@ def _short(text: str | None) -> str:
     return text if len(text) <= ABSTRACT_CHARS else text[:ABSTRACT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def group_picks(picks: Sequence[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]]]]:
-    """Picks grouped by interest, groups in the order of their best pick; no headings when there is one group."""
-    groups: dict[str | None, list[dict[str, Any]]] = {}
-    for pick in picks:
-        groups.setdefault(pick.get("interest"), []).append(pick)
-    if len(groups) == 1:
-        return [(None, next(iter(groups.values())))]
-    return [(name or "Other papers", members) for name, members in groups.items()]
+class MailPolicy(EmailPolicy):
+    """The SMTP policy, except that a header carrying a URL goes out as written: ``<https://...>`` on one
+    line. The SMTP policy folds a long URL (it has no space to break at) into RFC 2047 encoded-words,
+    which mail providers do not read as a URL, so their one-click unsubscribe would not see it."""
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() in URL_HEADERS:
+            return f"{name}: {_ascii_header(str(value))}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() in URL_HEADERS:
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+# Headers whose value is one or more ``<URL>`` (or a fixed token): never encoded, folded only at commas.
+URL_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post", "list-help", "list-archive", "list-subscribe"})
+MAIL_POLICY = MailPolicy(linesep="\r\n")
+_HEADER_LINE = 998  # RFC 5322's hard limit for a line, without its CRLF
+
+
+def _ascii_header(value: str) -> str:
+    """A URL header's value as ASCII on lines of at most 998 characters, folded after commas only."""
+    value = quote(_CONTROL.sub("", value), safe="<>:/?#[]@!$&'()*+,;=%-._~ ")
+    parts = [p.strip() for p in value.split(",")]
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + len(part) + 2 <= _HEADER_LINE - len("List-Unsubscribe: "):
+            lines[-1] += ", " + part
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(part)
+    return "\r\n ".join(lines)
 
 
 def compose(
-    picks: Sequence[dict[str, Any]],
+    picks: Sequence[Recommendation],
     *,
     profile: str,
     to: str,
@@ -99,23 +119,24 @@ def compose(
     tokens: Tokens,
     days: Sequence[str] = (),
 ) -> EmailMessage:
-    """The digest mail of ``picks`` (as :meth:`Recommendation.to_dict`) for ``profile``, addressed to ``to``."""
+    """The digest mail of ``picks`` for ``profile``, addressed to ``to`` (worded by :mod:`..digest.present`)."""
     groups = []
     number = 0
-    for name, members in group_picks(picks):
+    for name, members in present.grouped(picks):
         rows = []
         for pick in members:
             number += 1
-            paper_id = int(pick["id"])
+            paper_id = pick.paper.store_id
+            if paper_id is None:
+                raise ValueError("a mailed pick needs its store id (its vote links name it)")
             rows.append(
                 {
                     "number": number,
-                    # Digests stored before titles were converted carry raw LaTeX: converting again is harmless.
-                    "title": _CONTROL.sub(" ", latex_to_text(pick.get("title") or "") or "(untitled)"),
-                    "link": web_link(pick),
+                    "title": present.title(pick),
+                    "link": present.paper_link(pick.paper),
                     "byline": _byline(pick),
-                    "why": [_CONTROL.sub(" ", line) for line in explanation(pick, with_relevance=False)],
-                    "abstract": _short(pick.get("abstract")),
+                    "why": present.reasons(pick),
+                    "abstract": _short(pick.paper.abstract),
                     **{r: vote_url(base_url, tokens.vote(profile, paper_id, r)) for r in ("up", "down", "save")},
                 }
             )
@@ -129,14 +150,14 @@ def compose(
         "intro": f"{day_text}: {n} new paper{'s' if n != 1 else ''}"
         + (f" in {len(groups)} interests" if len(groups) > 1 else "")
         + ", each with why it was picked. One click on a button rates it.",
-        "preheader": ", ".join(latex_to_text(str(p.get("title", "")))[:60] for p in picks[:3]),
+        "preheader": ", ".join(present.title(p)[:60] for p in picks[:3]),
         "groups": groups,
         "profile": profile,
         "to": to,
         "days": ", ".join(DAY_NAMES.get(d, d) for d in days) or "announcement days",
         "unsubscribe": unsubscribe,
     }
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = context["subject"]
     message["From"] = sender
     message["To"] = Address(addr_spec=to)
@@ -150,18 +171,21 @@ def compose(
     return message
 
 
-def webhook_body(picks: Sequence[dict[str, Any]], profile: str, day: dt.date) -> dict[str, Any]:
-    """Slack- and Matrix-hook-compatible JSON: a ``text`` (Markdown-ish links) plus the picks themselves."""
+def webhook_body(picks: Sequence[Recommendation], profile: str, day: dt.date) -> dict[str, Any]:
+    """Slack- and Matrix-hook-compatible JSON: a ``text`` (Markdown-ish links) plus the picks as JSON."""
+    from ..digest.render import pick_to_dict
+
     lines = [f"*papersift digest for {profile}, {day.isoformat()}*"]
-    for name, members in group_picks(picks):
+    for name, members in present.grouped(picks):
         if name:
             lines.append(f"\n*{name}*")
         for pick in members:
-            link = web_link(pick)
-            title = (
-                _CONTROL.sub(" ", latex_to_text(pick.get("title") or "") or "(untitled)")
-                .replace("<", "‹")
-                .replace(">", "›")
-            )
+            link = present.paper_link(pick.paper)
+            title = present.title(pick).replace("<", "‹").replace(">", "›")
             lines.append(f"• <{link}|{title}>" if link else f"• {title}")
-    return {"text": "\n".join(lines), "profile": profile, "day": day.isoformat(), "papers": list(picks)}
+    return {
+        "text": "\n".join(lines),
+        "profile": profile,
+        "day": day.isoformat(),
+        "papers": [pick_to_dict(p) for p in picks],
+    }

@@ -2,7 +2,7 @@
 
 It runs the job at start (when asked: a server that starts at noon still delivers today), then sleeps
 until the next ``at`` (local time) and repeats. A run that deferred a delivery (a mail server down,
-:data:`~papersift.delivery.job.EX_TEMPFAIL`) is tried again after ``retry_after`` seconds instead of
+:data:`~papersift.delivery.daily.EX_TEMPFAIL`) is tried again after ``retry_after`` seconds instead of
 the next day. The job's own bookkeeping makes a run after a restart, or two processes running it,
 harmless: nothing is sent twice.
 """
@@ -20,8 +20,8 @@ from ..clock import local_now
 from ..config import Config
 from ..errors import ConfigError, PapersiftError
 from ..store import Store
-from .daily import RunReport
-from .job import EX_TEMPFAIL, daily_run
+from .daily import EX_TEMPFAIL, RunReport
+from .job import daily_run
 from .schedule import _TIME
 
 log = logging.getLogger("papersift.scheduler")

@@ -13,11 +13,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from typing import Any
 
 from .. import clock
-from ..latex import latex_to_text
 from ..models import Recommendation
+from . import present
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -50,63 +49,33 @@ def _clean(text: str | None) -> str:
     return _NOT_XML.sub("", text or "")
 
 
-def entry_id(pick: dict[str, Any]) -> str:
-    """A stable id for a pick (a :meth:`Recommendation.to_dict`): the paper's arXiv id, DOI or store id."""
-    ids = pick.get("ids") or {}
+def entry_id(rec: Recommendation) -> str:
+    """A stable id for a pick's entry: its paper's arXiv id, DOI or store id (an id, never the link)."""
+    ids = rec.paper.ids or {}
     for scheme in ("arxiv", "doi", "openreview", "s2"):
         if ids.get(scheme):
             return f"urn:papersift:{scheme}:{_clean(str(ids[scheme])).replace(' ', '%20')}"
-    return f"urn:papersift:paper:{pick.get('id')}"
+    return f"urn:papersift:paper:{rec.paper.store_id}"
 
 
-def web_link(pick: dict[str, Any]) -> str | None:
-    for link in pick.get("links") or []:
-        if isinstance(link, str) and link.startswith(("https://", "http://")):
-            return link
-    ids = pick.get("ids") or {}
-    if ids.get("arxiv"):
-        return f"https://arxiv.org/abs/{ids['arxiv']}"
-    if ids.get("doi"):
-        return f"https://doi.org/{ids['doi']}"
-    return None
-
-
-def explanation(pick: dict[str, Any], with_relevance: bool = True) -> list[str]:
-    """The reasons for a pick, one sentence each (closest own papers, ratings, relevance)."""
-    lines = []
-    for match in pick.get("why") or []:
-        terms = f"; shares {', '.join(match.get('shared_terms') or [])}" if match.get("shared_terms") else ""
-        lines.append(
-            f"Close to your paper “{latex_to_text(match['paper'])}” (similarity {match['similarity']:.2f}){terms}."
-        )
-    for rated in pick.get("ratings") or []:
-        verb = {"up": "up-voted", "save": "saved", "down": "down-voted", "dismiss": "dismissed"}.get(
-            rated.get("rating", ""), rated.get("rating", "")
-        )
-        lines.append(
-            f"Close to a paper you {verb}: “{latex_to_text(rated['paper'])}” (similarity {rated['similarity']:.2f})."
-        )
-    if with_relevance and pick.get("relevance") is not None:
-        lines.append(f"Relevance {pick['relevance']:.2f}.")
-    return lines
-
-
-def item_from_pick(pick: dict[str, Any], published: dt.datetime) -> FeedItem:
-    why = " ".join(explanation(pick))
-    summary = f"{why}\n\n{latex_to_text(pick.get('abstract') or '')}".strip()
+def item_from_recommendation(rec: Recommendation, published: dt.datetime) -> FeedItem:
+    """One entry of a pick, worded and linked by :mod:`.present` as every channel is."""
+    why = " ".join([*present.reasons(rec), *([f"Relevance {rec.relevance:.2f}."] if rec.relevance is not None else [])])
+    summary = f"{why}\n\n{rec.paper.display_abstract}".strip()
+    category = present.interest_name(rec)
     return FeedItem(
-        id=entry_id(pick),
-        title=_clean(latex_to_text(pick.get("title") or "") or "(untitled)"),
-        link=web_link(pick),
+        id=entry_id(rec),
+        title=_clean(present.title(rec)),
+        link=present.paper_link(rec.paper),
         summary=_clean(summary),
         published=published,
-        authors=tuple(_clean(a) for a in pick.get("authors") or []),
-        category=_clean(pick["interest"]) if pick.get("interest") else None,
+        authors=tuple(_clean(a) for a in rec.paper.authors),
+        category=_clean(category) if category else None,
     )
 
 
 def items_from_recommendations(recs: Sequence[Recommendation], published: dt.datetime) -> list[FeedItem]:
-    return [item_from_pick(r.to_dict(), published) for r in recs]
+    return [item_from_recommendation(r, published) for r in recs]
 
 
 def _iso(moment: dt.datetime) -> str:

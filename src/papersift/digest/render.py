@@ -11,47 +11,22 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from ..errors import ConfigError
 from ..identity import short_handle
 from ..models import Recommendation
 from ..textsafe import printable
+from . import present
 
-FORMATS = ("table", "markdown", "html", "json", "jsonl", "rss", "atom")
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _link(rec: Recommendation) -> str | None:
-    for link in rec.paper.links:
-        if link.startswith(("https://", "http://")):
-            return link
-    if rec.paper.ids.get("arxiv"):
-        return f"https://arxiv.org/abs/{rec.paper.ids['arxiv']}"
-    if rec.paper.ids.get("doi"):
-        return f"https://doi.org/{rec.paper.ids['doi']}"
-    return None
-
-
 def byline(rec: Recommendation) -> str:
-    """Authors (or their count), date and upvotes, as one line."""
-    paper = rec.paper
-    parts = []
-    if paper.authors:
-        names = paper.authors[:4]
-        parts.append(", ".join(names) + (f" +{len(paper.authors) - 4}" if len(paper.authors) > 4 else ""))
-    elif paper.n_authors:
-        parts.append(f"{paper.n_authors} author{'s' if paper.n_authors != 1 else ''}")
-    if paper.date:
-        parts.append(paper.date)
-    if paper.venue:
-        parts.append(paper.venue)
-    if paper.upvotes:
-        parts.append(f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}")
-    return " · ".join(parts)
+    """Authors (or their count), date, venue and upvotes, as one line (the presenter's byline)."""
+    return present.byline(rec.paper)
 
 
 def _origins(rec: Recommendation) -> str:
@@ -78,37 +53,26 @@ def rate_command(rec: Recommendation) -> str | None:
 
 
 def interest_heading(rec: Recommendation) -> str | None:
-    """``Interest 2: sharp minima, perturbation`` (numbers as ``papersift interests list`` shows them)."""
-    if not rec.interest:
-        return None
-    return f"Interest {rec.interest_id}: {rec.interest}" if rec.interest_id is not None else f"Interest: {rec.interest}"
+    """``Interest 2: sharp minima, perturbation`` (the presenter's naming, the same in ``history``)."""
+    return present.interest_name(rec)
 
 
 def _standing(rec: Recommendation) -> str:
     """Relevance (the comparable number; the raw score is in JSON only) and the pick's id, as one line."""
-    parts = []
-    if rec.relevance is not None:
-        parts.append(f"relevance {rec.relevance:.2f}")
+    parts = [line for line in (present.relevance(rec),) if line]
     handle = pick_id(rec)
     if handle:
         parts.append(f"id {handle}")
     return " · ".join(parts)
 
 
-def _headed(recs: Sequence[Recommendation]) -> list[tuple[str | None, Recommendation]]:
-    """Each pick with the interest heading to print before it (None: same interest as the previous pick)."""
-    out: list[tuple[str | None, Recommendation]] = []
-    previous: str | None = None
-    for rec in recs:
-        heading = interest_heading(rec)
-        out.append((heading if heading != previous else None, rec))
-        previous = heading
-    return out
+_headed = present.headed
 
 
 def pick_to_dict(rec: Recommendation) -> dict[str, Any]:
-    """The pick as JSON, with ``handle``: what the other formats show as its id (a string)."""
-    return {**rec.to_dict(), "handle": pick_id(rec)}
+    """The pick as JSON, with ``link`` (to the paper itself, :func:`.present.paper_link`) and ``handle``:
+    what the other formats show as its id (a string)."""
+    return {**rec.to_dict(), "link": present.paper_link(rec.paper), "handle": pick_id(rec)}
 
 
 def render_json(recs: Sequence[Recommendation]) -> str:
@@ -134,30 +98,14 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-# Characters left as they are in a link destination; everything else (spaces, quotes, <, >,
-# parentheses, brackets, backslashes, backticks, non-ASCII) is percent-encoded.
-_URL_SAFE = ":/?#@!$&*+,;=%-._~"
-
-
 def _safe_link(rec: Recommendation) -> str | None:
-    """Only web links with a host are made clickable (a javascript: URL from a hostile file is not),
-    and percent-encoded so that nothing in them can close the link or start HTML."""
-    link = _link(rec)
-    if not link or not link.lower().startswith(("https://", "http://")):
-        return None
-    link = printable(link, single_line=True).strip()
-    try:
-        parts = urlsplit(link)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return quote(link, safe=_URL_SAFE)
+    """The link to the paper (the presenter's link rule: only http(s) with a host, percent-encoded)."""
+    return present.paper_link(rec.paper)
 
 
-def _code(text: str) -> str:
-    """Text for a code span: one line, no backticks (inside a code span, Markdown and HTML are inert)."""
-    return printable(text, single_line=True).replace("`", "")
+def _code_span(text: str) -> str:
+    """A term as a code span: one line, no backticks (inside a code span, Markdown and HTML are inert)."""
+    return "`" + printable(text, single_line=True).replace("`", "") + "`"
 
 
 def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -> str:
@@ -173,12 +121,8 @@ def render_markdown(recs: Sequence[Recommendation], title: str, subtitle: str) -
         out.append("")
         out.append(" · ".join(x for x in (_md(_standing(rec)), _md(byline(rec))) if x))
         out.append("")
-        for m in rec.why:
-            terms = f"; shares {', '.join('`' + _code(t) + '`' for t in m.shared_terms)}" if m.shared_terms else ""
-            out.append(f"- close to your paper *{_md(m.paper_title)}* (similarity {m.similarity:.2f}){terms}")
-        for r in rec.ratings:
-            verb = r.sentence.split(":", 1)[0]
-            out.append(f"- {_md(verb)}: *{_md(r.paper_title)}* (similarity {r.similarity:.2f})")
+        for reason in present.reasons(rec, paper=lambda t: f"“*{_md(t)}*”", term=_code_span):
+            out.append(f"- {reason}")
         command = rate_command(rec)
         if command:
             out += ["", f"Rate it: `{command}` (or `down`, `save`, `dismiss`)"]
@@ -208,11 +152,10 @@ def render_html(recs: Sequence[Recommendation], title: str, subtitle: str) -> st
                 "link": link,
                 "byline": byline(rec),
                 "abstract": rec.paper.display_abstract,
-                "why": [m.to_dict() for m in rec.why],
+                "why": present.reasons(rec),
                 "origins": _origins(rec),
                 "relevance": rec.relevance,
-                "interest": rec.interest,
-                "ratings": [{"sentence": r.sentence, "similarity": r.similarity} for r in rec.ratings],
+                "interest": present.interest_name(rec),
             }
         )
     return env.get_template("digest.html.j2").render(title=title, subtitle=subtitle, recommendations=rows)
@@ -239,15 +182,12 @@ def build_table(recs: Sequence[Recommendation], title: str, subtitle: str) -> An
         if heading:
             table.add_row("", Text(_plain(heading), style="bold yellow"))
         cell = Text(_plain(rec.paper.display_title), style="bold")
-        for line, style in ((byline(rec), "dim"), (_standing(rec), "cyan")):
+        standing = " · ".join(x for x in (_standing(rec), _safe_link(rec)) if x)
+        for line, style in ((byline(rec), "dim"), (standing, "cyan")):
             if line:
                 cell.append("\n" + _plain(line), style=style)
-        for m in rec.why:
-            cell.append(f"\n· close to {_plain(m.paper_title)} ({m.similarity:.2f})")
-            if m.shared_terms:
-                cell.append(": " + _plain(", ".join(m.shared_terms)), style="green")
-        for r in rec.ratings:
-            cell.append("\n· " + _plain(r.sentence), style="magenta")
+        for reason in present.reasons(rec):
+            cell.append("\n· " + _plain(reason), style="green")
         command = rate_command(rec)
         if command:
             cell.append("\n" + command, style="dim")
@@ -265,6 +205,39 @@ def render_table(recs: Sequence[Recommendation], title: str, subtitle: str, widt
     return buffer.getvalue()
 
 
+Renderer = Callable[[Sequence[Recommendation], str, str, "int | None"], str]
+_RENDERERS: dict[str, Renderer] = {}
+
+
+def register_format(name: str, renderer: Renderer) -> None:
+    """Make ``renderer(recs, title, subtitle, width)`` the output format ``name`` (built-ins register the same way)."""
+    _RENDERERS[name] = renderer
+
+
+def formats() -> tuple[str, ...]:
+    """The registered output formats, in registration order."""
+    return tuple(_RENDERERS)
+
+
+def _feed(fmt: str) -> Renderer:
+    def render_feed(recs: Sequence[Recommendation], title: str, subtitle: str, width: int | None) -> str:
+        from .feeds import render_feed
+
+        return render_feed(recs, fmt, title, subtitle)
+
+    return render_feed
+
+
+register_format("table", lambda recs, title, subtitle, width: render_table(recs, title, subtitle, width=width))
+register_format("markdown", lambda recs, title, subtitle, width: render_markdown(recs, title, subtitle))
+register_format("html", lambda recs, title, subtitle, width: render_html(recs, title, subtitle))
+register_format("json", lambda recs, title, subtitle, width: render_json(recs))
+register_format("jsonl", lambda recs, title, subtitle, width: render_jsonl(recs))
+register_format("rss", _feed("rss"))
+register_format("atom", _feed("atom"))
+FORMATS = formats()
+
+
 def render(
     recs: Sequence[Recommendation],
     fmt: str = "table",
@@ -272,19 +245,8 @@ def render(
     subtitle: str = "",
     width: int | None = None,
 ) -> str:
-    """The digest as text in ``fmt`` (one of :data:`FORMATS`)."""
-    if fmt == "json":
-        return render_json(recs)
-    if fmt == "jsonl":
-        return render_jsonl(recs)
-    if fmt == "markdown":
-        return render_markdown(recs, title, subtitle)
-    if fmt == "html":
-        return render_html(recs, title, subtitle)
-    if fmt == "table":
-        return render_table(recs, title, subtitle, width=width)
-    if fmt in ("rss", "atom"):
-        from .feeds import render_feed
-
-        return render_feed(recs, fmt, title, subtitle)
-    raise ConfigError(f"unknown format '{fmt}' (use one of: {', '.join(FORMATS)})")
+    """The digest as text in ``fmt`` (a registered format: :func:`formats`)."""
+    renderer = _RENDERERS.get(fmt)
+    if renderer is None:
+        raise ConfigError(f"unknown format '{fmt}' (use one of: {', '.join(_RENDERERS)})")
+    return renderer(recs, title, subtitle, width)

@@ -10,17 +10,16 @@ snapshot that never waits for a writer. Any database error becomes a :class:`Sto
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -30,7 +29,9 @@ from ..identity import deduplicate
 from ..models import Paper
 from . import fetchstate, learning, migrations, papers, profiles
 from . import schema as s
+from .deliveries import DeliveryRecords
 from .digest import DigestInputs, read_digest_inputs
+from .digest_record import DigestRecords
 from .engine import WRITE_OPTION, Backend
 from .fetchstate import Checkpoint, PageStored
 from .learning import InterestRecord, RatingRecord
@@ -46,7 +47,7 @@ Clock = Callable[[], dt.datetime]
 MAX_INTEREST_BUDGET = 1000
 
 
-class Store(AccountsMixin):
+class Store(AccountsMixin, DigestRecords, DeliveryRecords):
     """A papersift store, created and migrated on open.
 
     ``location`` is a file path (SQLite) or a ``postgresql://`` URL. A writer that finds the store
@@ -323,62 +324,7 @@ class Store(AccountsMixin):
             with self.transaction() as conn:
                 insert_ignore(conn, s.embeddings, rows)
 
-    # -- runs and what they showed -------------------------------------------------------
-
-    def record_run(
-        self,
-        profile: str | None,
-        model_id: str,
-        n_candidates: int,
-        items: Sequence[tuple[int, float, Paper, list[dict[str, Any]]]],
-        params: dict[str, Any] | None = None,
-        mark_shown: bool = False,
-        details: Mapping[int, dict[str, Any]] | None = None,
-    ) -> int:
-        """Remember a ranking run: (rank, score, paper, why) per recommendation; papers need their store id.
-
-        With ``mark_shown`` (and a profile) its papers count as shown to the profile; ``details`` (by rank:
-        each pick's interest, relevance and rating reasons, what the web app's Today groups by) are kept
-        beside the run. Both in the same transaction as the run.
-        """
-        missing = [paper.title for _, _, paper, _ in items if paper.store_id is None]
-        if missing:
-            raise StoreError(f"cannot record a run of papers that are not in the store (e.g. '{missing[0][:80]}')")
-        now = self.now()
-        with self.transaction() as conn:
-            profile_id = profiles.profile_id(conn, profile) if profile else None
-            run_id = s.new_row_id(
-                conn.execute(
-                    insert(s.runs).values(
-                        profile_id=profile_id,
-                        model_id=model_id,
-                        created_at=now,
-                        n_candidates=n_candidates,
-                        params=json.dumps(params or {}),
-                    )
-                )
-            )
-            rows = [
-                {"run_id": run_id, "rank": rank, "paper_id": paper.store_id, "score": score, "why": json.dumps(why)}
-                for rank, score, paper, why in items
-            ]
-            if rows:
-                conn.execute(insert(s.run_items), rows)
-            kept = [
-                {"run_id": run_id, "rank": rank, "details": json.dumps(details[rank])}
-                for rank, _, _, _ in items
-                if details and rank in details
-            ]
-            if kept:
-                conn.execute(insert(s.run_picks), kept)
-            if mark_shown and profile_id is not None:
-                shown = [paper.store_id for _, _, paper, _ in items if paper.store_id is not None]
-                learning.mark_shown(conn, profile_id, shown, run_id, now)
-        return run_id
-
-    def run_count(self) -> int:
-        with self.snapshot() as conn:
-            return int(conn.execute(select(func.count()).select_from(s.runs)).scalar_one())
+    # -- what digests showed (the digest record itself: :class:`.digest_record.DigestRecords`) ------
 
     def shown_paper_ids(self, profile: str) -> set[int]:
         with self.snapshot() as conn:

@@ -1,42 +1,29 @@
-"""Digest deliveries in the store: recorded before sending, marked after; unsubscribes; feed nonces.
+"""Digest deliveries: recorded before sending, marked after; unsubscribes; feed nonces.
 
-Plain functions over a :class:`Store` (``transaction()`` to write, ``snapshot()`` to read), on the tables
-of today's schema (made by migration 5).
+Plain functions on a connection, and :class:`DeliveryRecords` (mixed into
+:class:`~papersift.store.Store`) opening the transaction or snapshot that calls them. A delivery
+points at a digest record (:mod:`.digest_record`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..errors import StoreError
+from ..models import Recommendation
+from . import digest_record as dr
 from . import schema as m
-from .db import Store
 from .profiles import profile_id
 
 STATUSES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
-
-
-def _profile_id(store: Store, conn: Connection, profile: str) -> int:
-    return profile_id(conn, profile)
-
-
-@dataclass(frozen=True)
-class DigestRecord:
-    id: int
-    profile: str
-    day: dt.date
-    paper_ids: list[int]
-    items: list[dict[str, Any]]
-    run_id: int | None
-    created_at: str
 
 
 @dataclass(frozen=True)
@@ -57,22 +44,10 @@ class DeliveryRecord:
 
 @dataclass(frozen=True)
 class NewDelivery:
-    channel: str  # email, webhook or feed
+    channel: str  # a registered delivery channel: email, webhook
     address: str
     message_id: str
     payload: bytes
-
-
-def _digest(row: Any, profile: str) -> DigestRecord:
-    return DigestRecord(
-        id=int(row.id),
-        profile=profile,
-        day=dt.date.fromisoformat(row.day),
-        paper_ids=[int(i) for i in json.loads(row.paper_ids)],
-        items=json.loads(row.items),
-        run_id=row.run_id,
-        created_at=row.created_at,
-    )
 
 
 def _delivery(row: Any) -> DeliveryRecord:
@@ -92,77 +67,33 @@ def _delivery(row: Any) -> DeliveryRecord:
     )
 
 
-def find_digest(store: Store, profile: str, day: dt.date) -> DigestRecord | None:
-    with store.snapshot() as conn:
-        profile_id = _profile_id(store, conn, profile)
-        row = conn.execute(
-            select(m.digests).where(m.digests.c.profile_id == profile_id, m.digests.c.day == day.isoformat())
-        ).first()
-    return _digest(row, profile) if row is not None else None
-
-
-def record_digest(
-    store: Store, profile: str, day: dt.date, items: Sequence[dict[str, Any]], deliveries: Sequence[NewDelivery]
-) -> DigestRecord:
-    """The day's digest and every delivery of it (status pending), in one transaction, before anything is sent.
-
-    If another run recorded this day's digest first, that one is returned and ``deliveries`` are dropped.
-    """
-    now = store.now()
-    paper_ids = [int(item["id"]) for item in items if item.get("id") is not None]
-    try:
-        with store.transaction() as conn:
-            profile_id = _profile_id(store, conn, profile)
-            result = conn.execute(
-                insert(m.digests).values(
-                    profile_id=profile_id,
-                    day=day.isoformat(),
-                    paper_ids=json.dumps(paper_ids),
-                    items=json.dumps(list(items), ensure_ascii=False),
-                    created_at=now,
-                )
+def insert_deliveries(conn: Connection, digest_id: int, deliveries: Sequence[NewDelivery], now: str) -> None:
+    """One pending row per channel and address of a digest, with the exact bytes to send."""
+    for new in deliveries:
+        conn.execute(
+            insert(m.deliveries).values(
+                digest_id=digest_id,
+                channel=new.channel,
+                address=new.address,
+                message_id=new.message_id,
+                status="pending",
+                attempts=0,
+                payload=new.payload,
+                created_at=now,
+                updated_at=now,
             )
-            digest_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-            for new in deliveries:
-                conn.execute(
-                    insert(m.deliveries).values(
-                        digest_id=digest_id,
-                        channel=new.channel,
-                        address=new.address,
-                        message_id=new.message_id,
-                        status="pending",
-                        attempts=0,
-                        payload=new.payload,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-    except StoreError:
-        existing = find_digest(store, profile, day)
-        if existing is None:
-            raise
-        return existing
-    found = find_digest(store, profile, day)
-    if found is None:
-        raise StoreError(f"the digest of {day} for '{profile}' was not kept")
-    return found
+        )
 
 
-def set_digest_run(store: Store, digest_id: int, run_id: int) -> None:
-    with store.transaction() as conn:
-        conn.execute(update(m.digests).where(m.digests.c.id == digest_id).values(run_id=run_id))
-
-
-def deliveries_of(store: Store, digest_id: int) -> list[DeliveryRecord]:
-    with store.snapshot() as conn:
-        rows = conn.execute(
-            select(m.deliveries).where(m.deliveries.c.digest_id == digest_id).order_by(m.deliveries.c.id)
-        ).all()
+def deliveries_of(conn: Connection, digest_id: int) -> list[DeliveryRecord]:
+    rows = conn.execute(
+        select(m.deliveries).where(m.deliveries.c.digest_id == digest_id).order_by(m.deliveries.c.id)
+    ).all()
     return [_delivery(r) for r in rows]
 
 
-def all_deliveries(store: Store, profile: str | None = None) -> list[tuple[str, dt.date, DeliveryRecord]]:
-    """Every delivery as (profile, day, record), oldest first: for summaries and tests."""
+def all_deliveries(conn: Connection, profile: str | None = None) -> list[tuple[str, dt.date | None, DeliveryRecord]]:
+    """Every delivery as (profile, day of its digest, record), oldest first: for summaries and tests."""
     query = (
         select(m.deliveries, m.digests.c.day, m.profiles.c.name)
         .join(m.digests, m.digests.c.id == m.deliveries.c.digest_id)
@@ -171,134 +102,173 @@ def all_deliveries(store: Store, profile: str | None = None) -> list[tuple[str, 
     )
     if profile is not None:
         query = query.where(m.profiles.c.name == profile)
-    with store.snapshot() as conn:
-        rows = conn.execute(query).all()
-    return [(r.name, dt.date.fromisoformat(r.day), _delivery(r)) for r in rows]
+    return [(r.name, dt.date.fromisoformat(r.day) if r.day else None, _delivery(r)) for r in conn.execute(query).all()]
 
 
-def _set(store: Store, delivery_id: int, **values: Any) -> None:
-    with store.transaction() as conn:
-        conn.execute(
-            update(m.deliveries).where(m.deliveries.c.id == delivery_id).values(updated_at=store.now(), **values)
+def set_status(conn: Connection, delivery_id: int, now: str, **values: Any) -> None:
+    conn.execute(update(m.deliveries).where(m.deliveries.c.id == delivery_id).values(updated_at=now, **values))
+
+
+def claim(conn: Connection, delivery: DeliveryRecord, now: str) -> bool:
+    """Count one attempt, as a compare-and-set on (status, attempts) as read: False when another run
+    claimed it first, so two runs at once never both send it."""
+    result = conn.execute(
+        update(m.deliveries)
+        .where(
+            m.deliveries.c.id == delivery.id,
+            m.deliveries.c.status == delivery.status,
+            m.deliveries.c.attempts == delivery.attempts,
         )
-
-
-def mark_attempt(store: Store, delivery: DeliveryRecord) -> bool:
-    """Claim the delivery for one attempt (counted before connecting; the status stays pending).
-
-    A compare-and-set on (status, attempts) as read: False when another run claimed it first, so two
-    runs at once never both send it.
-    """
-    with store.transaction() as conn:
-        result = conn.execute(
-            update(m.deliveries)
-            .where(
-                m.deliveries.c.id == delivery.id,
-                m.deliveries.c.status == delivery.status,
-                m.deliveries.c.attempts == delivery.attempts,
-            )
-            .values(attempts=delivery.attempts + 1, status="pending", updated_at=store.now())
-        )
+        .values(attempts=delivery.attempts + 1, status="pending", updated_at=now)
+    )
     return bool(result.rowcount)
 
 
-def mark_sending(store: Store, delivery_id: int) -> None:
-    """The last byte is about to go: from here on the outcome of a crash is unknown."""
-    _set(store, delivery_id, status="sending")
+def add_unsubscribe(conn: Connection, profile: int, address: str, now: str) -> None:
+    conn.execute(insert(m.unsubscribes).values(profile_id=profile, address=address.lower(), created_at=now))
 
 
-def mark_sent(store: Store, delivery_id: int) -> None:
-    now = store.now()
-    _set(store, delivery_id, status="sent", sent_at=now, last_error=None)
-
-
-def mark_failed(store: Store, delivery_id: int, error: str) -> None:
-    _set(store, delivery_id, status="failed", last_error=error[:2000])
-
-
-def mark_unknown(store: Store, delivery_id: int, note: str) -> None:
-    _set(store, delivery_id, status="unknown", last_error=note[:2000])
-
-
-def mark_cancelled(store: Store, delivery_id: int, reason: str) -> None:
-    _set(store, delivery_id, status="cancelled", last_error=reason)
-
-
-# -- unsubscribes --------------------------------------------------------------
-
-
-def unsubscribe(store: Store, profile: str, address: str) -> bool:
-    """Stop mail of ``profile`` to ``address``; False if it was already stopped."""
-    try:
-        with store.transaction() as conn:
-            conn.execute(
-                insert(m.unsubscribes).values(
-                    profile_id=_profile_id(store, conn, profile), address=address.lower(), created_at=store.now()
-                )
-            )
-    except StoreError:
-        if address.lower() in unsubscribed(store, profile):
-            return False
-        raise
-    return True
-
-
-def resubscribe(store: Store, profile: str, address: str) -> bool:
-    with store.transaction() as conn:
-        result = conn.execute(
-            delete(m.unsubscribes).where(
-                m.unsubscribes.c.profile_id == _profile_id(store, conn, profile),
-                m.unsubscribes.c.address == address.lower(),
-            )
+def remove_unsubscribe(conn: Connection, profile: int, address: str) -> bool:
+    result = conn.execute(
+        delete(m.unsubscribes).where(
+            m.unsubscribes.c.profile_id == profile, m.unsubscribes.c.address == address.lower()
         )
+    )
     return bool(result.rowcount)
 
 
-def unsubscribed(store: Store, profile: str) -> set[str]:
-    with store.snapshot() as conn:
-        rows = conn.execute(
-            select(m.unsubscribes.c.address).where(m.unsubscribes.c.profile_id == _profile_id(store, conn, profile))
-        ).all()
+def unsubscribed_addresses(conn: Connection, profile: int) -> set[str]:
+    rows = conn.execute(select(m.unsubscribes.c.address).where(m.unsubscribes.c.profile_id == profile)).all()
     return {r.address for r in rows}
 
 
-# -- feeds ----------------------------------------------------------------------
-
-
-def current_feed_nonce(store: Store, profile: str) -> str | None:
-    """The nonce of the profile's feed URL, None if it never had one (reading makes none)."""
-    with store.snapshot() as conn:
-        profile_id = _profile_id(store, conn, profile)
-        row = conn.execute(select(m.feed_tokens.c.nonce).where(m.feed_tokens.c.profile_id == profile_id)).first()
+def feed_nonce_of(conn: Connection, profile: int) -> str | None:
+    row = conn.execute(select(m.feed_tokens.c.nonce).where(m.feed_tokens.c.profile_id == profile)).first()
     return None if row is None else str(row.nonce)
 
 
-def feed_nonce(store: Store, profile: str, rotate: bool = False) -> str:
-    """The nonce of the profile's private feed URL (made on first use); ``rotate`` revokes the old URLs."""
-    with store.transaction() as conn:
-        profile_id = _profile_id(store, conn, profile)
-        row = conn.execute(select(m.feed_tokens.c.nonce).where(m.feed_tokens.c.profile_id == profile_id)).first()
-        if row is not None and not rotate:
-            return str(row.nonce)
-        nonce = secrets.token_urlsafe(12)
-        if row is None:
-            conn.execute(insert(m.feed_tokens).values(profile_id=profile_id, nonce=nonce, created_at=store.now()))
-        else:
-            conn.execute(
-                update(m.feed_tokens)
-                .where(m.feed_tokens.c.profile_id == profile_id)
-                .values(nonce=nonce, created_at=store.now())
-            )
+def set_feed_nonce(conn: Connection, profile: int, now: str, rotate: bool) -> str:
+    current = feed_nonce_of(conn, profile)
+    if current is not None and not rotate:
+        return current
+    nonce = secrets.token_urlsafe(12)
+    if current is None:
+        conn.execute(insert(m.feed_tokens).values(profile_id=profile, nonce=nonce, created_at=now))
+    else:
+        conn.execute(
+            update(m.feed_tokens).where(m.feed_tokens.c.profile_id == profile).values(nonce=nonce, created_at=now)
+        )
     return nonce
 
 
-def recent_digests(store: Store, profile: str, limit: int = 30) -> list[DigestRecord]:
-    """The profile's latest digests, newest first (what its feed shows)."""
-    with store.snapshot() as conn:
-        rows = conn.execute(
-            select(m.digests)
-            .where(m.digests.c.profile_id == _profile_id(store, conn, profile))
-            .order_by(m.digests.c.day.desc())
-            .limit(limit)
-        ).all()
-    return [_digest(r, profile) for r in rows]
+class DeliveryRecords:
+    """The :class:`~papersift.store.Store` methods of deliveries, unsubscribes and feed nonces."""
+
+    if TYPE_CHECKING:
+
+        def transaction(self) -> AbstractContextManager[Connection]: ...
+        def snapshot(self) -> AbstractContextManager[Connection]: ...
+        def now(self) -> str: ...
+        def digest_of_day(self, profile: str, day: dt.date) -> dr.DigestRecord | None: ...
+
+    def record_daily_digest(
+        self,
+        profile: str,
+        day: dt.date,
+        picks: Sequence[Recommendation],
+        deliveries: Sequence[NewDelivery],
+        *,
+        model_id: str,
+        n_candidates: int | None,
+        params: dict[str, Any] | None = None,
+    ) -> dr.DigestRecord:
+        """The day's digest and every delivery of it (status pending), in one transaction, before anything is
+        sent; its papers are not shown yet. If another run recorded this day's digest first, that one is
+        returned and ``deliveries`` are dropped."""
+        now = self.now()
+        try:
+            with self.transaction() as conn:
+                digest_id = dr.insert_digest(
+                    conn,
+                    profile_id(conn, profile),
+                    picks,
+                    model_id=model_id,
+                    n_candidates=n_candidates,
+                    params={"delivery": day.isoformat(), **(params or {})},
+                    now=now,
+                    day=day,
+                )
+                insert_deliveries(conn, digest_id, deliveries, now)
+        except StoreError:
+            if self.digest_of_day(profile, day) is None:
+                raise
+        found = self.digest_of_day(profile, day)
+        if found is None:
+            raise StoreError(f"the digest of {day} for '{profile}' was not kept")
+        return found
+
+    def add_deliveries(self, digest_id: int, deliveries: Sequence[NewDelivery]) -> None:
+        with self.transaction() as conn:
+            insert_deliveries(conn, digest_id, deliveries, self.now())
+
+    def deliveries_of(self, digest_id: int) -> list[DeliveryRecord]:
+        with self.snapshot() as conn:
+            return deliveries_of(conn, digest_id)
+
+    def all_deliveries(self, profile: str | None = None) -> list[tuple[str, dt.date | None, DeliveryRecord]]:
+        with self.snapshot() as conn:
+            return all_deliveries(conn, profile)
+
+    def mark_attempt(self, delivery: DeliveryRecord) -> bool:
+        """Claim the delivery for one attempt (counted before connecting; the status stays pending)."""
+        with self.transaction() as conn:
+            return claim(conn, delivery, self.now())
+
+    def _set_delivery(self, delivery_id: int, **values: Any) -> None:
+        with self.transaction() as conn:
+            set_status(conn, delivery_id, self.now(), **values)
+
+    def mark_sending(self, delivery_id: int) -> None:
+        """The last byte is about to go: from here on the outcome of a crash is unknown."""
+        self._set_delivery(delivery_id, status="sending")
+
+    def mark_sent(self, delivery_id: int) -> None:
+        self._set_delivery(delivery_id, status="sent", sent_at=self.now(), last_error=None)
+
+    def mark_failed(self, delivery_id: int, error: str) -> None:
+        self._set_delivery(delivery_id, status="failed", last_error=error[:2000])
+
+    def mark_unknown(self, delivery_id: int, note: str) -> None:
+        self._set_delivery(delivery_id, status="unknown", last_error=note[:2000])
+
+    def mark_cancelled(self, delivery_id: int, reason: str) -> None:
+        self._set_delivery(delivery_id, status="cancelled", last_error=reason)
+
+    def unsubscribe(self, profile: str, address: str) -> bool:
+        """Stop mail of ``profile`` to ``address``; False if it was already stopped."""
+        try:
+            with self.transaction() as conn:
+                add_unsubscribe(conn, profile_id(conn, profile), address, self.now())
+        except StoreError:
+            if address.lower() in self.unsubscribed(profile):
+                return False
+            raise
+        return True
+
+    def resubscribe(self, profile: str, address: str) -> bool:
+        with self.transaction() as conn:
+            return remove_unsubscribe(conn, profile_id(conn, profile), address)
+
+    def unsubscribed(self, profile: str) -> set[str]:
+        with self.snapshot() as conn:
+            return unsubscribed_addresses(conn, profile_id(conn, profile))
+
+    def current_feed_nonce(self, profile: str) -> str | None:
+        """The nonce of the profile's feed URL, None if it never had one (reading makes none)."""
+        with self.snapshot() as conn:
+            return feed_nonce_of(conn, profile_id(conn, profile))
+
+    def feed_nonce(self, profile: str, rotate: bool = False) -> str:
+        """The nonce of the profile's private feed URL (made on first use); ``rotate`` revokes the old URLs."""
+        with self.transaction() as conn:
+            return set_feed_nonce(conn, profile_id(conn, profile), self.now(), rotate)

@@ -40,6 +40,7 @@ from ..progress import progress
 from . import migrations
 from . import schema as s
 from .db import Store
+from .migrations import m010_digest_record as m010
 
 FORMAT = "papersift-store"
 VERSION = 1
@@ -48,6 +49,8 @@ NOT_EXPORTED = {
     "sessions": "web log-ins are short-lived secrets; users sign in again",
 }
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# Exports of a schema before the digest record hold a digest three ways (runs, run_picks, digests.items).
+DIGEST_RECORD = migrations.number(m010)
 _BATCH = 500
 
 
@@ -155,7 +158,7 @@ def _check_header(header: Any, origin: str, schema: int) -> dict[str, int]:
             1,
         )
     tables = header.get("tables")
-    known = {t.name for t in exported_tables()}
+    known = {t.name for t in exported_tables()} | (set(m010.OLD_TABLES) if exported_schema < DIGEST_RECORD else set())
     if not isinstance(tables, dict) or not all(isinstance(n, int) and n >= 0 for n in tables.values()):
         raise InputError("the header has no valid table counts", origin, 1)
     unknown = sorted(set(tables) - known)
@@ -210,13 +213,26 @@ def _load_rows(
     seen: dict[str, int],
     origin: str,
     advance: Callable[[int], None],
+    legacy: dict[str, list[dict[str, Any]]] | None = None,
 ) -> None:
-    """Insert the rows after the header in batches, checking their order and counts as they come."""
+    """Insert the rows after the header in batches, checking their order and counts as they come.
+
+    ``legacy``: an export made before migration 10; the rows of its digest tables are kept here instead
+    (their table names and columns are the old ones), to be converted once all are read.
+    """
     order = list(tables)
     batch: list[dict[str, Any]] = []
     current: Table | None = None
     position = 0
     for line_no, item in lines:
+        if legacy is not None and isinstance(item, dict) and item.get("t") in m010.OLD_TABLES and "r" in item:
+            name = item["t"]
+            seen[name] = seen.get(name, 0) + 1
+            if name not in expected or seen[name] > expected[name]:
+                raise InputError(f"more rows of table '{name}' than the header announced", origin, line_no)
+            legacy.setdefault(name, []).append(_decode(item["r"], m010.OLD_TABLES[name], origin, line_no))
+            advance(1)
+            continue
         if not isinstance(item, dict) or set(item) != {"t", "r"} or item["t"] not in tables:
             raise InputError('expected a row {"t": TABLE, "r": {...}} of a known table', origin, line_no)
         table = tables[item["t"]]
@@ -259,8 +275,11 @@ def import_store(store: Store, stream: IO[bytes], origin: str) -> ExchangeSummar
                 "import an export only into a new store (set PAPERSIFT_HOME or PAPERSIFT_DATABASE_URL to a new one)"
             )
         seen = dict.fromkeys(expected, 0)
+        legacy: dict[str, list[dict[str, Any]]] | None = None
+        if int(first[1]["schema"]) < DIGEST_RECORD:
+            legacy = {}
         with progress(sum(expected.values()), "importing", unit="rows") as bar:
-            _load_rows(conn, lines, tables, expected, seen, origin, bar.advance)
+            _load_rows(conn, lines, tables, expected, seen, origin, bar.advance, legacy)
         short = [f"{name} {seen[name]} of {n}" for name, n in expected.items() if seen[name] != n]
         if short:
             raise InputError(
@@ -268,5 +287,11 @@ def import_store(store: Store, stream: IO[bytes], origin: str) -> ExchangeSummar
                 "it is incomplete and nothing was imported",
                 origin,
             )
+        if legacy is not None:
+            # One digest record from the three copies of an export made before it (as migration 10 does).
+            papers = {int(i) for i in conn.execute(select(s.papers.c.id)).scalars()}
+            for name, rows in m010.convert(legacy, papers).items():
+                if rows:
+                    conn.execute(insert(s.metadata.tables[name]), rows)
         _reset_sequences(conn)
     return ExchangeSummary(seen, int(first[1]["schema"]))

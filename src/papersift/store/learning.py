@@ -126,12 +126,10 @@ def shown_ids(conn: Connection, profile: int) -> set[int]:
     return {int(r.paper_id) for r in conn.execute(select(s.shown.c.paper_id).where(s.shown.c.profile_id == profile))}
 
 
-def mark_shown(conn: Connection, profile: int, paper_ids: Sequence[int], run_id: int | None, now: str) -> None:
-    insert_ignore(
-        conn,
-        s.shown,
-        [{"profile_id": profile, "paper_id": i, "run_id": run_id, "shown_at": now} for i in dict.fromkeys(paper_ids)],
-    )
+def mark_shown(conn: Connection, profile: int, paper_ids: Sequence[int], digest_id: int | None, now: str) -> None:
+    ids = dict.fromkeys(paper_ids)
+    rows = [{"profile_id": profile, "paper_id": i, "digest_id": digest_id, "shown_at": now} for i in ids]
+    insert_ignore(conn, s.shown, rows)
 
 
 def reset_shown(conn: Connection, profile: int) -> int:

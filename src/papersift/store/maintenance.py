@@ -1,14 +1,13 @@
 """Looking after a store: the feed's candidates by day, clearing old ones, deleting and renaming
-profiles, and past digests (history). Plain functions taking a :class:`Store` (spine helper's
+profiles (past digests: :mod:`.digest_record`). Plain functions taking a :class:`Store` (spine helper's
 additions beside the store's own methods), every one behind the store's error translation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 
@@ -64,32 +63,3 @@ def rename_profile(store: Store, name: str, new_name: str) -> None:
         if conn.execute(select(s.profiles.c.id).where(s.profiles.c.name == new_name)).first():
             raise StoreError(f"there is already a profile named '{new_name}'")
         conn.execute(update(s.profiles).where(s.profiles.c.id == pid).values(name=new_name))
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """One past digest: when, with which model, from how many candidates, how many picks."""
-
-    id: int
-    created_at: str
-    model_id: str
-    candidates: int
-    picks: int
-    params: dict[str, Any]
-
-
-def runs(store: Store, profile: str, limit: int = 50) -> list[RunSummary]:
-    """The profile's past digests, newest first."""
-    picks = select(func.count()).where(s.run_items.c.run_id == s.runs.c.id).scalar_subquery()
-    with store.snapshot() as conn:
-        query = (
-            select(s.runs, picks.label("picks"))
-            .where(s.runs.c.profile_id == profile_id(conn, profile))
-            .order_by(s.runs.c.id.desc())
-            .limit(limit)
-        )
-        rows = conn.execute(query).all()
-    return [
-        RunSummary(int(r.id), r.created_at, r.model_id, int(r.n_candidates), int(r.picks), json.loads(r.params or "{}"))
-        for r in rows
-    ]

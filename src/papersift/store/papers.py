@@ -191,7 +191,7 @@ def absorb(conn: Connection, survivor: int, other: int) -> None:
     conn.execute(update(s.paper_keys).where(s.paper_keys.c.paper_id == other).values(paper_id=survivor))
     for table in PAPER_REFERENCES:
         repoint(conn, table, "paper_id", other, survivor)
-    conn.execute(update(s.run_items).where(s.run_items.c.paper_id == other).values(paper_id=survivor))
+    conn.execute(update(s.digest_picks).where(s.digest_picks.c.paper_id == other).values(paper_id=survivor))
     conn.execute(delete(s.papers).where(s.papers.c.id == other))
 
 

@@ -66,9 +66,9 @@ def visible_paper_ids(conn: Connection, profile: int, paper_ids: Sequence[int]) 
             s.profile_papers.c.profile_id == profile, s.profile_papers.c.paper_id.in_(wanted)
         ),
         select(s.ratings.c.paper_id).where(s.ratings.c.profile_id == profile, s.ratings.c.paper_id.in_(wanted)),
-        select(s.run_items.c.paper_id)
-        .select_from(s.run_items.join(s.runs, s.runs.c.id == s.run_items.c.run_id))
-        .where(s.runs.c.profile_id == profile, s.run_items.c.paper_id.in_(wanted)),
+        select(s.digest_picks.c.paper_id)
+        .select_from(s.digest_picks.join(s.digests, s.digests.c.id == s.digest_picks.c.digest_id))
+        .where(s.digests.c.profile_id == profile, s.digest_picks.c.paper_id.in_(wanted)),
     ):
         seen.update(int(r[0]) for r in conn.execute(query).all())
         if len(seen) == len(wanted):

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -29,6 +28,7 @@ from ..errors import StoreError
 from .migrations import m004_accounts as m004
 from .migrations import m005_deliveries as m005
 from .migrations import m009_api_tokens as m009
+from .migrations import m010_digest_record as m010
 
 metadata = MetaData()
 
@@ -114,28 +114,6 @@ embeddings = Table(
     Column("created_at", String(32), nullable=False),
 )
 
-runs = Table(
-    "runs",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), index=True),
-    Column("model_id", String(300), nullable=False),
-    Column("created_at", String(32), nullable=False),
-    Column("n_candidates", Integer, nullable=False),
-    Column("params", Text, nullable=False, default="{}"),
-)
-
-run_items = Table(
-    "run_items",
-    metadata,
-    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("rank", Integer, primary_key=True),
-    Column("paper_id", Integer, ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
-    Column("score", Float, nullable=False),
-    Column("why", Text, nullable=False, default="[]"),
-)
-
-
 # -- since migration 2: what papersift learns from the user ----------------------
 
 # One rating per (profile, paper): rating again replaces it. ``rating`` is up, down, save or dismiss;
@@ -171,17 +149,6 @@ interest_papers = Table(
     Column("interest_id", Integer, ForeignKey("interests.id", ondelete="CASCADE"), primary_key=True),
     Column("paper_id", Integer, ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
-
-# Papers a digest has shown to a profile: never shown again unless asked.
-shown = Table(
-    "shown",
-    metadata,
-    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True),
-    Column("paper_id", Integer, ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
-    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
-    Column("shown_at", String(32), nullable=False),
-)
-
 
 # -- since migration 3: where papers come from, and fetches that can resume --------
 
@@ -230,8 +197,13 @@ fetch_checkpoints = Table(
 # -- since migrations 4 and 5: accounts (web) and deliveries (e-mail, feeds) ------------------
 # Unchanged since they were written, so today's tables are copies of those migrations' tables; a
 # migration that changes one replaces its copy here with a full declaration.
-users, sessions, profile_owners, profile_settings, run_picks = (t.to_metadata(metadata) for t in m004.TABLES)
-digests, deliveries, unsubscribes, feed_tokens = (t.to_metadata(metadata) for t in m005.TABLES)
+users, sessions, profile_owners, profile_settings = (t.to_metadata(metadata) for t in m004.TABLES[:4])
+unsubscribes, feed_tokens = (t.to_metadata(metadata) for t in m005.TABLES[2:])
+
+# -- since migration 10: one digest record -------------------------------------------------------
+# A digest (made by `papersift digest`, the web, or the daily run for a day) and its picks, which
+# deliveries and the shown papers point at; every channel reads these rows (see migration 10).
+digests, digest_picks, deliveries, shown = (t.to_metadata(metadata) for t in m010.TABLES)
 
 # -- since migration 9: API tokens for scripts (only their SHA-256 is kept) ------------------
 (api_tokens,) = (t.to_metadata(metadata) for t in m009.TABLES)

@@ -1,4 +1,8 @@
-"""How papers look on a page: safe links, bylines, percentages (presentation only, no ranking)."""
+"""How papers look on a page: safe links, bylines, percentages (presentation only, no ranking).
+
+The byline, the link to the paper itself and the reasons of a pick are the digest presenter's
+(:mod:`papersift.digest.present`), as in every other channel.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from ..digest import present as digest_present
 from ..models import Paper
 
 _CODE_HOSTS = ("github.com/", "gitlab.com/", "huggingface.co/spaces/", "bitbucket.org/", "codeberg.org/")
@@ -22,11 +27,7 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     """(label, URL) for the abstract page, the PDF and the code, where known."""
     links = [u for u in (safe_url(x) for x in paper.links) if u]
     arxiv = paper.ids.get("arxiv")
-    abstract = f"https://arxiv.org/abs/{quote(arxiv)}" if arxiv else None
-    if abstract is None and paper.ids.get("doi"):
-        abstract = f"https://doi.org/{quote(paper.ids['doi'], safe='/')}"
-    if abstract is None:
-        abstract = next((u for u in links if not u.lower().endswith(".pdf") and not _is_code(u)), None)
+    abstract = digest_present.paper_link(paper)
     pdf = (
         f"https://arxiv.org/pdf/{quote(arxiv)}"
         if arxiv
@@ -44,18 +45,8 @@ def _is_code(url: str) -> bool:
     return any(host in url.lower() for host in _CODE_HOSTS)
 
 
-def byline(paper: Paper) -> str:
-    parts = []
-    if paper.authors:
-        names = paper.authors[:6]
-        parts.append(", ".join(names) + (f" +{len(paper.authors) - 6}" if len(paper.authors) > 6 else ""))
-    elif paper.n_authors:
-        parts.append(f"{paper.n_authors} authors")
-    if paper.date:
-        parts.append(paper.date)
-    if paper.venue:
-        parts.append(paper.venue)
-    return " · ".join(parts)
+byline = digest_present.byline
+reasons = digest_present.reasons
 
 
 def percent(value: Any) -> str:

@@ -52,6 +52,7 @@ class AppState:
         self.templates.globals.update(
             paper_links=present.paper_links,
             byline=present.byline,
+            pick_reasons=present.reasons,
             percent=present.percent,
             origin_label=present.origin_label,
             colour=present.colour,

@@ -36,6 +36,7 @@ NAMES: tuple[str, ...] = (
     "m007_background_sample",
     "m008_interest_budget",
     "m009_api_tokens",
+    "m010_digest_record",
 )
 
 

@@ -23,10 +23,9 @@ from fastapi.responses import HTMLResponse, Response
 from ... import feedback
 from ...delivery.mail import vote_url
 from ...delivery.tokens import TokenError
-from ...digest.feeds import FeedInfo, item_from_pick, render_atom, render_rss
+from ...digest.feeds import FeedInfo, item_from_recommendation, render_atom, render_rss
 from ...errors import PapersiftError
 from ...store import Store
-from ...store import deliveries as ds
 from ..deps import AppStateDep, StoreDep
 from ..state import AppState
 
@@ -132,7 +131,7 @@ def unsubscribe(token: str, store: StoreDep, app_state: AppStateDep) -> HTMLResp
     # Both the page's button and a mail client's RFC 8058 one-click POST land here.
     try:
         wanted = app_state.tokens.read_unsubscribe(token)
-        ds.unsubscribe(store, wanted.profile, wanted.address)
+        store.unsubscribe(wanted.profile, wanted.address)
     except TokenError as exc:
         return _refused(app_state, exc)
     except PapersiftError as exc:
@@ -150,16 +149,16 @@ def feed(fmt: str, token: str, store: StoreDep, app_state: AppStateDep) -> Respo
         return Response("unknown feed format (use rss or atom)\n", status_code=404, media_type="text/plain")
     try:
         access = app_state.tokens.read_feed(token)
-        if access.nonce != ds.current_feed_nonce(store, access.profile):
+        if access.nonce != store.current_feed_nonce(access.profile):
             raise TokenError("this feed address was replaced by a newer one")
-        digests = ds.recent_digests(store, access.profile, limit=FEED_DIGESTS)
+        digests = store.daily_digests(access.profile, limit=FEED_DIGESTS)
     except PapersiftError as exc:
         return Response(f"{exc}\n", status_code=404, media_type="text/plain")
     base = app_state.config.web.base_url
     items = []
     for digest in digests:
-        published = dt.datetime.fromisoformat(digest.created_at)
-        items += [item_from_pick(pick, published) for pick in digest.items]
+        published = dt.datetime.fromisoformat(digest.summary.created_at)
+        items += [item_from_recommendation(pick, published) for pick in digest.picks]
     updated = max((i.published for i in items), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     info = FeedInfo(
         title=f"papersift digest for {access.profile}",
