@@ -1,0 +1,149 @@
+"""Assignment solvers behind one protocol and one registry (``SOLVERS = {name: class}``).
+
+* ``minmax``: the maximum total affinity under demands and load bounds (a min-cost flow, optimal).
+* ``fairflow``: raises the worst-off paper's total (after Kobren et al. 2019's FairFlow): repeated
+  min-cost flows in which the papers below the average get more weight, keeping the assignment with
+  the highest lowest paper total (never lower than ``minmax``'s, which it starts from).
+* ``randomized``: per-pair probability limit Q (Jecmen et al. 2020): the best fractional assignment
+  with every pair at most Q, then one integral assignment drawn with exactly those marginals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .flow import min_cost_flow
+from .problem import Problem
+from .result import Assignment
+from .rounding import dependent_round
+
+Progress = Callable[[int], None]
+
+
+class Solver(Protocol):
+    name: str
+
+    def solve(self, problem: Problem) -> Assignment: ...
+
+
+@dataclass
+class MinMax:
+    name = "minmax"
+    seed: int = 0
+    on_step: Progress | None = None
+
+    def solve(self, problem: Problem) -> Assignment:
+        flows = min_cost_flow(problem)
+        if self.on_step:
+            self.on_step(1)
+        return Assignment(problem, np.flatnonzero(flows > 0), self.name)
+
+
+def _lowest(assignment: Assignment) -> float:
+    scores = assignment.paper_scores()[assignment.problem.demand > 0]
+    return float(scores.min()) if len(scores) else 0.0
+
+
+@dataclass
+class FairFlow:
+    name = "fairflow"
+    seed: int = 0
+    on_step: Progress | None = None
+    iterations: int = 12
+    step_size: float = 1.0
+
+    @property
+    def steps(self) -> int:
+        return self.iterations + 1
+
+    def solve(self, problem: Problem) -> Assignment:
+        base = MinMax(on_step=self.on_step).solve(problem)
+        best, best_key = base, (_lowest(base), base.total)
+        served = problem.demand > 0
+        # Costs relative to the lowest score: with fixed demands a constant shift changes no optimum,
+        # and positive weights keep "more weight" meaning "more wanted".
+        shifted = problem.pair_score - (problem.pair_score.min() if problem.n_pairs else 0.0) + 1e-3
+        weight = np.ones(problem.n_papers)
+        current, stale = base, 0
+        for _ in range(self.iterations):
+            per_review = current.paper_scores() / np.maximum(problem.demand, 1)
+            spread = float(per_review[served].std()) or 1.0
+            gap = (float(per_review[served].mean()) - per_review) / spread
+            weight = np.clip(weight * np.exp(self.step_size * np.clip(gap, -2, 2)), 1e-2, 1e2)
+            current = Assignment(
+                problem,
+                np.flatnonzero(min_cost_flow(problem, weights=shifted * weight[problem.pair_paper]) > 0),
+                self.name,
+            )
+            if self.on_step:
+                self.on_step(1)
+            key = (_lowest(current), current.total)
+            if key > best_key:
+                best, best_key, stale = current, key, 0
+            else:
+                stale += 1
+                if stale >= 4:
+                    break
+        return Assignment(
+            problem,
+            best.chosen,
+            self.name,
+            notes={"lowest paper total, fairflow": best_key[0], "lowest paper total, minmax": _lowest(base)},
+        )
+
+
+@dataclass
+class Randomized:
+    name = "randomized"
+    seed: int = 0
+    on_step: Progress | None = None
+
+    def fractional(self, problem: Problem) -> tuple[np.ndarray, int]:
+        """The capped fractional optimum as integer flows in units of 1/b, and b."""
+        limit = problem.limit_fraction()
+        cap, unit = (limit.numerator, limit.denominator) if limit else (1, 1)
+        return min_cost_flow(problem, pair_capacity=cap, scale=unit), unit
+
+    def solve(self, problem: Problem) -> Assignment:
+        flows, unit = self.fractional(problem)
+        if self.on_step:
+            self.on_step(1)
+        chosen = dependent_round(problem.pair_paper, problem.pair_reviewer, flows, unit, problem.n_papers, self.seed)
+        if self.on_step:
+            self.on_step(1)
+        marginals = flows / unit
+        expected = float(problem.pair_score @ marginals)
+        return Assignment(
+            problem, chosen, self.name, notes={"expected total (fractional optimum)": expected}, marginals=marginals
+        )
+
+
+SOLVERS: dict[str, type[MinMax] | type[FairFlow] | type[Randomized]] = {
+    "minmax": MinMax,
+    "fairflow": FairFlow,
+    "randomized": Randomized,
+}
+
+
+def get_solver(name: str, seed: int = 0, on_step: Progress | None = None) -> Solver:
+    from ..errors import ConfigError
+
+    if name not in SOLVERS:
+        raise ConfigError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
+    return SOLVERS[name](seed=seed, on_step=on_step)
+
+
+def solver_steps(solver: Solver) -> int:
+    """How many progress steps ``solve`` reports (for a bar's total)."""
+    return int(getattr(solver, "steps", 2 if isinstance(solver, Randomized) else 1))
+
+
+def lowest_paper_total(assignment: Assignment) -> float:
+    return _lowest(assignment)
+
+
+__all__ = ["SOLVERS", "FairFlow", "MinMax", "Randomized", "Solver", "get_solver", "lowest_paper_total"]
