@@ -107,7 +107,6 @@ def read_scores(path: str | Path, on_bytes: Callable[[int], None] | None = None)
     papers: dict[str, int] = {}
     reviewers: dict[str, int] = {}
     paper_index, reviewer_index, scores = array("i"), array("i"), array("d")
-    lines = array("l")
     for line, (sub, rev, value) in iter_rows(path, (3, 3), on_bytes):
         sub, rev = original_id(sub), original_id(rev)
         p = papers.setdefault(sub, len(papers))
@@ -115,7 +114,6 @@ def read_scores(path: str | Path, on_bytes: Callable[[int], None] | None = None)
         paper_index.append(p)
         reviewer_index.append(r)
         scores.append(parse_number(value, path, line, "score"))
-        lines.append(line)
     table = ScoreTable(
         list(papers),
         list(reviewers),
@@ -123,24 +121,26 @@ def read_scores(path: str | Path, on_bytes: Callable[[int], None] | None = None)
         np.frombuffer(reviewer_index, dtype=np.int32),
         np.frombuffer(scores, dtype=np.float64),
     )
-    _refuse_duplicates(table, np.frombuffer(lines, dtype=np.int64), path)
+    _refuse_duplicates(table, path)
     return table
 
 
-def _refuse_duplicates(table: ScoreTable, lines: np.ndarray, path: Path) -> None:
+def _refuse_duplicates(table: ScoreTable, path: Path) -> None:
+    """Sorted keys in place (8 bytes a pair); only when a pair repeats is the file read again for its lines."""
     if not len(table):
         return
-    keys = table.paper.astype(np.int64) * max(len(table.reviewer_ids), 1) + table.reviewer
-    order = np.argsort(keys, kind="stable")
-    repeated = np.flatnonzero(keys[order][1:] == keys[order][:-1])
-    if len(repeated):
-        first, second = order[repeated[0]], order[repeated[0] + 1]
-        sub, rev = table.paper_ids[table.paper[first]], table.reviewer_ids[table.reviewer[first]]
-        raise InputError(
-            f"the pair ({sub}, {rev}) is scored twice (lines {lines[first]} and {lines[second]})",
-            path,
-            line=int(lines[second]),
-        )
+    keys = table.paper.astype(np.int64)
+    keys *= max(len(table.reviewer_ids), 1)
+    keys += table.reviewer
+    keys.sort()
+    repeated = np.flatnonzero(keys[1:] == keys[:-1])
+    if not len(repeated):
+        return
+    key = int(keys[repeated[0]])
+    sub = table.paper_ids[key // max(len(table.reviewer_ids), 1)]
+    rev = table.reviewer_ids[key % max(len(table.reviewer_ids), 1)]
+    lines = [line for line, row in iter_rows(path, (3, 3)) if (original_id(row[0]), original_id(row[1])) == (sub, rev)]
+    raise InputError(f"the pair ({sub}, {rev}) is scored twice (lines {lines[0]} and {lines[1]})", path, line=lines[1])
 
 
 def write_assignment(out: IO[str], rows: Sequence[tuple[str, Sequence[tuple[str, float]]]], fmt: str = "csv") -> None:
