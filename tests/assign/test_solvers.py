@@ -73,11 +73,13 @@ def test_fairflow_raises_the_worst_paper_and_never_goes_below_minmax(tmp_path: P
     assert low_minmax == pytest.approx(0.10)
     assert low_fair == pytest.approx(0.30)
     assert fair.notes["lowest paper total, minmax"] == pytest.approx(low_minmax)
+    assert fair.notes["lowest paper total, upper bound"] == pytest.approx(0.30)
     for seed in range(5):
         problem = load_problem(write_scores(tmp_path / "r.csv", random_scores(12, 6, seed)), Settings(2, 4))
         base, better = get_solver("minmax").solve(problem), get_solver("fairflow").solve(problem)
         _check_valid(better)
         assert better.paper_scores().min() >= base.paper_scores().min() - 1e-9
+        assert better.paper_scores().min() <= better.notes["lowest paper total, upper bound"] + 1e-9
 
 
 def test_randomized_marginals_match_the_capped_fractional_optimum(tmp_path: Path) -> None:

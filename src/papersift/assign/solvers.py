@@ -92,8 +92,25 @@ class FairFlow:
             problem,
             best.chosen,
             self.name,
-            notes={"lowest paper total, fairflow": best_key[0], "lowest paper total, minmax": _lowest(base)},
+            notes={
+                "lowest paper total, fairflow": best_key[0],
+                "lowest paper total, minmax": _lowest(base),
+                "lowest paper total, upper bound": ceiling(problem),
+            },
         )
+
+
+def ceiling(problem: Problem) -> float:
+    """No assignment lifts the worst paper above the lowest sum of a paper's own k best candidates."""
+    order = np.lexsort((-problem.pair_score, problem.pair_paper))
+    starts = problem.paper_slices()
+    rank = np.arange(problem.n_pairs) - starts[problem.pair_paper[order]]
+    best = rank < problem.demand[problem.pair_paper[order]]
+    sums = np.bincount(
+        problem.pair_paper[order][best], weights=problem.pair_score[order][best], minlength=problem.n_papers
+    )
+    served = problem.demand > 0
+    return float(sums[served].min()) if served.any() else 0.0
 
 
 @dataclass
