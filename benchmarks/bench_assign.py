@@ -247,25 +247,30 @@ def main() -> None:
     parser.add_argument("--papers-each", type=int, default=3)
     parser.add_argument("--large", action="store_true", help="also 20,000 x 20,000 with 2M pairs (minmax, HiGHS)")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-scale", action="store_true")
     args, rest = parser.parse_known_args()
     from papersift.evaluation.goldstandard import parse_splits
 
     info = cpu_info()
     print(f"CPU: {describe(info)}", flush=True)
-    result: dict[str, Any] = {"machine": machine(), "cpu": info}
-    solvers = ["minmax", "fairflow", "randomized", "greedy"]
-    print("scale: 10,000 x 5,000, 40 pairs a submission, k=3, load 8", flush=True)
-    result["scale"] = scale(10_000, 5_000, 40, 3, 8, solvers)
-    if args.large:
-        print("scale: 20,000 x 20,000, 100 pairs a submission (2M), k=3, load 8", flush=True)
-        result["large"] = scale(20_000, 20_000, 100, 3, 8, ["minmax"])
+    target = RESULTS / "assign.json"
+    # A part that is skipped keeps its numbers from the last run.
+    result: dict[str, Any] = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
+    result |= {"machine": machine(), "cpu": info}
+    if not args.skip_scale:
+        solvers = ["minmax", "fairflow", "randomized", "greedy"]
+        print("scale: 10,000 x 5,000, 40 pairs a submission, k=3, load 8", flush=True)
+        result["scale"] = scale(10_000, 5_000, 40, 3, 8, solvers)
+        if args.large:
+            print("scale: 20,000 x 20,000, 100 pairs a submission (2M), k=3, load 8", flush=True)
+            result["large"] = scale(20_000, 20_000, 100, 3, 8, ["minmax"])
     if not args.skip_quality and GOLDSTANDARD.is_dir():
         print("quality on the gold standard", flush=True)
         result["quality"] = quality(parse_splits(args.splits), args.papers_each)
         for key, value in result["quality"]["mean_expertise"].items():
             print(f"  {key}: {value}")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "assign.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    target.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
