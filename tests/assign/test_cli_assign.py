@@ -61,6 +61,7 @@ def test_assign_then_explain(tmp_path: Path) -> None:
     assert "r0  score 0.9900" in text
     assert 'close to "message passing on molecular graphs"' in text and "molecular" in text
     assert "r1  score 0.9800: conflict (former student)" in text
+    assert "(0.00)" not in text and "no paper of their archive shares a term with it" in text  # r2, proteins
 
 
 def test_assign_matcher_json_and_randomized(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ class ReviewerReason:
     reviewer_id: str
     score: float
     closest: tuple[CloseArchivePaper, ...] = ()
+    searched: bool = False  # the reviewer's archive was read (so an empty ``closest`` means no shared term)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class PaperExplanation:
             for close in reason.closest:
                 terms = ", ".join(close.shared_terms) or "no shared terms"
                 out.append(f'    close to "{close.title}" ({close.similarity:.2f}): {terms}')
+            if reason.searched and not reason.closest:
+                out.append("    no paper of their archive shares a term with it")
         if self.passed_over:
             out.append("higher-scoring candidates not chosen:")
             out += [f"  {p.reviewer_id}  score {p.score:.4f}: {p.reason}" for p in self.passed_over]
@@ -78,6 +81,7 @@ def _closest(archive: Path, submission_text: str, limit: int) -> tuple[CloseArch
     return tuple(
         CloseArchivePaper(papers[i].display_title, similarity, explainer.shared_terms(candidate, i))
         for similarity, i in ranked[:limit]
+        if similarity > 0
     )
 
 
@@ -119,8 +123,9 @@ def explain_paper(
     assigned = []
     for rev in sorted(chosen, key=lambda r: -scores.get(r, 0.0)):
         archive = Path(archives_dir) / f"{rev}.jsonl" if archives_dir else None
-        close = _closest(archive, text, closest) if archive and text and archive.is_file() else ()
-        assigned.append(ReviewerReason(rev, scores.get(rev, float("nan")), close))
+        searched = bool(archive and text and archive.is_file())
+        close = _closest(archive, text, closest) if archive and searched else ()
+        assigned.append(ReviewerReason(rev, scores.get(rev, float("nan")), close, searched))
     floor = min(scores.get(r, float("inf")) for r in chosen)
     passed = []
     for rev, score in sorted(scores.items(), key=lambda item: -item[1]):
