@@ -137,3 +137,19 @@ def test_registry_and_summary(tmp_path: Path) -> None:
         assert all(score < summary.weak_threshold for _, score in weak.reviewers)
         assert all(reason for _, _, reason in weak.best_unused)
     assert any("weak matches" in line for line in summary.lines()) == bool(summary.weak)
+
+
+def test_fairsequence_takes_turns_and_stays_feasible(tmp_path: Path) -> None:
+    # Both papers want r0 and r1 most; minmax gives both to A (total 2.05, B left with 0.35),
+    # the picking sequence gives each paper one of them.
+    scores = {("A", "r0"): 0.9, ("A", "r1"): 0.8, ("A", "r2"): 0.1, ("A", "r3"): 0.1}
+    scores |= {("B", "r0"): 0.85, ("B", "r1"): 0.84, ("B", "r2"): 0.2, ("B", "r3"): 0.15}
+    problem = load_problem(write_scores(tmp_path / "s.csv", scores), Settings(2, 1))
+    minmax, sequence = get_solver("minmax").solve(problem), get_solver("fairsequence").solve(problem)
+    assert minmax.paper_scores().tolist() == pytest.approx([1.7, 0.35])
+    assert sequence.paper_scores().tolist() == pytest.approx([1.0, 0.99])
+    _check_valid(sequence)
+    for seed in range(5):  # minimum loads and tight capacity: the flow completes what the turns leave
+        problem = load_problem(write_scores(tmp_path / "r.csv", random_scores(10, 5, seed, 0.7)), Settings(2, 4, 3))
+        check_feasible(problem)
+        _check_valid(get_solver("fairsequence").solve(problem))

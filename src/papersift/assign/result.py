@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .problem import Problem
+
+Progress = Callable[[int], None]
+"""Told 1 after each flow a solver solves (a progress bar's advance)."""
 
 
 @dataclass

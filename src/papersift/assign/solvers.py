@@ -6,11 +6,11 @@
   the highest lowest paper total (never lower than ``minmax``'s, which it starts from).
 * ``randomized``: per-pair probability limit Q (Jecmen et al. 2020): the best fractional assignment
   with every pair at most Q, then one integral assignment drawn with exactly those marginals.
+* ``fairsequence``: papers take turns picking their favourite reviewers (see :mod:`.sequence`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,10 +18,9 @@ import numpy as np
 
 from .flow import min_cost_flow
 from .problem import Problem
-from .result import Assignment
+from .result import Assignment, Progress
 from .rounding import dependent_round
-
-Progress = Callable[[int], None]
+from .sequence import FairSequence
 
 
 class Solver(Protocol):
@@ -139,10 +138,11 @@ class Randomized:
         )
 
 
-SOLVERS: dict[str, type[MinMax] | type[FairFlow] | type[Randomized]] = {
+SOLVERS: dict[str, type[Solver]] = {
     "minmax": MinMax,
     "fairflow": FairFlow,
     "randomized": Randomized,
+    "fairsequence": FairSequence,
 }
 
 
@@ -151,7 +151,7 @@ def get_solver(name: str, seed: int = 0, on_step: Progress | None = None) -> Sol
 
     if name not in SOLVERS:
         raise ConfigError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
-    return SOLVERS[name](seed=seed, on_step=on_step)
+    return SOLVERS[name](seed=seed, on_step=on_step)  # type: ignore[call-arg]
 
 
 def solver_steps(solver: Solver) -> int:
