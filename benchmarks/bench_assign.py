@@ -258,7 +258,7 @@ def main() -> None:
     result: dict[str, Any] = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
     result |= {"machine": machine(), "cpu": info}
     if not args.skip_scale:
-        solvers = ["minmax", "fairflow", "randomized", "greedy"]
+        solvers = ["minmax", "fairflow", "randomized", "fairsequence", "greedy"]
         print("scale: 10,000 x 5,000, 40 pairs a submission, k=3, load 8", flush=True)
         result["scale"] = scale(10_000, 5_000, 40, 3, 8, solvers)
         if args.large:

@@ -104,7 +104,8 @@ def conflicts_command(
     type=click.Choice(list(SOLVERS)),
     default="minmax",
     show_default=True,
-    help="minmax: best total; fairflow: raise the worst-off paper; randomized: capped probabilities.",
+    help="minmax: best total; fairflow: raise the worst-off paper; randomized: capped probabilities; "
+    "fairsequence: papers take turns picking.",
 )
 @click.option(
     "--probability-limit",
