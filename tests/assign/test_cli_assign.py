@@ -78,6 +78,9 @@ def test_assign_matcher_json_and_randomized(tmp_path: Path) -> None:
     code, _, err = _run("assign", "--scores", scores_path, "-k", "2", "--max-load", "4", "--solver", "randomized",
                         "--out", out)  # fmt: skip
     assert code == 2 and "--probability-limit" in err
+    code, _, err = _run("assign", "--scores", scores_path, "-k", "2", "--max-load", "4", "--probability-limit", "0.5",
+                        "--out", out)  # fmt: skip
+    assert code == 2 and "applies to --solver randomized only" in err
 
 
 def test_assign_without_required_options_says_which(tmp_path: Path) -> None:

@@ -181,6 +181,8 @@ def assign_group(
 
     if solver == "randomized" and probability_limit is None:
         raise click.UsageError("--solver randomized needs --probability-limit Q (e.g. 0.5)")
+    if solver != "randomized" and probability_limit is not None:
+        raise click.UsageError("--probability-limit applies to --solver randomized only")
     request = AssignRequest(
         scores=scores,
         settings=Settings(
