@@ -68,7 +68,10 @@ class FairFlow:
         shifted = problem.pair_score - (problem.pair_score.min() if problem.n_pairs else 0.0) + 1e-3
         weight = np.ones(problem.n_papers)
         current, stale = base, 0
+        bound = ceiling(problem)
         for _ in range(self.iterations):
+            if best_key[0] >= bound - 1e-9:
+                break  # the worst paper already has its own k best candidates
             per_review = current.paper_scores() / np.maximum(problem.demand, 1)
             spread = float(per_review[served].std()) or 1.0
             gap = (float(per_review[served].mean()) - per_review) / spread
@@ -94,7 +97,7 @@ class FairFlow:
             notes={
                 "lowest paper total, fairflow": best_key[0],
                 "lowest paper total, minmax": _lowest(base),
-                "lowest paper total, upper bound": ceiling(problem),
+                "lowest paper total, upper bound": bound,
             },
         )
 
