@@ -99,7 +99,21 @@ def test_cli_writes_every_conflict_with_its_rule(tmp_path: Path) -> None:
     lines = out.read_text("utf-8").splitlines()
     assert "s-hopper,~Grace_Hopper1,author" in lines
     assert all(len(line.split(",")) >= 3 for line in lines)
-    assert "conflicting pairs" in result.stderr
+    assert "conflicting pairs" in result.stderr and "warning" not in result.stderr
+
+
+def test_cli_warns_when_no_paper_lists_its_authors(tmp_path: Path) -> None:
+    archives = tmp_path / "archives"
+    archives.mkdir()
+    (archives / "~A_B1.jsonl").write_text(json.dumps({"id": "x", "content": {"title": "t", "abstract": "a"}}) + "\n")
+    submissions = tmp_path / "submissions.json"
+    submissions.write_text(json.dumps({"s1": {"id": "s1", "content": {"title": "u", "abstract": "b"}}}), "utf-8")
+    out = tmp_path / "conflicts.csv"
+    result = CliRunner().invoke(
+        cli, ["conflicts", "--archives", str(archives), "--submissions", str(submissions), "--out", str(out)]
+    )
+    assert result.exit_code == 0 and out.read_text("utf-8") == ""
+    assert "the archives list no authors, so authorship and co-authorship could not be checked" in result.stderr
 
 
 @pytest.mark.slow

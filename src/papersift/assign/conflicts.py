@@ -154,6 +154,9 @@ class Conflicts:
     """(submission id, reviewer id) -> reasons."""
 
     pairs: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    # Papers read that list their authors: when none do, authorship rules had nothing to go on.
+    archive_papers_with_authors: int = 0
+    submissions_with_authors: int = 0
 
     def add(self, sub: str, rev: str, reason: str) -> None:
         reasons = self.pairs[(sub, rev)]
@@ -204,6 +207,7 @@ def find_conflicts(
     if not directory.is_dir():
         raise InputError("is not a directory of reviewer archives (*.jsonl)", directory)
     cutoff = (this_year or date.today().year) - years
+    conflicts = Conflicts()
     profiles = profiles or {}
     own: dict[str, set[str]] = defaultdict(set)  # person key -> reviewers who are that person
     coauthors: dict[str, dict[str, str]] = defaultdict(dict)  # person key -> reviewer -> shown name
@@ -221,6 +225,7 @@ def find_conflicts(
         for key in mine:
             own[key].add(reviewer)
         for record in records:
+            conflicts.archive_papers_with_authors += bool(record.authors)
             recent = record.year is None or record.year >= cutoff
             for author in record.authors:
                 keys = author.keys()
@@ -242,9 +247,9 @@ def find_conflicts(
         for institution in found:
             by_institution[institution].add(reviewer)
 
-    conflicts = Conflicts()
     for record in _json_records(Path(submissions_file)):
         sub = record.key
+        conflicts.submissions_with_authors += bool(record.authors)
         author_values: list[str] = []
         for author in record.authors:
             keys = author.keys()

@@ -83,6 +83,11 @@ def conflicts_command(
     with open_output(out) as stream:
         stream.write("".join(f"{csv_field(s)},{csv_field(r)},{csv_field(why)}\n" for s, r, why in rows))
     if not quiet:
+        if not found.archive_papers_with_authors or not found.submissions_with_authors:
+            where = "archives" if not found.archive_papers_with_authors else "submissions"
+            echo(
+                f"warning: the {where} list no authors, so authorship and co-authorship could not be checked", err=True
+            )
         rules = ", ".join(f"{n} {rule}" for rule, n in sorted(found.by_rule().items())) or "none"
         echo(f"{len(rows)} conflicting pairs ({rules}) written to {out}", err=True)
 
