@@ -86,3 +86,20 @@ def test_assign_matcher_json_and_randomized(tmp_path: Path) -> None:
 def test_assign_without_required_options_says_which(tmp_path: Path) -> None:
     code, _, err = _run("assign", "--scores", tmp_path / "x.csv")
     assert code == 2 and "missing --reviewers-per-paper, --max-load, --out" in err
+
+
+def test_without_ortools_one_sentence_names_the_extra(tmp_path: Path) -> None:
+    """The default install has no OR-Tools: `assign` says how to get it, no traceback."""
+    import subprocess
+    import sys
+
+    scores_path = write_scores(tmp_path / "scores.csv", random_scores(3, 3, seed=1))
+    code = (
+        "import sys; sys.modules['ortools'] = None; sys.modules['ortools.graph'] = None; "
+        "sys.modules['ortools.graph.python'] = None; from papersift.cli import main; sys.argv[0] = 'papersift'; main()"
+    )
+    args = ["assign", "--scores", str(scores_path), "-k", "1", "--max-load", "2", "--out", str(tmp_path / "a.csv")]
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "pip install 'papersift[assign]'" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "a.csv").exists()
