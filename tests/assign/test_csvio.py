@@ -90,3 +90,9 @@ def test_a_million_line_file_is_read_in_bounded_memory(tmp_path: Path) -> None:
     assert len(table) == 1_000_000
     # Arrays of ~16 bytes a pair plus the ids; the file itself is ~30 MB and a list of rows ~250 MB.
     assert peak < 40 * 2**20, f"peak {peak / 2**20:.1f} MiB for a {size / 2**20:.0f} MiB file"
+
+
+def test_a_first_line_of_ids_that_look_like_words_is_data(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("p1,score,0.5\np2,score,0.4\n", "utf-8")  # a reviewer called "score" is not a header
+    assert read_scores(path).paper_ids == ["p1", "p2"]

@@ -2,7 +2,7 @@
 
 Scores (``submission_id,reviewer_id,score``), conflicts (``submission_id,reviewer_id[,reason]``),
 loads (``reviewer_id,max[,min]``) and demands (``submission_id,k``) have no header (one is skipped
-if its last field is a column name). Ids are read back exactly as written: CSV quoting undone, and
+if its first and last fields are column names). Ids are read back exactly as written: CSV quoting undone, and
 the apostrophe ``affinity`` puts before an id starting with ``=``, ``+``, ``-`` or ``@`` removed.
 A score file is held as three compact arrays (about 16 bytes a line), never as a list of rows.
 """
@@ -27,7 +27,9 @@ from ..expertise.scoring import original_id
 
 __all__ = ["ScoreTable", "csv_field", "iter_rows", "read_scores", "write_assignment"]
 
-_HEADER_WORDS = {"score", "reason", "max", "k", "demand", "reviewer_id", "submission_id", "min"}
+# A first line is a header only when its first and last fields are both column names.
+_HEADER_FIRST = {"submission_id", "submission", "paper_id", "paper", "reviewer_id", "reviewer", "person_id", "id"}
+_HEADER_LAST = {"score", "reason", "max", "min", "k", "demand", "reviewer_id", "reviewer", "value"}
 
 
 def iter_rows(
@@ -55,7 +57,7 @@ def iter_rows(
                     continue
                 if first:
                     first = False
-                    if row[-1].strip().lower() in _HEADER_WORDS:
+                    if row[0].strip().lower() in _HEADER_FIRST and row[-1].strip().lower() in _HEADER_LAST:
                         continue
                 if not low <= len(row) <= high:
                     expected = str(low) if low == high else f"{low} to {high}"
