@@ -65,3 +65,8 @@ class ModelError(PapersiftError):
 
 class ConfigError(PapersiftError):
     """The configuration or a command-line choice is invalid."""
+
+
+class AssignmentError(PapersiftError):
+    """A reviewer assignment cannot be made as asked: names the binding constraint, the papers or
+    reviewers it binds and what to change (raised before any output is written)."""

@@ -473,6 +473,8 @@ cli.commands = LazyCommands(
         "adapt": "papersift.cli.adapt:adapt_command",
         "export": "papersift.cli.exchange:export_command",
         "import": "papersift.cli.exchange:import_command",
+        "conflicts": "papersift.cli.assign:conflicts_command",
+        "assign": "papersift.cli.assign:assign_group",
     },
     on_load=add_quiet_everywhere,
 )
