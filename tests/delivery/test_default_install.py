@@ -8,14 +8,17 @@ the daily e-mail needs nothing beyond `pip install papersift`.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 
 from tests.conftest import FEED_FILES, PROFILE_FILES
 
-from .conftest import SmtpServer
+from .conftest import SmtpServer, free_port
 
 WEB_INSTALLED = importlib.util.find_spec("fastapi") is not None
 
@@ -60,9 +63,22 @@ min_relevance = 0
 
     dry = _papersift(env, "run", "--no-update", "--model", "tfidf", "--dry-run")
     assert dry.returncode == 0 and "would send 5 papers to you@uni.edu" in dry.stdout, dry.stdout + dry.stderr
+    # The mail server is down: the run defers (75, a timer reports it) and says when it retries.
+    live = config.read_text(encoding="utf-8")
+    config.write_text(live.replace(smtp_server.url, f"smtp://127.0.0.1:{free_port()}"), encoding="utf-8")
+    deferred = _papersift(env, "run", "--no-update", "--model", "tfidf")
+    assert deferred.returncode == 75 and "retries it" in deferred.stderr, deferred.stdout + deferred.stderr
+    kept = _papersift(env, "history", "1", "--profile", "me", "--format", "json")
+    top_title = json.loads(kept.stdout)[0]["title"]
+    config.write_text(live, encoding="utf-8")
     done = _papersift(env, "run", "--no-update", "--model", "tfidf")
     assert done.returncode == 0 and "you@uni.edu: sent" in done.stdout, done.stdout + done.stderr
-    assert len(smtp_server.inbox.messages) == 1
+    [(_, _, raw)] = smtp_server.inbox.messages
+    mail = message_from_bytes(raw, policy=default)
+    assert top_title in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    # The unsubscribe header as the server received the bytes: a plain URL, never an encoded-word.
+    [header] = [line for line in raw.split(b"\r\n") if line.startswith(b"List-Unsubscribe: ")]
+    assert header.startswith(b"List-Unsubscribe: <https://papersift.example.org/mail/unsubscribe/"), header
 
     mailed = _papersift(env, "digest", "--profile", "me", "--model", "tfidf", "--top", "3", "--email", "me@uni.edu")
     assert mailed.returncode == 0, mailed.stderr
