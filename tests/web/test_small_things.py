@@ -8,9 +8,9 @@ from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 
-from papersift import accounts
+from papersift import accounts, explore
 from papersift.store import Store
-from tests.web.conftest import PASSWORD, csrf_of, make_client
+from tests.web.conftest import PASSWORD, csrf_of, finish_jobs, make_client
 
 
 def test_the_icon_is_served_and_linked(client: TestClient, store_path: str | Path) -> None:
@@ -47,3 +47,17 @@ def test_an_upload_error_names_the_file_and_the_format_menu(client: TestClient) 
     error = unquote(answer.headers["location"].split("error=", 1)[1])
     assert error.startswith("broken.json, line 1: invalid JSON") and "upload:" not in error
     assert "notes.txt" in client.get(refused.headers["location"]).text
+
+
+def test_today_names_an_interest_as_every_other_channel_does(client: TestClient) -> None:
+    """The web's group heading is the presenter's "Interest N: label", as the terminal, mail and history say."""
+    from papersift.digest import present
+
+    token = csrf_of(client, "/p/ada/today")
+    assert client.post("/p/ada/digest", data={"csrf_token": token}).status_code == 303
+    finish_jobs(client)
+    page = client.get("/p/ada/today").text
+    app_state = client.app.state.papersift  # type: ignore[attr-defined]
+    view = explore.digest_view(app_state.store, "ada")
+    names = {present.interest_name(r) for r in view.recommendations} - {None}
+    assert names and all(str(name).replace(":", "") in page.replace(":", "") for name in names), names

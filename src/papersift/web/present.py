@@ -47,6 +47,7 @@ def _is_code(url: str) -> bool:
 
 byline = digest_present.byline
 reasons = digest_present.reasons
+interest_name = digest_present.interest_name
 
 
 def percent(value: Any) -> str:

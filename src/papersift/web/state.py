@@ -53,6 +53,7 @@ class AppState:
             paper_links=present.paper_links,
             byline=present.byline,
             pick_reasons=present.reasons,
+            interest_name=present.interest_name,
             percent=present.percent,
             origin_label=present.origin_label,
             colour=present.colour,
