@@ -25,7 +25,7 @@ NOT_FOR_A_DIGEST = (
     "papersift.backup",
     "papersift.store.exchange",
     "papersift.reviewers",
-    "papersift.store.accounts",
+    "papersift.accounts",  # accounts and passwords (argon2): the web app and `papersift user`
     "papersift.web",
     "papersift.delivery",
     "papersift.explore",
