@@ -136,3 +136,9 @@ def test_settings_are_checked_in_the_library_and_nothing_bad_is_saved(store: Sto
     assert read_profile_settings(store, "me").saved is False
     with pytest.raises(SettingsError):
         web_follows("x" * 10_000)
+
+
+def test_keys_a_save_left_out_read_as_their_defaults(store: Store) -> None:
+    store.save_profile_settings("me", {"top": 10}, lab_opt_in=True)  # as an older version saved them
+    settings = read_profile_settings(store, "me")
+    assert settings.top == 10 and settings.days == ("mon", "tue", "wed", "thu", "fri") and settings.saved

@@ -65,7 +65,7 @@ def read_profile_settings(store: Store, profile: str) -> ProfileSettings:
     if not saved and not lab:
         return base
     try:
-        return _validated(saved, lab_opt_in=lab, saved=True)
+        return _validated({**base.as_dict(), **saved}, lab_opt_in=lab, saved=True)
     except SettingsError:
         # Saved by an older version with looser checks: the parts that still parse, the rest as defaults.
         values = {k: v for k, v in saved.items() if k in base.as_dict()}
