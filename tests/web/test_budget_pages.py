@@ -39,13 +39,15 @@ def two_interests(store_path: str | Path) -> tuple[int, int]:
 
 
 def today_groups(client: TestClient) -> dict[str, int]:
-    """Each interest heading of the Today page with how many papers it holds."""
+    """Each interest of the Today page (its heading without the "Interest N: " the presenter puts before the
+    name) with how many papers it holds."""
     page = client.get("/p/ada/today").text
     found: dict[str, int] = {}
     for section in page.split('<section class="interest"')[1:]:
         heading = re.search(r"</span>([^<]+)", section)
         assert heading
-        found[heading.group(1).strip()] = section.count('<article class="paper')
+        name = re.sub(r"^Interest \d+: ", "", heading.group(1).strip())
+        found[name] = section.count('<article class="paper')
     return found
 
 
