@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from papersift.config import default_db_path
 from papersift.delivery.daily import run_daily
+from papersift.digest import present
 from papersift.encoders import get_encoder
 from papersift.store import Store
 from papersift.web.app import WebSettings, create_app
@@ -48,7 +49,7 @@ def interests_of_picks(store: str) -> list[str]:
     with Store(store) as opened:
         digest = opened.digest("me")
         assert digest is not None
-        return [str(p.interest) for p in digest.picks]
+        return [str(present.interest_name(p)) for p in digest.picks]
 
 
 def test_a_cli_digest_shows_grouped_by_interest_on_today() -> None:
@@ -78,4 +79,4 @@ def test_a_daily_run_shows_grouped_by_interest_on_today(
     assert all(p.interest and p.relevance is not None for p in digest.picks)
     headings = today_headings(location_of(store))
     assert "Your picks" not in headings
-    assert headings == list(dict.fromkeys(str(p.interest) for p in digest.picks))
+    assert headings == list(dict.fromkeys(str(present.interest_name(p)) for p in digest.picks))
