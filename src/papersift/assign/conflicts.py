@@ -157,6 +157,10 @@ class Conflicts:
     # Papers read that list their authors: when none do, authorship rules had nothing to go on.
     archive_papers_with_authors: int = 0
     submissions_with_authors: int = 0
+    # The people read, for the online co-authorship rule (papersift.assign.online): reviewer -> the
+    # keys that are that reviewer, and each submission's authors.
+    reviewers: dict[str, set[str]] = field(default_factory=dict)
+    submissions: dict[str, list[Author]] = field(default_factory=dict)
 
     def add(self, sub: str, rev: str, reason: str) -> None:
         reasons = self.pairs[(sub, rev)]
@@ -169,8 +173,8 @@ class Conflicts:
     def by_rule(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         for reasons in self.pairs.values():
-            for reason in reasons:
-                counts[reason.split(":")[0]] += 1
+            for reason in reasons:  # "co-author (OpenAlex, 2024): X" counts as "co-author (OpenAlex)"
+                counts[re.sub(r", (\d{4}|undated)\)$", ")", reason.split(":")[0])] += 1
         return dict(counts)
 
 
@@ -224,6 +228,7 @@ def find_conflicts(
         affiliations = list(profiles.get(reviewer.lower(), []))
         for key in mine:
             own[key].add(reviewer)
+        conflicts.reviewers[reviewer] = mine
         for record in records:
             conflicts.archive_papers_with_authors += bool(record.authors)
             recent = record.year is None or record.year >= cutoff
@@ -250,6 +255,7 @@ def find_conflicts(
     for record in _json_records(Path(submissions_file)):
         sub = record.key
         conflicts.submissions_with_authors += bool(record.authors)
+        conflicts.submissions[sub] = record.authors
         author_values: list[str] = []
         for author in record.authors:
             keys = author.keys()
