@@ -214,7 +214,7 @@ def test_cli_a_failing_service_is_reported_and_the_rest_written(
         "warning: could not look up ~Alexander_Szalay1, Alexander Szalay of s3 (dblp:00/0001): "
         "DBLP: GET https://dblp.org/pid/00/0001.xml: HTTP 503; gave up after 2 attempts"
     ) in output
-    assert "1 could not be looked up" in output
+    assert "online: 4 author ids looked up in 3 requests, 1 pairs share a work in the window; 1 of them" in output
     assert len([u for u in recorder.urls if "00/0001" in u]) == 2  # retried once (max_attempts=2), not per pair
 
 
@@ -239,3 +239,12 @@ def test_cli_offline_refuses_online_and_interrupt_writes_nothing(
     bad.write_text("~Jason_Priem1,orcid:0000-0001-6187-6610\n", "utf-8")
     code, output = _invoke(paths, recorder, "--online", "--author-ids", str(bad))
     assert code == 1 and "line 1" in output and "is not an OpenAlex or DBLP id" in output
+
+
+def test_an_authorids_entry_that_is_an_id_needs_no_file(tmp_path: Path) -> None:
+    # Only the id can match: the name is written unlike OpenAlex's "Vincent Larivière".
+    subs = {"s1": _paper("s1", ["V. L."], [f"https://openalex.org/{LARIVIERE}"])}
+    paths = venue(tmp_path, subs, ["~Jason_Priem1"], f"~Jason_Priem1,openalex:{PRIEM}\n")
+    conflicts, report, _ = run_online(paths, handler(openalex_year=2025))
+    assert conflicts.pairs == {("s1", "~Jason_Priem1"): ["co-author (OpenAlex, 2025): V. L."]}
+    assert report.looked_up == 1  # the reviewer only: every reviewer has an OpenAlex id

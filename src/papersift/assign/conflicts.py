@@ -10,7 +10,9 @@ Rules (each conflict says which made it, and several reasons join with ``; ``):
   ``authorids`` and from a profiles file, public mail providers removed and parent domains expanded
   (``cs.cmu.edu`` also means ``cmu.edu``, never ``edu`` or ``ac.uk``), as openreview-py's
   ``get_conflicts`` does; institutions as written in the profiles file;
-* **explicit**: lines of a conflicts file, with their own reason.
+* **explicit**: lines of a conflicts file, with their own reason;
+* **co-author online** (opt-in, :mod:`papersift.assign.online`): shared works on OpenAlex or DBLP
+  for the people whose ids are known, added to what this module found.
 
 People are matched by OpenReview id (``~Jane_Doe1``) or e-mail where the data has them, else by
 normalised name. Everything is indexed once (person -> reviewers), so each submission costs a few

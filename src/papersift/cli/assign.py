@@ -129,10 +129,12 @@ def conflicts_command(
         rules = ", ".join(f"{n} {rule}" for rule, n in sorted(found.by_rule().items())) or "none"
         echo(f"{len(rows)} conflicting pairs ({rules}) written to {out}", err=True)
         if lookups is not None:
-            failed = f"; {len(lookups.failed)} could not be looked up" if lookups.failed else ""
+            failed = (
+                f"; {len(lookups.failed)} of them could not be looked up (warnings above)" if lookups.failed else ""
+            )
             echo(
-                f"online: {lookups.looked_up} people looked up in {lookups.requests} requests, "
-                f"{lookups.pairs} pairs with a shared work{failed}",
+                f"online: {lookups.looked_up} author ids looked up in {lookups.requests} requests, "
+                f"{lookups.pairs} pairs share a work in the window{failed}",
                 err=True,
             )
 
@@ -150,7 +152,7 @@ def _online_coauthors(found: Conflicts, ids: dict[str, set[str]], years: int, qu
         )
     with (
         resources().client(load_config()) as client,
-        progress(len(plan.wanted), "looking up co-authors", unit="people") as bar,
+        progress(len(plan.wanted), "looking up co-authors", unit="ids") as bar,
     ):
         report = add_online_coauthors(found, plan, client, years=years, on_done=bar.advance)
     if not quiet:
