@@ -10,7 +10,9 @@ Rules (each conflict says which made it, and several reasons join with ``; ``):
   ``authorids`` and from a profiles file, public mail providers removed and parent domains expanded
   (``cs.cmu.edu`` also means ``cmu.edu``, never ``edu`` or ``ac.uk``), as openreview-py's
   ``get_conflicts`` does; institutions as written in the profiles file;
-* **explicit**: lines of a conflicts file, with their own reason.
+* **explicit**: lines of a conflicts file, with their own reason;
+* **co-author online** (opt-in, :mod:`papersift.assign.online`): shared works on OpenAlex or DBLP
+  for the people whose ids are known, added to what this module found.
 
 People are matched by OpenReview id (``~Jane_Doe1``) or e-mail where the data has them, else by
 normalised name. Everything is indexed once (person -> reviewers), so each submission costs a few
@@ -157,6 +159,10 @@ class Conflicts:
     # Papers read that list their authors: when none do, authorship rules had nothing to go on.
     archive_papers_with_authors: int = 0
     submissions_with_authors: int = 0
+    # The people read, for the online co-authorship rule (papersift.assign.online): reviewer -> the
+    # keys that are that reviewer, and each submission's authors.
+    reviewers: dict[str, set[str]] = field(default_factory=dict)
+    submissions: dict[str, list[Author]] = field(default_factory=dict)
 
     def add(self, sub: str, rev: str, reason: str) -> None:
         reasons = self.pairs[(sub, rev)]
@@ -169,8 +175,8 @@ class Conflicts:
     def by_rule(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         for reasons in self.pairs.values():
-            for reason in reasons:
-                counts[reason.split(":")[0]] += 1
+            for reason in reasons:  # "co-author (OpenAlex, 2024): X" counts as "co-author (OpenAlex)"
+                counts[re.sub(r", (\d{4}|undated)\)$", ")", reason.split(":")[0])] += 1
         return dict(counts)
 
 
@@ -224,6 +230,7 @@ def find_conflicts(
         affiliations = list(profiles.get(reviewer.lower(), []))
         for key in mine:
             own[key].add(reviewer)
+        conflicts.reviewers[reviewer] = mine
         for record in records:
             conflicts.archive_papers_with_authors += bool(record.authors)
             recent = record.year is None or record.year >= cutoff
@@ -250,6 +257,7 @@ def find_conflicts(
     for record in _json_records(Path(submissions_file)):
         sub = record.key
         conflicts.submissions_with_authors += bool(record.authors)
+        conflicts.submissions[sub] = record.authors
         author_values: list[str] = []
         for author in record.authors:
             keys = author.keys()

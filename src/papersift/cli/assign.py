@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..assign.solvers import SOLVERS
-from .common import PapersiftGroup, echo, quiet_option, show_progress
+from .common import PapersiftGroup, echo, quiet_option, resources, show_progress
+
+if TYPE_CHECKING:
+    from ..assign.conflicts import Conflicts
+    from ..assign.online import OnlineReport
 
 FILES = click.Path(path_type=Path)
 OUT = click.Path(dir_okay=False, path_type=Path)
@@ -41,6 +46,23 @@ OUT = click.Path(dir_okay=False, path_type=Path)
     type=FILES,
     help="A conflicts file submission_id,reviewer_id[,reason] to merge in (repeatable).",
 )
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also co-authorship within --years on OpenAlex and DBLP, for people whose ids are known (--author-ids).",
+)
+@click.option(
+    "--author-ids",
+    type=FILES,
+    default=None,
+    help="CSV person_id,openalex:A...[,dblp:PID]: OpenAlex/DBLP ids of reviewers and authors (for --online).",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    envvar="PAPERSIFT_OFFLINE",
+    help="Never go online: --online is refused (or $PAPERSIFT_OFFLINE=1).",
+)
 @click.option("--out", required=True, type=OUT, help="CSV to write: submission_id,reviewer_id,reason.")
 @quiet_option
 def conflicts_command(
@@ -50,24 +72,39 @@ def conflicts_command(
     domains: bool,
     profiles: Path | None,
     explicit: tuple[Path, ...],
+    online: bool,
+    author_ids: Path | None,
+    offline: bool,
     out: Path,
     quiet: bool,
 ) -> None:
     """Find conflicts of interest: authorship, co-authorship within --years, shared domains, explicit lists.
 
     Every line says which rule made it. People are matched by OpenReview id or e-mail where the data
-    has them, else by name.
+    has them, else by name. With --online, the works of reviewers and authors whose OpenAlex or DBLP
+    ids are known (--author-ids, or an authorids entry that is such an id) are looked up, each person
+    once, and a shared work in the window is a conflict "co-author (OpenAlex, 2024): NAME".
 
     \b
     Example:
       papersift conflicts --archives archives/ --submissions submissions.json --years 3 --domains \\
           --out conflicts.csv
+      papersift conflicts --archives archives/ --submissions submissions.json --online \\
+          --author-ids ids.csv --out conflicts.csv
     """
     from ..assign.conflicts import find_conflicts, read_profiles
     from ..assign.csvio import csv_field
+    from ..assign.online import read_author_ids
     from ..assign.problem import read_pair_reasons
     from ..fileio import open_output
 
+    if online and offline:
+        raise click.UsageError(
+            "--online looks people up on OpenAlex and DBLP, which --offline ($PAPERSIFT_OFFLINE) forbids"
+        )
+    if author_ids is not None and not online:
+        raise click.UsageError("--author-ids is read by --online only; add --online or drop --author-ids")
+    ids = read_author_ids(author_ids) if author_ids is not None else {}
     listed: dict[tuple[str, str], str] = {}
     for path in explicit:
         listed.update(read_pair_reasons(path))
@@ -79,6 +116,7 @@ def conflicts_command(
         profiles=read_profiles(profiles) if profiles else None,
         explicit=listed,
     )
+    lookups = _online_coauthors(found, ids, years, quiet) if online else None
     rows = found.rows()
     with open_output(out) as stream:
         stream.write("".join(f"{csv_field(s)},{csv_field(r)},{csv_field(why)}\n" for s, r, why in rows))
@@ -90,6 +128,37 @@ def conflicts_command(
             )
         rules = ", ".join(f"{n} {rule}" for rule, n in sorted(found.by_rule().items())) or "none"
         echo(f"{len(rows)} conflicting pairs ({rules}) written to {out}", err=True)
+        if lookups is not None:
+            failed = (
+                f"; {len(lookups.failed)} of them could not be looked up (warnings above)" if lookups.failed else ""
+            )
+            echo(
+                f"online: {lookups.looked_up} author ids looked up in {lookups.requests} requests, "
+                f"{lookups.pairs} pairs share a work in the window{failed}",
+                err=True,
+            )
+
+
+def _online_coauthors(found: Conflicts, ids: dict[str, set[str]], years: int, quiet: bool) -> OnlineReport:
+    """The --online rule with the invocation's HTTP client, a bar on a terminal, a warning per failed person."""
+    from ..assign.online import add_online_coauthors, plan_lookups
+    from ..config import load_config
+    from ..progress import progress
+
+    plan = plan_lookups(found, ids)
+    if not plan.wanted:
+        raise click.UsageError(
+            "--online found no OpenAlex or DBLP ids: give --author-ids FILE (person_id,openalex:A... or dblp:PID)"
+        )
+    with (
+        resources().client(load_config()) as client,
+        progress(len(plan.wanted), "looking up co-authors", unit="ids") as bar,
+    ):
+        report = add_online_coauthors(found, plan, client, years=years, on_done=bar.advance)
+    if not quiet:
+        for line in report.failures():
+            echo(f"warning: could not look up {line}", err=True)
+    return report
 
 
 @click.group("assign", cls=PapersiftGroup, invoke_without_command=True, subcommand_metavar="[explain ASSIGNMENT ...]")
