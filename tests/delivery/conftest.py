@@ -123,6 +123,13 @@ def dropping_server() -> Iterator[DroppingServer]:
     server.close()
 
 
+def location_of(store: Store) -> str:
+    """Where an open store is, for another connection to it (a file, or a PostgreSQL URL with its schema)."""
+    if store.engine.dialect.name == "sqlite":
+        return str(store.path)
+    return store.engine.url.render_as_string(hide_password=False)
+
+
 @pytest.fixture
 def store(isolated_home: Path) -> Iterator[Store]:
     from papersift.config import store_location

@@ -22,14 +22,14 @@ from papersift.encoders import get_encoder
 from papersift.store import Store
 from papersift.web import WebSettings, create_app
 
-from .conftest import TUESDAY, SmtpServer, write_config
+from .conftest import TUESDAY, SmtpServer, location_of, write_config
 
 BASE = "http://papersift.test"
 
 
 def app_for(store: Store, config: Config, tokens: Tokens | None = None, multi_user: bool = False) -> TestClient:
     settings = WebSettings(
-        store=str(store.path), multi_user=multi_user, config=config, tokens=tokens, encoder=get_encoder("fake")
+        store=location_of(store), multi_user=multi_user, config=config, tokens=tokens, encoder=get_encoder("fake")
     )
     return TestClient(create_app(settings), base_url=BASE)
 

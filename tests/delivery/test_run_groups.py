@@ -22,19 +22,12 @@ from papersift.web.app import WebSettings, create_app
 from tests.cli.test_cli import run
 from tests.conftest import FEED_FILES, PROFILE_FILES
 
-from .conftest import TUESDAY, SmtpServer, write_config
+from .conftest import TUESDAY, SmtpServer, location_of, write_config
 
 
 def store_location() -> str:
     """The store the CLI and the daily job use in this test (its home, or its PostgreSQL schema)."""
     return os.environ.get("PAPERSIFT_DATABASE_URL") or str(default_db_path())
-
-
-def location_of(store: Store) -> str:
-    """Where an open store is, for another connection to it (a file, or a PostgreSQL URL with its schema)."""
-    if store.engine.dialect.name == "sqlite":
-        return str(store.path)
-    return store.engine.url.render_as_string(hide_password=False)
 
 
 def today_headings(store: str) -> list[str]:
