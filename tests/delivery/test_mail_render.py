@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import shutil
 import sys
 from pathlib import Path
@@ -76,6 +77,7 @@ def screenshots(html: str, out: Path) -> dict[str, int]:
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None, reason="no Debian chromium")
+@pytest.mark.skipif(importlib.util.find_spec("playwright") is None, reason="no Playwright (core-only run)")
 def test_mail_renders_without_overflow(store: Store, tmp_path: Path) -> None:
     html = sample_mail_html(store)
     widths = screenshots(html, tmp_path)
