@@ -20,7 +20,6 @@ from papersift.digest.render import formats, register_format
 from papersift.encoders import get_encoder
 from papersift.models import Match, Paper, RatingMatch, Recommendation
 from papersift.store import Store
-from papersift.web import present as web_present
 from tests.conftest import FEED_FILES, PROFILE_FILES
 
 ARXIV = "https://arxiv.org/abs/2401.00001"
@@ -91,6 +90,9 @@ def test_mail_and_webhook_link_each_paper() -> None:
 
 
 def test_the_web_paper_page_links_the_paper_by_the_same_rule() -> None:
+    pytest.importorskip("fastapi", reason="the web extra is not installed (the core-only run)")
+    from papersift.web import present as web_present
+
     for rec in picks()[:3]:
         assert web_present.paper_links(rec.paper)[0] == ("Abstract page", present.paper_link(rec.paper))
     assert web_present.byline is present.byline
