@@ -18,6 +18,8 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SCRIPTS = [
     ["bench_quality.py", "--extra-model", "minilm-int8"],
     ["bench_embedding.py"],
+    # Issue 22: every encoder setting against sentence-transformers, with its loss (own docs section).
+    ["bench_encoder_speed.py"],
     ["bench_install.py"],
     ["bench_digest.py"],
     ["bench_digest.py", "--scale", "--repeat", "9"],

@@ -227,8 +227,8 @@ def input_format_option(func: F) -> F:
 
 
 MODEL_HELP = (
-    "Encoder: minilm (bundled all-MiniLM-L6-v2), minilm-int8 (its quantised ONNX twin), tfidf, "
-    "or any sentence-transformers model name or path."
+    "Encoder: minilm-fast (bundled all-MiniLM-L6-v2, fused int8), minilm (its exact fp32 graph), "
+    "minilm-int8, tfidf, or any sentence-transformers model name or path."
 )
 
 
