@@ -77,7 +77,7 @@ class FastMiniLMEncoder(OnnxInt8Encoder):
         if not texts:
             return
         batches = self.padded_batches(texts)
-        if self.workers == 1:
+        if self.workers == 1 or len(texts) <= self.batch_size:  # one batch (a search query): no pool
             for batch, ids, mask in batches:
                 yield batch, self.run_batch(ids, mask)
             return
