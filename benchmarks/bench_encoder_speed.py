@@ -17,7 +17,7 @@ import argparse
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from bench_quality import aggregation_scorer, predictions_for
@@ -43,6 +43,7 @@ FP32 = "papersift fp32 (minilm)"
 # name -> (registry name for the loss, factory); None: an ablation of a recipe above, its loss not measured.
 SETTINGS: dict[str, tuple[str | None, Callable[[], Encoder]]] = {
     REFERENCE: ("minilm-st", lambda: MiniLMSentenceTransformer(batch_size=32)),
+    "sentence-transformers fp32, one torch thread": (None, lambda: OneThread(MiniLMSentenceTransformer(batch_size=32))),
     FP32: ("minilm", lambda: MiniLMEncoder(batch_size=32)),
     "papersift int8 (minilm-int8)": ("minilm-int8", lambda: OnnxInt8Encoder(batch_size=32)),
     "papersift fast (minilm-fast, default)": ("minilm-fast", FastMiniLMEncoder),
@@ -54,6 +55,25 @@ SETTINGS: dict[str, tuple[str | None, Callable[[], Encoder]]] = {
 }
 DOCS = REPO / "docs" / "benchmarks.md"
 START, END = "<!-- encoder-speed:start -->", "<!-- encoder-speed:end -->"
+
+
+class OneThread:
+    """sentence-transformers with torch limited to one thread (its most CPU-efficient setting) while it encodes."""
+
+    cacheable = False
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner, self.model_id = inner, inner.model_id
+
+    def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self.inner.encode(texts)
+        finally:
+            torch.set_num_threads(before)
 
 
 def _unfused_small_batches() -> Encoder:
