@@ -57,7 +57,7 @@ def test_matches_sentence_transformers_on_1000_goldstandard_texts(shared_dir: Pa
     assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
 
 
-@pytest.mark.parametrize("model", ["minilm", "minilm-int8"])
+@pytest.mark.parametrize("model", ["minilm", "minilm-int8", "minilm-fast"])
 def test_runs_without_torch(model: str, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PAPERSIFT_HOME": str(tmp_path)}
     done = subprocess.run(

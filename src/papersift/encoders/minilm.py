@@ -37,10 +37,11 @@ def onnxruntime() -> Any:
     return onnxruntime
 
 
-def build_fp32(model_dir: Path, expected_sha256: str | None = MINILM_SHA256) -> Any:
+def build_fp32(model_dir: Path, expected_sha256: str | None = MINILM_SHA256, fused: bool = False) -> Any:
     """The checked weights of ``model_dir`` as an fp32 ONNX ModelProto (BERT + mean pooling + normalisation).
 
     ``expected_sha256`` None: weights papersift made itself (an adapted model, checked by its caller).
+    ``fused``: the layers as ONNX Runtime's fused operators (:func:`.bert_onnx.build_model`).
     """
     from .bert_onnx import BertConfig, build_model, load_weights
 
@@ -54,7 +55,7 @@ def build_fp32(model_dir: Path, expected_sha256: str | None = MINILM_SHA256) -> 
             raise ModelError(f"the model weights {weights} are missing")
     else:
         weights = verify_weights(model_dir, expected_sha256)
-    return build_model(load_weights(weights), BertConfig.from_dir(model_dir))
+    return build_model(load_weights(weights), BertConfig.from_dir(model_dir), fused=fused)
 
 
 class MiniLMEncoder:
@@ -99,10 +100,8 @@ class MiniLMEncoder:
         tokenizer.no_padding()
         self._tokenizer = tokenizer
 
-    def encode_batches(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(positions in ``texts``, unit vectors) one batch at a time, shortest texts first."""
-        if not texts:
-            return
+    def padded_batches(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(positions in ``texts``, token ids, mask) per batch, shortest texts first, padded to the batch's longest."""
         self._load()
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
@@ -116,8 +115,18 @@ class MiniLMEncoder:
                 n = int(lengths[i])
                 ids[row, :n] = encodings[i].ids
                 mask[row, :n] = 1
-            (vectors,) = self._session.run(["sentence_embedding"], {"input_ids": ids, "attention_mask": mask})
-            yield batch, np.asarray(vectors, dtype=np.float32)
+            yield batch, ids, mask
+
+    def run_batch(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        (vectors,) = self._session.run(["sentence_embedding"], {"input_ids": ids, "attention_mask": mask})
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_batches(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(positions in ``texts``, unit vectors) one batch at a time, shortest texts first."""
+        if not texts:
+            return
+        for batch, ids, mask in self.padded_batches(texts):
+            yield batch, self.run_batch(ids, mask)
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), DIM), dtype=np.float32)

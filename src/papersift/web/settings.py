@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..encoders import DEFAULT_ENCODER
+
 if TYPE_CHECKING:
     from ..config import Config
     from ..delivery.tokens import Tokens
@@ -35,7 +37,7 @@ class WebSettings:
     store: str
     multi_user: bool = False
     secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
-    model: str = "minilm"
+    model: str = DEFAULT_ENCODER
     secure_cookies: bool = False
     max_upload_bytes: int = 5 * 1024 * 1024
     max_upload_files: int = 10
