@@ -138,7 +138,8 @@ def test_sample_digest_matches_fp32_at_the_top(cache_dir: Path) -> None:
     flat = DigestOptions(per_interest=0, by_interest=False)
 
     def top(encoder: MiniLMEncoder, n: int) -> set[str]:
-        digest = api.rank_files(PROFILE_FILES, FEED_FILES, encoder=encoder, options=RankOptions(top=0), settings=flat)
+        profile, feed = api.load_papers(PROFILE_FILES), api.load_papers(FEED_FILES)
+        digest = api.rank_papers(profile.papers, feed.papers, encoder, RankOptions(top=0), flat)
         return {r.paper.title for r in digest.recommendations[:n]}
 
     exact, quick = top(MiniLMEncoder(), 20), top(FastMiniLMEncoder(cache_dir=cache_dir), 20)
