@@ -471,6 +471,7 @@ cli.commands = LazyCommands(
         "feed-url": "papersift.cli.deliver:feed_url_command",
         "schedule": "papersift.cli.deliver:schedule_group",
         "adapt": "papersift.cli.adapt:adapt_command",
+        "embed": "papersift.cli.embed:embed_command",
         "export": "papersift.cli.exchange:export_command",
         "import": "papersift.cli.exchange:import_command",
         "conflicts": "papersift.cli.assign:conflicts_command",

@@ -12,6 +12,7 @@ register fake encoders with :func:`register_encoder`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from .base import Encoder, content_hash, embed_groups, embed_papers, normalize_rows
@@ -29,6 +30,7 @@ __all__ = [
     "content_hash",
     "embed_groups",
     "embed_papers",
+    "encoder_factory",
     "encoder_help",
     "get_encoder",
     "normalize_rows",
@@ -81,6 +83,15 @@ def encoder_help() -> str:
     """The one sentence every ``--model`` option shows: the registered encoders that describe themselves."""
     named = [_DESCRIPTIONS[name] for name in _REGISTRY if name in _DESCRIPTIONS]
     return f"Encoder: {', '.join(named)}, or any sentence-transformers model name or path."
+
+
+def encoder_factory(name: str | None = None) -> Callable[[], Encoder]:
+    """What builds the encoder called ``name``: handed to other processes (Ray actors), which may not
+    have the same registrations (a test's fake encoder)."""
+    name = name or DEFAULT_ENCODER
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    return functools.partial(SentenceTransformerEncoder, name)
 
 
 def get_encoder(name: str | None = None) -> Encoder:
