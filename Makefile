@@ -27,7 +27,7 @@ $(WEB_STAMP): $(STAMP)
 # What the tests use besides: the web app, PostgreSQL's driver, pytest, Playwright, hypothesis...
 DEV_STAMP := $(VENV)/.installed-dev
 $(DEV_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[web,postgres,dev,assign,ann]'
+	$(BIN)/pip install --quiet -e '.[web,postgres,dev,assign,ann,ray]'
 	touch $(DEV_STAMP)
 
 # The st extra (sentence-transformers, torch) for the test that checks the ONNX encoder against
@@ -36,7 +36,7 @@ $(DEV_STAMP): $(STAMP)
 ST_STAMP := $(VENV)/.installed-st
 $(ST_STAMP): $(DEV_STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[st,web,postgres,dev,assign,ann]'
+	$(BIN)/pip install --quiet -e '.[st,web,postgres,dev,assign,ann,ray]'
 	touch $(ST_STAMP)
 
 install: $(STAMP)
