@@ -39,6 +39,8 @@ class EncodeBatch:
 
     def __init__(self, factory: Callable[[], Encoder]) -> None:
         self.encoder = factory()
+        if hasattr(self.encoder, "workers"):  # one actor per CPU: its encoder's own thread pool would oversubscribe
+            setattr(self.encoder, "workers", 1)  # noqa: B010
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         texts = [str(t) for t in batch["text"]]
