@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +15,9 @@ from click.testing import CliRunner
 from papersift.api import load_papers
 from papersift.cli import cli
 from papersift.embedding import embed_corpus, store_papers
-from papersift.encoders import content_hash, get_encoder
+from papersift.encoders import content_hash, get_encoder, register_encoder
 from papersift.errors import InputError
+from papersift.progress import Interrupted
 from papersift.store import Store
 from tests.conftest import FEED_FILES, PROFILE_FILES
 
@@ -83,3 +88,43 @@ def test_the_default_encoder_fills_the_cache_with_its_own_vectors(store_location
         cached = store.get_embeddings(encoder.model_id, [content_hash(t) for t in texts])
     assert done.model_id == encoder.model_id and done.embedded == len(set(texts))
     np.testing.assert_allclose(np.stack([cached[content_hash(t)] for t in texts]), encoder.encode(texts), atol=1e-5)
+
+
+class StopsAfterOneBatch:
+    """Encodes its first batch of 4, then the user presses Ctrl-C."""
+
+    model_id = "fake:stops"
+    cacheable = True
+    batch_size = 4
+
+    def __init__(self) -> None:
+        self.batches = 0
+
+    def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        self.batches += 1
+        if self.batches > 1:
+            raise KeyboardInterrupt
+        return np.ones((len(texts), 3), dtype=np.float32)
+
+
+register_encoder("fake-stops", StopsAfterOneBatch)
+
+
+def test_ctrl_c_keeps_what_was_embedded(store_location: str | Path) -> None:
+    papers = load_papers(FEED_FILES[:1]).papers
+    with Store(store_location) as store:
+        with pytest.raises(Interrupted, match="4 of .* new embeddings .* were kept"):
+            embed_corpus(store, papers, "fake-stops")
+        hashes = [content_hash(p.text()) for p in papers]
+        assert len(store.get_embeddings("fake:stops", hashes)) == 4
+
+
+def test_without_ray_the_engine_says_how_to_install_it(tmp_path: Path) -> None:
+    script = (
+        "import sys; sys.modules['ray'] = None\n"  # as if Ray were not installed
+        "from papersift.cli import cli\n"
+        f"cli(['embed', {str(FEED_FILES[0])!r}, '--model', 'minilm', '--engine', 'ray'])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1 and "pip install 'papersift[ray]'" in done.stderr and "Traceback" not in done.stderr

@@ -20,6 +20,7 @@ import pytest
 from papersift.api import load_papers
 from papersift.embedding import RayOptions, embed_corpus
 from papersift.encoders import content_hash
+from papersift.errors import ModelError
 from papersift.store import Store
 from tests.conftest import FEED_FILES
 
@@ -76,6 +77,12 @@ def test_ray_engine_with_the_real_encoders(local_cluster: None, new_store_locati
     # The default's int8 activations are quantised with one scale per batch, so a text's vector
     # depends a little on the texts batched with it (Ray batches differ from the local engine's).
     same_cache_as_local(new_store_location, "minilm-fast", RayOptions(workers=2), min_cosine=0.99)
+
+
+def test_an_actors_error_reaches_the_user_as_one_sentence(local_cluster: None, new_store_location: NewStore) -> None:
+    papers = load_papers(FEED_FILES[:1]).papers[:3]
+    with Store(new_store_location("s.db")) as store, pytest.raises(ModelError, match="^unknown model 'no-such-model"):
+        embed_corpus(store, papers, "no-such-model-here", engine="ray", ray=RayOptions(workers=1))
 
 
 def free_port() -> int:

@@ -143,6 +143,10 @@ def embed_corpus(
     """Embed every paper whose text the cache lacks for this model; return what was done."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine '{engine}': choose one of {', '.join(ENGINES)}")
+    if engine == "ray":
+        from .ray_engine import require_ray
+
+        require_ray()  # before a model is loaded
     started = time.monotonic()
     factory = encoder_factory(encoder_name)
     probe = factory()

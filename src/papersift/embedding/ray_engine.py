@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import errors
 from ..encoders import Encoder
-from ..errors import ModelError
+from ..errors import ModelError, PapersiftError
 
 if TYPE_CHECKING:
     from . import Batches, RayOptions
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 INSTALL_HINT = "the Ray engine needs Ray: pip install 'papersift[ray]'"
 
 
-def _import_ray() -> Any:
+def require_ray() -> Any:
     try:
         import ray
         import ray.data  # noqa: F401
@@ -48,10 +50,30 @@ class EncodeBatch:
         return {"hash": batch["hash"], "vector": vectors}
 
 
+# How an actor's papersift error appears in the traceback text Ray sends back (the exception object
+# itself does not survive the trip).
+_OUR_ERROR = re.compile(r"papersift\.errors\.(\w+): (.+)")
+
+
+def _ours(error: BaseException) -> PapersiftError:
+    """The papersift error an actor raised (its one sentence), else one naming what Ray reported."""
+    found = _OUR_ERROR.search(str(error))
+    if found:
+        kind = getattr(errors, found.group(1), ModelError)
+        if isinstance(kind, type) and issubclass(kind, PapersiftError):
+            try:
+                return kind(found.group(2).strip())
+            except TypeError:  # an error class taking more than a message
+                pass
+        return ModelError(found.group(2).strip())
+    first_line = str(error).strip().splitlines()[:1] or [type(error).__name__]
+    return ModelError(f"the Ray engine failed: {first_line[0]}")
+
+
 @contextmanager
 def cluster(options: RayOptions) -> Iterator[int]:
     """Connected to ``options.address``, or to a local cluster started (and stopped) here; yields its CPUs."""
-    ray = _import_ray()
+    ray = require_ray()
     if ray.is_initialized():  # a caller's own cluster (a test's, a notebook's): used, left running
         yield int(ray.cluster_resources().get("CPU", 1))
         return
@@ -70,10 +92,11 @@ def ray_batches(factory: Callable[[], Encoder], items: Sequence[tuple[str, str]]
     """(hashes, vectors) per finished batch, computed on the cluster."""
     from . import CHUNK
 
-    ray = _import_ray()
+    ray = require_ray()
     with cluster(options) as cpus:
         workers = max(1, min(options.workers or cpus, cpus))
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        # Failures reach the user as one sentence (see _ours), not as Ray Data's log of them.
+        logging.getLogger("ray.data").setLevel(logging.CRITICAL)
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
@@ -89,5 +112,10 @@ def ray_batches(factory: Callable[[], Encoder], items: Sequence[tuple[str, str]]
                 compute=ray.data.ActorPoolStrategy(size=workers),
                 num_cpus=1,
             )
-            for batch in dataset.iter_batches(batch_size=options.batch_size, batch_format="numpy"):
-                yield [str(h) for h in batch["hash"]], np.asarray(batch["vector"], dtype=np.float32)
+            try:
+                for batch in dataset.iter_batches(batch_size=options.batch_size, batch_format="numpy"):
+                    yield [str(h) for h in batch["hash"]], np.asarray(batch["vector"], dtype=np.float32)
+            except PapersiftError:
+                raise
+            except Exception as error:  # an actor's failure arrives wrapped in Ray's exceptions
+                raise _ours(error) from None
