@@ -94,7 +94,10 @@ def free_port() -> int:
 def start(args: list[str]) -> subprocess.Popen[bytes]:
     """``ray start ... --block`` in its own process group: stopping it stops exactly what it started."""
     command = [str(Path(sys.executable).with_name("ray")), "start", "--block", "--num-cpus", "1", *args]
-    return subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}  # loopback only; the driver connects without a token
+    return subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
