@@ -3,29 +3,26 @@
 :func:`embed_corpus` hashes every paper's text, asks the cache which (model, hash) pairs it already
 holds, and embeds only the rest, so a rerun after Ctrl-C or on a grown corpus continues where the
 last one stopped. The engine computes vectors; the driver alone writes them (the store stays
-single-writer), batch by batch, at least every :data:`FLUSH_SECONDS`.
+single-writer), batch by batch, at least every :data:`papersift.encoders.base.FLUSH_SECONDS`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..encoders import Encoder, content_hash, encoder_factory, normalize_rows
-from ..encoders.base import encode_in_batches
+from ..encoders import Encoder, content_hash, encoder_factory
+from ..encoders.base import encode_in_batches, write_to_cache
 from ..errors import InputError
 from ..models import Paper
-from ..progress import Interrupted, progress
 from ..store import Store
 
 __all__ = ["ENGINES", "EmbedSummary", "RayOptions", "embed_corpus", "store_papers"]
 
 ENGINES = ("local", "ray")
-FLUSH_SECONDS = 2.0
 # Texts handed to an engine at a time: bounds the memory of the driver and of the cluster's object store.
 CHUNK = 20_000
 HASH_LOOKUP = 5_000
@@ -99,36 +96,7 @@ def local_batches(factory: Callable[[], Encoder], items: Sequence[tuple[str, str
 
 def _write(store: Store, model_id: str, batches: Batches, total: int, show_progress: bool) -> int:
     """Keep every finished batch in the cache; on Ctrl-C say how many were kept."""
-    pending: dict[str, np.ndarray] = {}
-    kept = 0
-    last_flush = time.monotonic()
-
-    def flush() -> None:
-        nonlocal kept, last_flush
-        if pending:
-            store.put_embeddings(model_id, pending)
-            kept += len(pending)
-            pending.clear()
-        last_flush = time.monotonic()
-
-    try:
-        with progress(total, "embedding", enabled=show_progress) as bar:
-            for hashes, vectors in batches:
-                pending.update(zip(hashes, normalize_rows(vectors), strict=True))
-                bar.advance(len(hashes))
-                if time.monotonic() - last_flush >= FLUSH_SECONDS:
-                    flush()
-    except KeyboardInterrupt:
-        flush()
-        raise Interrupted(
-            f"{kept} of {total} new embeddings ({model_id}) were kept in the cache; rerun to continue from there"
-        ) from None
-    except BaseException:
-        with contextlib.suppress(Exception):  # a crash keeps the finished batches too
-            flush()
-        raise
-    flush()
-    return kept
+    return write_to_cache(store, model_id, batches, total, show_progress)
 
 
 def embed_corpus(

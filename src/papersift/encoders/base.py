@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -125,6 +125,22 @@ def _embed_into_cache(
     cached: dict[str, np.ndarray],
     show_progress: bool,
 ) -> None:
+    batches = (
+        ([missing[int(i)] for i in positions], vectors) for positions, vectors in encode_in_batches(encoder, texts)
+    )
+    write_to_cache(store, encoder.model_id, batches, len(missing), show_progress, on_flush=cached.update)
+
+
+def write_to_cache(
+    store: Store,
+    model_id: str,
+    batches: Iterable[tuple[Sequence[str], np.ndarray]],
+    total: int,
+    show_progress: bool,
+    on_flush: Callable[[dict[str, np.ndarray]], None] | None = None,
+) -> int:
+    """Keep every finished batch (content hashes, vectors) in the cache at least every ``FLUSH_SECONDS``;
+    on Ctrl-C say how many were kept (:class:`Interrupted`), on a crash keep them too. Returns how many."""
     pending: dict[str, np.ndarray] = {}
     kept = 0
     last_flush = time.monotonic()
@@ -132,28 +148,28 @@ def _embed_into_cache(
     def flush() -> None:
         nonlocal kept, last_flush
         if pending:
-            store.put_embeddings(encoder.model_id, pending)
-            cached.update(pending)
+            store.put_embeddings(model_id, pending)
+            if on_flush is not None:
+                on_flush(pending)
             kept += len(pending)
             pending.clear()
         last_flush = time.monotonic()
 
     try:
-        with progress(len(missing), "embedding", enabled=show_progress) as bar:
-            for positions, vectors in encode_in_batches(encoder, texts):
-                for i, vector in zip(positions, normalize_rows(vectors), strict=True):
-                    pending[missing[int(i)]] = vector
-                bar.advance(len(positions))
+        with progress(total, "embedding", enabled=show_progress) as bar:
+            for hashes, vectors in batches:
+                pending.update(zip(hashes, normalize_rows(vectors), strict=True))
+                bar.advance(len(hashes))
                 if time.monotonic() - last_flush >= FLUSH_SECONDS:
                     flush()
     except KeyboardInterrupt:
         flush()
         raise Interrupted(
-            f"{kept} of {len(missing)} new embeddings ({encoder.model_id}) were kept in the cache; "
-            "rerun to continue from there"
+            f"{kept} of {total} new embeddings ({model_id}) were kept in the cache; rerun to continue from there"
         ) from None
     except BaseException:
         with contextlib.suppress(Exception):  # a crash keeps the finished batches too
             flush()
         raise
     flush()
+    return kept
